@@ -1,0 +1,19 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=hubdelivery.settings.production \
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/data/media
+
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && useradd --create-home --uid 1000 portal \
+ && mkdir -p /data/media && chown -R portal /data
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "hubdelivery.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

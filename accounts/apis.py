@@ -1,0 +1,20 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class MeApi(APIView):
+    """Who the token or session belongs to, so a DSP system can check its credentials."""
+
+    class OutputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        full_name = serializers.CharField()
+        roles = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        data = {"email": user.email, "full_name": user.full_name, "roles": sorted(user.roles)}
+        return Response(self.OutputSerializer(data).data)

@@ -1,0 +1,37 @@
+"""Demo log-ins, one per role. Every later app seeds its own data in its own demo.py."""
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import role_grant
+
+DEMO_PASSWORD = "hubdelivery-demo"  # noqa: S105 - public demo password, seed refuses without DEBUG
+
+DEMO_USERS: list[tuple[str, str, Role]] = [
+    ("applicant@demo.hub", "Alex Applicant", Role.APPLICANT),
+    ("owner@demo.hub", "Olivia Owner", Role.PARTNER_OWNER),
+    ("staff@demo.hub", "Sam Staff", Role.PARTNER_STAFF),
+    ("reviewer@demo.hub", "Riley Reviewer", Role.OPS_REVIEWER),
+    ("opsadmin@demo.hub", "Ada Opsadmin", Role.OPS_ADMIN),
+    ("driver@demo.hub", "Dev Driver", Role.DSP_DRIVER),
+]
+
+
+def demo_user_ensure(*, email: str, full_name: str, roles: list[Role]) -> User:
+    """Create the user with a verified email and the demo password, or leave it as it is."""
+    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    for role in roles:
+        role_grant(user=user, role=role)
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def seed() -> None:
+    for email, full_name, role in DEMO_USERS:
+        demo_user_ensure(email=email, full_name=full_name, roles=[role])

@@ -1,0 +1,9 @@
+"""Domain errors raised by services. Views show them as messages, APIs as 4xx JSON."""
+
+
+class DomainError(Exception):
+    """A rule of the domain forbids the requested change; the message is shown to the user."""
+
+
+class InvalidTransition(DomainError):
+    """The object is not in a state from which the requested transition is allowed."""

@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from hubdelivery.health import healthz
+
+# The admin log-in goes through allauth, so its rate limits and MFA apply there too.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Hub Delivery administration"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("hubdelivery.api_urls")),
+    path("", include("accounts.urls")),
+    path("", include("partners.urls")),
+    path("", include("packages.urls")),
+]

@@ -1,0 +1,14 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from packages import selectors
+
+
+@role_required(Role.DSP_DRIVER)
+def driver_home(request: HttpRequest) -> HttpResponse:
+    driver = selectors.driver_get_for_user(user=request.user)
+    if driver is None:
+        raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
+    return render(request, "packages/driver_home.html", {"driver": driver})

@@ -1,0 +1,28 @@
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+def test_me_answers_with_the_token_owner(dsp_driver):
+    token = Token.objects.create(user=dsp_driver)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json() == {
+        "email": "driver@example.com",
+        "full_name": dsp_driver.full_name,
+        "roles": ["dsp_driver"],
+    }
+
+
+def test_me_without_credentials_is_401_json(db):
+    response = APIClient().get("/api/v1/me")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+def test_openapi_schema_and_docs_are_served(client, db):
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "swagger" in docs.content.decode().lower()

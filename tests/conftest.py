@@ -1,0 +1,75 @@
+"""Named personas, like healthchecks' alice/bob: each test says who acts."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from accounts.roles import Role
+from partners.models import MemberRole, Partner
+from tests.factories import DriverFactory, PartnerFactory, PartnerMemberFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def applicant(db) -> User:
+    return UserFactory(email="applicant@example.com", roles=[Role.APPLICANT])
+
+
+@pytest.fixture
+def other_applicant(db) -> User:
+    return UserFactory(email="other-applicant@example.com", roles=[Role.APPLICANT])
+
+
+@pytest.fixture
+def partner(db) -> Partner:
+    owner = UserFactory(email="owner@example.com", roles=[Role.PARTNER_OWNER])
+    partner = PartnerFactory(owner=owner, trade_name="Back Bay Blooms")
+    PartnerMemberFactory(partner=partner, user=owner, role=MemberRole.OWNER)
+    return partner
+
+
+@pytest.fixture
+def partner_owner(partner) -> User:
+    return partner.owner
+
+
+@pytest.fixture
+def partner_staff(partner) -> User:
+    staff = UserFactory(email="staff@example.com", roles=[Role.PARTNER_STAFF])
+    PartnerMemberFactory(partner=partner, user=staff, role=MemberRole.STAFF)
+    return staff
+
+
+@pytest.fixture
+def other_partner(db) -> Partner:
+    owner = UserFactory(email="other-owner@example.com", roles=[Role.PARTNER_OWNER])
+    other = PartnerFactory(owner=owner, trade_name="Hoboken Coffee", zip_code="07030")
+    PartnerMemberFactory(partner=other, user=owner, role=MemberRole.OWNER)
+    return other
+
+
+@pytest.fixture
+def reviewer(db, settings) -> User:
+    settings.OPS_MFA_REQUIRED = False
+    return UserFactory(email="reviewer@example.com", roles=[Role.OPS_REVIEWER])
+
+
+@pytest.fixture
+def ops_admin(db, settings) -> User:
+    settings.OPS_MFA_REQUIRED = False
+    return UserFactory(email="opsadmin@example.com", roles=[Role.OPS_ADMIN])
+
+
+@pytest.fixture
+def dsp_driver(db) -> User:
+    return DriverFactory(user__email="driver@example.com").user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
