@@ -1,12 +1,12 @@
 from django.urls import path
 
-from partners import views
+from partners.views import applicant, ops, partner, public
 
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
-    path("apply/home/", views.applicant_home, name="applicant-home"),
-    path("partner/", views.partner_home, name="partner-home"),
-    path("ops/", views.ops_home, name="ops-home"),
+    path("", public.landing, name="landing"),
+    path("apply/home/", applicant.applicant_home, name="applicant-home"),
+    path("partner/", partner.partner_home, name="partner-home"),
+    path("ops/", ops.ops_home, name="ops-home"),
 ]

@@ -4,16 +4,6 @@ from django.shortcuts import render
 from accounts.decorators import role_required
 from accounts.roles import Role
 from partners import selectors
-from partners.models import PartnerStatus
-
-
-def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/landing.html")
-
-
-@role_required(Role.APPLICANT)
-def applicant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/applicant_home.html")
 
 
 @role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
@@ -27,10 +17,3 @@ def partner_home(request: HttpRequest) -> HttpResponse:
         "members": selectors.partner_members(partner=membership.partner),
     }
     return render(request, "partners/partner_home.html", context)
-
-
-@role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
-def ops_home(request: HttpRequest) -> HttpResponse:
-    counts = selectors.partner_counts_by_status()
-    rows = [(status.label, counts.get(status.value, 0)) for status in PartnerStatus]
-    return render(request, "partners/ops_home.html", {"partner_counts": rows})

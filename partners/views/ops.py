@@ -1,0 +1,14 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from partners import selectors
+from partners.models import PartnerStatus
+
+
+@role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
+def ops_home(request: HttpRequest) -> HttpResponse:
+    counts = selectors.partner_counts_by_status()
+    rows = [(status.label, counts.get(status.value, 0)) for status in PartnerStatus]
+    return render(request, "partners/ops_home.html", {"partner_counts": rows})
