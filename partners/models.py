@@ -43,6 +43,15 @@ class Partner(models.Model):
     delivery_modes = models.JSONField(default=list, help_text="Subset of walk, bike, car.")
     created = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # Onboarding checklist: the partner becomes active when all four are set.
+    agreement_version = models.CharField(max_length=20, blank=True)
+    agreement_accepted_at = models.DateTimeField(null=True, blank=True)
+    training_completed_at = models.DateTimeField(null=True, blank=True)
+    storage_verified_at = models.DateTimeField(null=True, blank=True)
+    first_handoff_at = models.DateTimeField(null=True, blank=True)
+    # Lifecycle: why the partner is paused or offboarded, and until when a pause lasts.
+    status_reason = models.TextField(blank=True)
+    paused_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["trade_name"]
@@ -105,3 +114,28 @@ class PartnerMember(models.Model):
     @property
     def may_deliver(self) -> bool:
         return self.removed_at is None and self.background_check == BackgroundCheck.CLEAR
+
+
+class PartnerEvent(models.Model):
+    """Append-only audit of a partner: status changes, checklist items, settings changes.
+
+    `from_status`/`to_status` are equal when the status did not change (a checklist tick or a
+    settings change); `detail` holds what changed in words.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    detail = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["partner", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.kind}"

@@ -3,8 +3,8 @@ from django.shortcuts import render
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from partners import selectors
 from partners.models import PartnerStatus
+from partners.selectors import partners as selectors
 
 
 @role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)

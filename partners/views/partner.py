@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from partners import selectors
+from partners.selectors import partners as selectors
 
 
 @role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
