@@ -73,3 +73,25 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# ------------------------------------------------------------------------------
+# Recruiting
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def draft_application(applicant):
+    """The applicant's complete draft with both documents, ready to submit."""
+    from tests.factories import PartnerApplicationFactory
+
+    return PartnerApplicationFactory(owner=applicant, documents=True)
+
+
+@pytest.fixture
+def other_application(other_applicant):
+    """Another applicant's submitted application: the outsider for access tests."""
+    from partners.models import ApplicationStatus
+    from tests.factories import PartnerApplicationFactory
+
+    return PartnerApplicationFactory(
+        owner=other_applicant, status=ApplicationStatus.SUBMITTED, documents=True
+    )
