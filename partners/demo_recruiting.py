@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from accounts.demo import demo_user_ensure
 from accounts.models import User
@@ -166,5 +167,10 @@ def seed() -> None:
             state=state,
         )
         _demo_advance(application, status, reviewer)
+        if slug == "submitted":
+            # Waiting a week, so the ops queue shows the aging badge.
+            PartnerApplication.objects.filter(pk=application.pk).update(
+                submitted_at=timezone.now() - datetime.timedelta(days=7)
+            )
     for email, zip_code in DEMO_LEADS:
         lead_join(email=email, zip_code=zip_code)

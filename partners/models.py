@@ -408,6 +408,16 @@ class PartnerApplication(models.Model):
         return self.status in APPLICATION_EDITABLE_STATUSES
 
     @property
+    def opening_days_display(self) -> str:
+        labels = dict(Weekday.choices)
+        return ", ".join(str(labels.get(day, day)) for day in self.opening_days)
+
+    @property
+    def delivery_modes_display(self) -> str:
+        labels = dict(DeliveryMode.choices)
+        return ", ".join(str(labels.get(mode, mode)) for mode in self.delivery_modes)
+
+    @property
     def is_open(self) -> bool:
         return self.status in APPLICATION_OPEN_STATUSES
 

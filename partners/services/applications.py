@@ -175,8 +175,9 @@ def _move(
 # The applicant's side
 # ------------------------------------------------------------------------------
 @transaction.atomic
-def application_start(*, owner: User) -> PartnerApplication:
-    """The owner's application in progress, or a new draft when they have none."""
+def application_start(*, owner: User, zip_code: str = "") -> PartnerApplication:
+    """The owner's application in progress, or a new draft when they have none (with the
+    place of `zip_code` filled in when it is a known ZIP)."""
     existing = (
         PartnerApplication.objects.select_for_update()
         .filter(owner=owner, status__in=APPLICATION_OPEN_STATUSES)
@@ -184,8 +185,14 @@ def application_start(*, owner: User) -> PartnerApplication:
     )
     if existing is not None:
         return existing
+    place = zip_lookup(zip_code) if zip_code else None
     application = PartnerApplication.objects.create(
-        owner=owner, owner_name=owner.full_name, status=ApplicationStatus.DRAFT
+        owner=owner,
+        owner_name=owner.full_name,
+        status=ApplicationStatus.DRAFT,
+        zip_code=place.zip_code if place else "",
+        state=place.state if place else "",
+        city=place.city if place else "",
     )
     ApplicationEvent.objects.create(
         application=application, actor=owner, kind="created", to_status=application.status

@@ -12,22 +12,32 @@ from partners.forms import ApplicationForm, WithdrawForm
 from partners.models import PartnerApplication
 from partners.selectors import applications as selectors
 from partners.services import applications as services
+from partners.views.public import ELIGIBLE_ZIP_SESSION_KEY
 
 
 @role_required(Role.APPLICANT)
-def applicant_home(request: HttpRequest) -> HttpResponse:
+def applicant_home(request: HttpRequest, status: int = 200) -> HttpResponse:
     application = selectors.application_current_for_owner(owner=request.user)
     context = {"application": application, "withdraw_form": WithdrawForm()}
     if application is not None:
         context["events"] = selectors.application_timeline(application=application)
         context["documents"] = selectors.application_documents(application=application)
-    return render(request, "partners/applicant_home.html", context)
+    return render(request, "partners/applicant_home.html", context, status=status)
+
+
+def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A transition the application's state does not allow: the home page with the reason,
+    as 409 Conflict."""
+    messages.error(request, str(error))
+    return applicant_home(request, status=409)
 
 
 @require_POST
 @role_required(Role.APPLICANT)
 def application_start(request: HttpRequest) -> HttpResponse:
-    application = services.application_start(owner=request.user)
+    # A ZIP that just passed the eligibility check pre-fills the new draft.
+    zip_code = request.session.pop(ELIGIBLE_ZIP_SESSION_KEY, "")
+    application = services.application_start(owner=request.user, zip_code=zip_code)
     return redirect("partners:application-edit", pk=application.pk)
 
 
@@ -35,8 +45,7 @@ def application_start(request: HttpRequest) -> HttpResponse:
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_owner(owner=request.user, pk=pk)
     if not application.is_editable:
-        messages.info(request, "This application can no longer be edited.")
-        return redirect("partners:applicant-home")
+        return _refused(request, DomainError("This application can no longer be edited."))
     if request.method != "POST":
         return _edit_page(request, application, ApplicationForm(instance=application))
     form = ApplicationForm(request.POST, request.FILES, instance=application)
@@ -52,6 +61,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             content_type=content_type,
         )
     if not valid:
+        messages.error(request, "Not saved yet: please correct the fields marked below.")
         return _edit_page(request, application, form, status=400)
     services.application_draft_save(
         application=application, actor=request.user, data=form.draft_data()
@@ -71,8 +81,7 @@ def _submit(request: HttpRequest, application: PartnerApplication, form) -> Http
         messages.error(request, "Saved, but not submitted: some required items are missing.")
         return _edit_page(request, application, form, status=400)
     except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("partners:applicant-home")
+        return _refused(request, error)
     messages.success(request, "Submitted. We will review it and email you.")
     return redirect("partners:applicant-home")
 
@@ -101,7 +110,6 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
         )
     except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("partners:applicant-home")
+        return _refused(request, error)
     messages.success(request, "Your application was withdrawn.")
     return redirect("partners:applicant-home")

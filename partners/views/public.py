@@ -10,6 +10,8 @@ from partners.forms import EligibilityForm, WaitlistForm
 from partners.selectors.recruiting import eligibility_check as eligibility_for
 from partners.services.recruiting import lead_join
 
+ELIGIBLE_ZIP_SESSION_KEY = "eligible_zip"
+
 
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/landing.html", {"form": EligibilityForm()})
@@ -21,6 +23,8 @@ def eligibility_check(request: HttpRequest) -> HttpResponse:
     form = EligibilityForm(request.GET or None)
     result = eligibility_for(zip_code=form.cleaned_data["zip_code"]) if form.is_valid() else None
     context = {"form": form, "result": result}
+    if result and result.may_apply:
+        request.session[ELIGIBLE_ZIP_SESSION_KEY] = result.zip_code
     if result and not result.may_apply and result.place:
         context["waitlist_form"] = WaitlistForm(initial={"zip_code": result.zip_code})
     if request.headers.get("HX-Request"):

@@ -71,6 +71,14 @@ def _detail_page(request, application, decision_form=None, note_form=None, statu
     return render(request, "partners/review_detail.html", context, status=status)
 
 
+def _refused(request: HttpRequest, pk: int, error: DomainError) -> HttpResponse:
+    """The state did not allow it (often: another reviewer acted first). The page is shown
+    again, as it is now, with the reason, as 409 Conflict."""
+    messages.error(request, str(error))
+    application = selectors.application_get_for_reviewer(pk=pk)
+    return _detail_page(request, application, status=409)
+
+
 @require_POST
 @role_required(*OPS)
 def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -87,8 +95,7 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.application_assign(application=application, reviewer=request.user)
     except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("partners:review-detail", pk=pk)
+        return _refused(request, pk, error)
     messages.success(request, "Assigned to you.")
     return redirect("partners:review-detail", pk=pk)
 
@@ -118,8 +125,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_status=expected,
             )
     except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("partners:review-detail", pk=pk)
+        return _refused(request, pk, error)
     messages.success(request, "Decision recorded; the applicant has been emailed.")
     return redirect("partners:review-detail", pk=pk)
 

@@ -268,15 +268,18 @@ def test_withdraw(applicant_client, draft, django_capture_on_commit_callbacks):
 def test_withdraw_from_a_final_state_shows_a_message_not_an_error(applicant_client, applicant):
     application = PartnerApplicationFactory(owner=applicant, status=S.APPROVED)
     response = applicant_client.post(
-        reverse("partners:application-withdraw", args=[application.pk]), follow=True
+        reverse("partners:application-withdraw", args=[application.pk])
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "cannot become withdrawn" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
 
 
-def test_editing_a_submitted_application_redirects_with_a_message(applicant_client, applicant):
+def test_editing_a_submitted_application_is_refused_with_a_message(applicant_client, applicant):
     application = PartnerApplicationFactory(owner=applicant, status=S.SUBMITTED)
-    response = applicant_client.post(edit_url(application), FULL_FORM, follow=True)
+    response = applicant_client.post(edit_url(application), FULL_FORM)
+    assert response.status_code == 409
     assert "can no longer be edited" in response.content.decode()
 
 
@@ -340,3 +343,16 @@ def test_partners_cannot_download_applicants_documents(partner_owner, other_appl
         reverse("partners:document-download", args=[document.pk])
     )
     assert response.status_code == 404
+
+
+def test_a_zip_that_passed_the_eligibility_check_prefills_the_new_draft(
+    applicant_client, applicant
+):
+    applicant_client.get(reverse("partners:eligibility"), {"zip_code": "98103"})
+    applicant_client.post(reverse("partners:application-start"))
+    application = PartnerApplication.objects.get(owner=applicant)
+    assert (application.zip_code, application.state, application.city) == (
+        "98103",
+        "WA",
+        "Seattle",
+    )

@@ -320,7 +320,7 @@ def test_reject_and_request_info_require_text(ops_client, in_review, decision, m
 def test_deciding_a_submitted_application_shows_a_message_not_an_error(ops_client, applicant):
     application = PartnerApplicationFactory(owner=applicant, status=S.SUBMITTED)
     response = decide(ops_client, application, "approve")
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "cannot become approved" in response.content.decode()
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
@@ -333,7 +333,9 @@ def test_the_second_of_two_reviewers_gets_a_clear_message(in_review, reviewer, o
     decide(first, in_review, "approve", expected="in_review")
     response = decide(second, in_review, "reject", "No.", expected="in_review")
     # then the second is told, and the first decision stands
+    assert response.status_code == 409
     assert "Someone else changed this application meanwhile" in response.content.decode()
+    assert "Decided: Approved" in response.content.decode()
     in_review.refresh_from_db()
     assert in_review.status == S.APPROVED
     assert in_review.events.filter(kind="transition").count() == 1
