@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -50,10 +50,12 @@ def application_documents(*, application: PartnerApplication) -> QuerySet[Applic
 
 
 def document_get_for_user(*, user: User, pk: int) -> ApplicationDocument:
-    """The document if `user` owns its application or is ops; 404 otherwise."""
-    documents = ApplicationDocument.objects.select_related("application")
-    if not user.is_ops:
-        documents = documents.filter(application__owner=user)
+    """The document if `user` owns its application, or is ops and the application was
+    submitted (drafts are private); 404 otherwise."""
+    mine = Q(application__owner=user)
+    if user.is_ops:
+        mine |= Q(application__submitted_at__isnull=False)
+    documents = ApplicationDocument.objects.select_related("application").filter(mine)
     return get_object_or_404(documents, pk=pk)
 
 
@@ -112,11 +114,11 @@ REVIEW_SORTS = {
 def application_list_for_review(
     *, filters: ReviewFilters, reviewer: User, today: datetime.date | None = None
 ) -> QuerySet[PartnerApplication]:
-    """Every application past the draft, filtered and sorted; one query with its owner,
+    """Every application ever submitted, filtered and sorted; one query with its owner,
     market, reviewer and document count (the page count adds one more)."""
     today = today or timezone.localdate()
     applications = (
-        PartnerApplication.objects.exclude(status=ApplicationStatus.DRAFT)
+        PartnerApplication.objects.filter(submitted_at__isnull=False)
         .select_related("owner", "market", "assigned_reviewer")
         .annotate(document_count=Count("documents"))
     )
@@ -161,8 +163,9 @@ def application_aging(
 
 
 def application_get_for_reviewer(*, pk: int) -> PartnerApplication:
-    """Any application but a draft (drafts are the applicant's own until submitted)."""
-    applications = PartnerApplication.objects.exclude(status=ApplicationStatus.DRAFT)
+    """Any application ever submitted (drafts are the applicant's own until then, including
+    a draft withdrawn before it was submitted)."""
+    applications = PartnerApplication.objects.filter(submitted_at__isnull=False)
     return get_object_or_404(
         applications.select_related("owner", "market", "assigned_reviewer", "partner"), pk=pk
     )

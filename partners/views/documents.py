@@ -1,7 +1,7 @@
 """Application documents, served only to their applicant and to ops, always as downloads."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 from partners.selectors.applications import document_get_for_user
 
@@ -9,8 +9,12 @@ from partners.selectors.applications import document_get_for_user
 @login_required
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = document_get_for_user(user=request.user, pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file of this document is missing.") from error
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from hubdelivery.exceptions import DomainError
@@ -28,8 +29,12 @@ def eligibility_check(request: HttpRequest) -> HttpResponse:
     if result and not result.may_apply and result.place:
         context["waitlist_form"] = WaitlistForm(initial={"zip_code": result.zip_code})
     if request.headers.get("HX-Request"):
-        return render(request, "partners/snippets/eligibility_result.html", context)
-    return render(request, "partners/landing.html", context)
+        response = render(request, "partners/snippets/eligibility_result.html", context)
+    else:
+        response = render(request, "partners/landing.html", context)
+    # The same URL answers a fragment or a whole page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_POST

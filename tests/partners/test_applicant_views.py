@@ -356,3 +356,24 @@ def test_a_zip_that_passed_the_eligibility_check_prefills_the_new_draft(
         "WA",
         "Seattle",
     )
+
+
+def test_ops_cannot_open_the_documents_of_an_unsubmitted_draft(reviewer, draft_application):
+    document = draft_application.documents.first()
+    response = client_for(reviewer).get(reverse("partners:document-download", args=[document.pk]))
+    assert response.status_code == 404
+
+
+def test_a_document_whose_file_is_missing_is_a_404_not_a_500(applicant_client, draft_application):
+    document = draft_application.documents.first()
+    document.file.delete(save=False)
+    response = applicant_client.get(reverse("partners:document-download", args=[document.pk]))
+    assert response.status_code == 404
+
+
+def test_documents_are_stored_under_media_root_never_static(draft_application, settings):
+    for document in draft_application.documents.all():
+        path = document.file.path
+        assert path.startswith(str(settings.MEDIA_ROOT))
+        assert not path.startswith(str(settings.STATIC_ROOT))
+        assert document.file.name.startswith("applications/")

@@ -97,3 +97,8 @@ def test_waitlist_with_bad_values_says_why_and_keeps_them(client, db):
     assert "Enter a 5-digit US ZIP code" in html
     assert 'value="not-an-email"' in html
     assert not Lead.objects.exists()
+
+
+def test_the_check_varies_on_htmx_so_caches_keep_fragment_and_page_apart(client, db):
+    response = client.get(reverse("partners:eligibility"), {"zip_code": "02116"})
+    assert "HX-Request" in response["Vary"]

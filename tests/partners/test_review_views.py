@@ -397,3 +397,11 @@ def test_waitlist_demand_ranks_by_count(ops_client):
     by_zip = [(row.zip_code, row.leads) for row in response.context["by_zip"]]
     assert by_zip[0] == ("80202", 3)
     assert "Colorado" in response.content.decode()
+
+
+def test_a_draft_withdrawn_before_submitting_stays_private(ops_client, applicant):
+    application = PartnerApplicationFactory(owner=applicant, status=S.DRAFT)
+    services.application_withdraw(application=application, actor=applicant)
+    assert ops_client.get(detail_url(application)).status_code == 404
+    queue = ops_client.get(reverse("partners:review-queue"), {"status": "withdrawn"})
+    assert queue.context["page"].paginator.count == 0
