@@ -132,6 +132,8 @@ def test_submit_with_missing_items_names_each_next_to_its_field(applicant_client
         ("daily_capacity", "51", "less than or equal to 50"),
         ("closes_at", "07:00", "Closing time must be after opening time."),
         ("staff_count", "0", "greater than or equal to 1"),
+        ("years_in_business", "-1", "greater than or equal to 0"),
+        ("storage_capacity", "0", "greater than or equal to 1"),
     ],
 )
 def test_bad_values_get_a_message_next_to_the_field_and_keep_what_was_typed(
@@ -377,3 +379,14 @@ def test_documents_are_stored_under_media_root_never_static(draft_application, s
         assert path.startswith(str(settings.MEDIA_ROOT))
         assert not path.startswith(str(settings.STATIC_ROOT))
         assert document.file.name.startswith("applications/")
+
+
+def test_an_approved_owner_still_reads_their_application(applicant, reviewer):
+    application = PartnerApplicationFactory(owner=applicant, status=S.IN_REVIEW, documents=True)
+    services.application_approve(application=application, reviewer=reviewer)
+    client = client_for(applicant)
+    html = client.get(reverse("partners:applicant-home")).content.decode()
+    assert "Welcome to the program!" in html
+    document = application.documents.first()
+    response = client.get(reverse("partners:document-download", args=[document.pk]))
+    assert response.status_code == 200
