@@ -7,3 +7,7 @@ class DomainError(Exception):
 
 class InvalidTransition(DomainError):
     """The object is not in a state from which the requested transition is allowed."""
+
+
+class NotAllowed(DomainError):
+    """The acting user may not make this change (views answer 403)."""

@@ -1,27 +1,101 @@
-"""Demo partners: the demo owner runs an active Boston florist with one staff member."""
+"""Demo partners in every status. The demo owner runs an active Boston florist with one staff
+member whose check is clear, one whose check is pending, and a closure next week."""
 
+import datetime
+
+from django.utils import timezone
+
+from accounts.demo import demo_user_ensure
 from accounts.models import User
-from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember, PartnerStatus
+from accounts.roles import Role
+from hubdelivery.lib.dates import local_date
+from partners.agreement import AGREEMENT_VERSION
+from partners.models import (
+    BackgroundCheck,
+    Closure,
+    MemberRole,
+    Partner,
+    PartnerEvent,
+    PartnerMember,
+    PartnerStatus,
+)
+from partners.services.partners import CHECKLIST
 from partners.zipdata import zip_lookup
+
+# (owner email, owner name, trade name, legal name, street, ZIP, status, checklist items done)
+DEMO_PARTNERS = [
+    (
+        "owner@demo.hub",
+        "Olivia Owner",
+        "Back Bay Blooms",
+        "Back Bay Blooms LLC",
+        "210 Newbury St",
+        "02116",
+        PartnerStatus.ACTIVE,
+        4,
+    ),
+    (
+        "owner-onboarding@demo.hub",
+        "Omar Onboarding",
+        "Mission Street Coffee",
+        "Mission Street Coffee Co.",
+        "2799 Mission St",
+        "94110",
+        PartnerStatus.ONBOARDING,
+        2,
+    ),
+    (
+        "owner-paused@demo.hub",
+        "Paula Paused",
+        "Lakeview Bodega",
+        "Lakeview Bodega Inc.",
+        "3100 N Broadway",
+        "60657",
+        PartnerStatus.PAUSED,
+        4,
+    ),
+    (
+        "owner-offboarded@demo.hub",
+        "Otto Offboarded",
+        "Old Town Salon",
+        "Old Town Salon LLC",
+        "1 Pike Pl",
+        "98101",
+        PartnerStatus.OFFBOARDED,
+        4,
+    ),
+    (
+        "owner-alaska@demo.hub",
+        "Nanook North",
+        "Midnight Sun Florist",
+        "Midnight Sun Florist LLC",
+        "420 W 4th Ave",
+        "99501",
+        PartnerStatus.ACTIVE,
+        4,
+    ),
+]
+CHECKLIST_FIELDS = [field for field, _, _ in CHECKLIST]
+STATUS_REASONS = {
+    PartnerStatus.PAUSED: "Store renovation.",
+    PartnerStatus.OFFBOARDED: "Owner sold the business.",
+}
 
 
 def demo_partner_ensure(
-    *,
-    owner: User,
-    trade_name: str,
-    legal_name: str,
-    address_line: str,
-    zip_code: str,
-    status: PartnerStatus,
-) -> Partner:
+    *, owner: User, trade_name: str, legal_name: str, address_line: str, zip_code: str,
+    status: PartnerStatus, checklist_done: int,
+) -> Partner:  # fmt: skip
     place = zip_lookup(zip_code)
     assert place is not None, zip_code
-    partner, _ = Partner.objects.get_or_create(
+    now = timezone.now()
+    partner, created = Partner.objects.get_or_create(
         owner=owner,
         trade_name=trade_name,
         defaults={
             "legal_name": legal_name,
             "status": status,
+            "status_reason": STATUS_REASONS.get(status, ""),
             "address_line": address_line,
             "city": place.city,
             "state": place.state,
@@ -32,31 +106,66 @@ def demo_partner_ensure(
             "daily_capacity": 30,
             "storage_capacity": 45,
             "delivery_modes": ["walk", "bike"],
+            "opening_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "opens_at": datetime.time(8, 0),
+            "closes_at": datetime.time(19, 0),
+            "agreement_version": AGREEMENT_VERSION,
+            "activated_at": None if status == PartnerStatus.ONBOARDING else now,
+            **dict.fromkeys(CHECKLIST_FIELDS[:checklist_done], now),
         },
     )
+    if created:
+        PartnerEvent.objects.create(
+            partner=partner, kind="created", to_status=status, detail="Demo data."
+        )
+    if status == PartnerStatus.PAUSED and partner.paused_until is None:
+        partner.paused_until = local_date(tz_name=partner.time_zone) + datetime.timedelta(days=10)
+        partner.save(update_fields=["paused_until"])
     return partner
 
 
-def demo_member_ensure(*, partner: Partner, user: User, role: MemberRole) -> PartnerMember:
+def demo_member_ensure(
+    *, partner: Partner, user: User, role: MemberRole, check: BackgroundCheck
+) -> PartnerMember:
     member, _ = PartnerMember.objects.get_or_create(
         partner=partner,
         user=user,
         removed_at=None,
-        defaults={"role": role, "background_check": BackgroundCheck.CLEAR},
+        defaults={
+            "role": role,
+            "background_check": check,
+            "background_consent_at": None
+            if check == BackgroundCheck.NOT_STARTED
+            else timezone.now(),
+        },
     )
     return member
 
 
 def seed() -> None:
-    owner = User.objects.get(email="owner@demo.hub")
+    for email, name, trade, legal, street, zip_code, status, done in DEMO_PARTNERS:
+        owner = demo_user_ensure(email=email, full_name=name, roles=[Role.PARTNER_OWNER])
+        partner = demo_partner_ensure(
+            owner=owner, trade_name=trade, legal_name=legal, address_line=street,
+            zip_code=zip_code, status=status, checklist_done=done,
+        )  # fmt: skip
+        demo_member_ensure(
+            partner=partner, user=owner, role=MemberRole.OWNER, check=BackgroundCheck.CLEAR
+        )
+    florist = Partner.objects.get(trade_name="Back Bay Blooms")
     staff = User.objects.get(email="staff@demo.hub")
-    florist = demo_partner_ensure(
-        owner=owner,
-        trade_name="Back Bay Blooms",
-        legal_name="Back Bay Blooms LLC",
-        address_line="210 Newbury St",
-        zip_code="02116",
-        status=PartnerStatus.ACTIVE,
+    pending = demo_user_ensure(
+        email="staff-pending@demo.hub", full_name="Pat Pending", roles=[Role.PARTNER_STAFF]
     )
-    demo_member_ensure(partner=florist, user=owner, role=MemberRole.OWNER)
-    demo_member_ensure(partner=florist, user=staff, role=MemberRole.STAFF)
+    demo_member_ensure(
+        partner=florist, user=staff, role=MemberRole.STAFF, check=BackgroundCheck.CLEAR
+    )
+    demo_member_ensure(
+        partner=florist, user=pending, role=MemberRole.STAFF, check=BackgroundCheck.PENDING
+    )
+    next_week = local_date(tz_name=florist.time_zone) + datetime.timedelta(days=7)
+    Closure.objects.get_or_create(
+        partner=florist,
+        reason="Family wedding",
+        defaults={"start_date": next_week, "end_date": next_week + datetime.timedelta(days=1)},
+    )

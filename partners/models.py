@@ -41,6 +41,9 @@ class Partner(models.Model):
     daily_capacity = models.PositiveSmallIntegerField(default=30)
     storage_capacity = models.PositiveSmallIntegerField(default=40)
     delivery_modes = models.JSONField(default=list, help_text="Subset of walk, bike, car.")
+    opening_days = models.JSONField(default=list, help_text="Weekday codes: mon, tue, ... sun.")
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     # Onboarding checklist: the partner becomes active when all four are set.
@@ -63,6 +66,9 @@ class Partner(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=PartnerStatus.values), name="partner_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(storage_capacity__gte=1), name="partner_storage_capacity_positive"
             ),
         ]
 
@@ -139,6 +145,30 @@ class PartnerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner}: {self.kind}"
+
+
+class Closure(models.Model):
+    """Days the partner declared it cannot receive or deliver packages (both dates included)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="closures")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="closure_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} closed {self.start_date}..{self.end_date}"
 
 
 # ------------------------------------------------------------------------------

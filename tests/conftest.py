@@ -6,6 +6,7 @@ from django.test import Client
 from accounts.models import User
 from accounts.roles import Role
 from partners.models import MemberRole, Partner
+from tests.celery_worker import celery_worker_running
 from tests.factories import DriverFactory, PartnerFactory, PartnerMemberFactory, UserFactory
 
 
@@ -73,6 +74,11 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def celery_worker_on_redis(transactional_db):
+    yield from celery_worker_running()
 
 
 # ------------------------------------------------------------------------------

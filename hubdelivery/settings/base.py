@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Hourly, so each partner resumes soon after midnight in its own time zone.
+    "partners-resume-due": {
+        "task": "partners.tasks.partners_resume_due_task",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # ------------------------------------------------------------------------------

@@ -1,7 +1,17 @@
-from django.db.models import Count, QuerySet
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from partners.models import Partner, PartnerMember
+from partners.models import (
+    BackgroundCheck,
+    Closure,
+    MemberRole,
+    Partner,
+    PartnerEvent,
+    PartnerMember,
+)
 
 
 def membership_get_for_user(*, user: User) -> PartnerMember | None:
@@ -17,6 +27,61 @@ def partner_members(*, partner: Partner) -> QuerySet[PartnerMember]:
     return partner.members.filter(removed_at__isnull=True).select_related("user")
 
 
+def partner_closures_from(*, partner: Partner, day: datetime.date) -> QuerySet[Closure]:
+    return partner.closures.filter(end_date__gte=day)
+
+
+def partner_events_recent(*, partner: Partner, limit: int = 50) -> list[PartnerEvent]:
+    events = partner.events.select_related("actor").order_by("-created", "-id")[:limit]
+    return list(events)
+
+
+def member_get_for_owner(*, owner_membership: PartnerMember, member_id: int) -> PartnerMember:
+    """A current member of the owner's own partner; anyone else's member is a 404."""
+    return get_object_or_404(
+        PartnerMember.objects.select_related("partner", "user"),
+        pk=member_id,
+        partner_id=owner_membership.partner_id,
+        removed_at__isnull=True,
+    )
+
+
+def closure_get_for_owner(*, owner_membership: PartnerMember, closure_id: int) -> Closure:
+    return get_object_or_404(
+        Closure.objects.select_related("partner"),
+        pk=closure_id,
+        partner_id=owner_membership.partner_id,
+    )
+
+
 def partner_counts_by_status() -> dict[str, int]:
     rows = Partner.objects.values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}
+
+
+def partner_list_for_ops(*, status: str = "", state: str = "") -> QuerySet[Partner]:
+    current = Q(members__removed_at__isnull=True)
+    partners = Partner.objects.annotate(
+        member_count=Count("members", filter=current),
+        checks_waiting=Count(
+            "members",
+            filter=current & Q(members__background_check=BackgroundCheck.PENDING),
+        ),
+    ).order_by("trade_name", "id")
+    if status:
+        partners = partners.filter(status=status)
+    if state:
+        partners = partners.filter(state=state.upper())
+    return partners
+
+
+def partner_get_for_ops(*, partner_id: int) -> Partner:
+    return get_object_or_404(Partner.objects.select_related("owner"), pk=partner_id)
+
+
+def member_get_for_ops(*, member_id: int) -> PartnerMember:
+    return get_object_or_404(PartnerMember.objects.select_related("partner", "user"), pk=member_id)
+
+
+def is_owner(membership: PartnerMember | None) -> bool:
+    return membership is not None and membership.role == MemberRole.OWNER

@@ -473,6 +473,9 @@ def _partner_create_from(*, application: PartnerApplication, reviewer: User) -> 
         daily_capacity=application.daily_capacity,
         storage_capacity=application.storage_capacity or application.daily_capacity,
         delivery_modes=list(application.delivery_modes),
+        opening_days=list(application.opening_days),
+        opens_at=application.opens_at,
+        closes_at=application.closes_at,
     )
     partner.full_clean()
     partner.save()

@@ -10,5 +10,5 @@ from partners.selectors import partners as selectors
 @role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 def ops_home(request: HttpRequest) -> HttpResponse:
     counts = selectors.partner_counts_by_status()
-    rows = [(status.label, counts.get(status.value, 0)) for status in PartnerStatus]
+    rows = [(status.value, status.label, counts.get(status.value, 0)) for status in PartnerStatus]
     return render(request, "partners/ops_home.html", {"partner_counts": rows})

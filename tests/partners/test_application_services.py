@@ -282,6 +282,8 @@ def test_approve_creates_the_partner_in_onboarding(applicant, reviewer):
     assert partner.latitude == pytest.approx(47.67, abs=0.05)
     assert (partner.daily_capacity, partner.storage_capacity) == (42, 70)
     assert partner.delivery_modes == ["bike", "car"]
+    assert partner.opening_days == application.opening_days
+    assert (partner.opens_at, partner.closes_at) == (application.opens_at, application.closes_at)
     member = partner.members.get()
     assert (member.user, member.role) == (applicant, MemberRole.OWNER)
     assert member.background_check == BackgroundCheck.NOT_STARTED

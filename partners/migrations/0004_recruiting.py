@@ -9,7 +9,7 @@ import partners.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0002_partner_checklist_and_events"),
+        ("partners", "0003_closures_opening_hours"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

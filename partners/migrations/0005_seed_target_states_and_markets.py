@@ -41,6 +41,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0003_recruiting")]
+    dependencies = [("partners", "0004_recruiting")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,283 @@
+"""Partner lifecycle: the onboarding checklist, activation, pause, resume, offboarding and the
+settings the owner may change. Every change writes a PartnerEvent."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
+from hubdelivery.lib.dates import local_date
+from partners.lock_objects import partner_lock
+from partners.models import (
+    MAX_DAILY_CAPACITY,
+    MIN_DAILY_CAPACITY,
+    DeliveryMode,
+    MemberRole,
+    Partner,
+    PartnerEvent,
+    PartnerStatus,
+)
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    PartnerStatus.ONBOARDING: {PartnerStatus.ACTIVE, PartnerStatus.OFFBOARDED},
+    PartnerStatus.ACTIVE: {PartnerStatus.PAUSED, PartnerStatus.OFFBOARDED},
+    PartnerStatus.PAUSED: {PartnerStatus.ACTIVE, PartnerStatus.OFFBOARDED},
+    PartnerStatus.OFFBOARDED: set(),
+}
+
+# (field, label, who ticks it) in the order the owner works through them.
+CHECKLIST: list[tuple[str, str, str]] = [
+    ("agreement_accepted_at", "Program agreement accepted", "owner"),
+    ("training_completed_at", "Training guide completed", "owner"),
+    ("storage_verified_at", "Storage area verified by ops", "ops"),
+    ("first_handoff_at", "First morning handoff done", "ops"),
+]
+
+
+def checklist_items(partner: Partner) -> list[tuple[str, str, datetime.datetime | None]]:
+    return [(field, label, getattr(partner, field)) for field, label, _ in CHECKLIST]
+
+
+def partner_event_write(
+    *, partner: Partner, actor: User | None, kind: str, from_status: str = "", detail: str = ""
+) -> PartnerEvent:
+    return PartnerEvent.objects.create(
+        partner=partner,
+        actor=actor,
+        kind=kind,
+        from_status=from_status or partner.status,
+        to_status=partner.status,
+        detail=detail,
+    )
+
+
+def check_is_owner(*, partner: Partner, actor: User) -> None:
+    if not partner.members.filter(
+        user=actor, role=MemberRole.OWNER, removed_at__isnull=True
+    ).exists():
+        raise NotAllowed("Only the business owner can do this.")
+
+
+def check_is_ops(*, actor: User) -> None:
+    if not actor.is_ops:
+        raise NotAllowed("Only ops staff can do this.")
+
+
+def partner_status_change(
+    *, partner: Partner, actor: User | None, to_status: PartnerStatus, kind: str, reason: str = ""
+) -> Partner:
+    """Move a locked partner to `to_status`. Call while holding the partner row lock."""
+    if to_status not in ALLOWED_TRANSITIONS[partner.status]:
+        raise InvalidTransition(
+            f"A partner that is {partner.get_status_display().lower()} cannot become "
+            f"{PartnerStatus(to_status).label.lower()}."
+        )
+    from_status = partner.status
+    partner.status = to_status
+    partner.status_reason = reason
+    fields = ["status", "status_reason"]
+    if to_status == PartnerStatus.ACTIVE and partner.activated_at is None:
+        partner.activated_at = timezone.now()
+        fields.append("activated_at")
+    if to_status != PartnerStatus.PAUSED and partner.paused_until is not None:
+        partner.paused_until = None
+        fields.append("paused_until")
+    partner.save(update_fields=fields)
+    partner_event_write(
+        partner=partner, actor=actor, kind=kind, from_status=from_status, detail=reason
+    )
+    return partner
+
+
+def partner_activate_if_checklist_done(*, partner: Partner, actor: User | None) -> Partner:
+    """The last checklist item makes an onboarding partner active. Call holding the lock."""
+    done = all(getattr(partner, field) for field, _, _ in CHECKLIST)
+    if partner.status == PartnerStatus.ONBOARDING and done:
+        partner_status_change(
+            partner=partner,
+            actor=actor,
+            to_status=PartnerStatus.ACTIVE,
+            kind="activated",
+            reason="Onboarding checklist complete.",
+        )
+    return partner
+
+
+def checklist_tick(*, partner_id: int, actor: User | None, field: str, detail: str) -> Partner:
+    """Stamp one checklist item. Repeats are no-ops. Call inside a transaction."""
+    partner = partner_lock(partner_id=partner_id)
+    if getattr(partner, field) is not None:
+        return partner
+    if partner.status == PartnerStatus.OFFBOARDED:
+        raise InvalidTransition("This partner has left the program.")
+    setattr(partner, field, timezone.now())
+    partner.save(update_fields=[field])
+    partner_event_write(partner=partner, actor=actor, kind=field.removesuffix("_at"), detail=detail)
+    return partner_activate_if_checklist_done(partner=partner, actor=actor)
+
+
+@transaction.atomic
+def partner_agreement_accept(*, partner: Partner, actor: User, version: str) -> Partner:
+    check_is_owner(partner=partner, actor=actor)
+    locked = partner_lock(partner_id=partner.pk)
+    if locked.agreement_accepted_at and locked.agreement_version == version:
+        return locked
+    locked.agreement_version = version
+    locked.agreement_accepted_at = None
+    locked.save(update_fields=["agreement_version", "agreement_accepted_at"])
+    return checklist_tick(
+        partner_id=partner.pk,
+        actor=actor,
+        field="agreement_accepted_at",
+        detail=f"Agreement version {version} accepted.",
+    )
+
+
+@transaction.atomic
+def partner_training_complete(*, partner: Partner, actor: User) -> Partner:
+    check_is_owner(partner=partner, actor=actor)
+    return checklist_tick(
+        partner_id=partner.pk,
+        actor=actor,
+        field="training_completed_at",
+        detail="Owner confirmed the training guide.",
+    )
+
+
+@transaction.atomic
+def partner_storage_verify(*, partner: Partner, actor: User) -> Partner:
+    check_is_ops(actor=actor)
+    return checklist_tick(
+        partner_id=partner.pk,
+        actor=actor,
+        field="storage_verified_at",
+        detail="Storage area verified.",
+    )
+
+
+@transaction.atomic
+def partner_first_handoff_record(*, partner: Partner, actor: User | None) -> Partner:
+    """Stamp the first handoff: called when a morning handoff closes, or ticked by ops."""
+    if actor is not None and not actor.is_ops:
+        raise NotAllowed("Only ops staff can tick the first handoff by hand.")
+    return checklist_tick(
+        partner_id=partner.pk,
+        actor=actor,
+        field="first_handoff_at",
+        detail="First morning handoff done.",
+    )
+
+
+@transaction.atomic
+def partner_pause(
+    *, partner: Partner, actor: User, reason: str, until: datetime.date | None = None
+) -> Partner:
+    check_is_ops(actor=actor)
+    if not reason.strip():
+        raise DomainError("Give a reason for the pause.")
+    locked = partner_lock(partner_id=partner.pk)
+    if locked.status == PartnerStatus.PAUSED:
+        return locked
+    if until is not None and until <= local_date(tz_name=locked.time_zone):
+        raise DomainError("The pause must end after today.")
+    detail = reason.strip() + (f" (until {until:%b %-d, %Y})" if until else "")
+    partner_status_change(
+        partner=locked, actor=actor, to_status=PartnerStatus.PAUSED, kind="paused", reason=detail
+    )
+    locked.paused_until = until
+    locked.save(update_fields=["paused_until"])
+    return locked
+
+
+@transaction.atomic
+def partner_resume(*, partner: Partner, actor: User | None) -> Partner:
+    """Resume a paused partner: by ops, or by the nightly sweep (`actor=None`) when due."""
+    if actor is not None:
+        check_is_ops(actor=actor)
+    locked = partner_lock(partner_id=partner.pk)
+    if locked.status == PartnerStatus.ACTIVE:
+        return locked
+    return partner_status_change(
+        partner=locked, actor=actor, to_status=PartnerStatus.ACTIVE, kind="resumed"
+    )
+
+
+@transaction.atomic
+def partner_offboard(*, partner: Partner, actor: User, reason: str) -> Partner:
+    check_is_ops(actor=actor)
+    if not reason.strip():
+        raise DomainError("Give a reason for offboarding.")
+    locked = partner_lock(partner_id=partner.pk)
+    if locked.status == PartnerStatus.OFFBOARDED:
+        return locked
+    return partner_status_change(
+        partner=locked,
+        actor=actor,
+        to_status=PartnerStatus.OFFBOARDED,
+        kind="offboarded",
+        reason=reason.strip(),
+    )
+
+
+def partners_resume_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Resume every paused partner whose pause has ended in its own time zone."""
+    now = now or timezone.now()
+    candidates = Partner.objects.filter(
+        status=PartnerStatus.PAUSED, paused_until__isnull=False
+    ).values_list("pk", "time_zone", "paused_until")
+    resumed = []
+    for partner_id, tz_name, paused_until in candidates:
+        if local_date(tz_name=tz_name, at=now) >= paused_until:
+            partner_resume(partner=Partner(pk=partner_id), actor=None)
+            resumed.append(partner_id)
+    return resumed
+
+
+SETTINGS_LABELS = {
+    "daily_capacity": "daily capacity",
+    "storage_capacity": "storage capacity",
+    "delivery_modes": "delivery modes",
+    "opening_days": "opening days",
+    "opens_at": "opens at",
+    "closes_at": "closes at",
+}
+
+
+def settings_validate(values: dict) -> None:
+    capacity = values["daily_capacity"]
+    if not MIN_DAILY_CAPACITY <= capacity <= MAX_DAILY_CAPACITY:
+        raise DomainError(
+            f"Daily capacity must be between {MIN_DAILY_CAPACITY} and {MAX_DAILY_CAPACITY}."
+        )
+    if values["storage_capacity"] < 1:
+        raise DomainError("Storage capacity must be at least 1 package.")
+    if not values["delivery_modes"] or not set(values["delivery_modes"]) <= set(
+        DeliveryMode.values
+    ):
+        raise DomainError("Choose at least one delivery mode.")
+    opens, closes = values["opens_at"], values["closes_at"]
+    if opens and closes and closes <= opens:
+        raise DomainError("Closing time must be after opening time.")
+
+
+@transaction.atomic
+def partner_settings_update(*, partner: Partner, actor: User, **values) -> Partner:
+    """Change the owner-editable settings; writes one event listing what changed."""
+    check_is_owner(partner=partner, actor=actor)
+    settings_validate(values)
+    locked = partner_lock(partner_id=partner.pk)
+    changes = [
+        (field, getattr(locked, field), value)
+        for field, value in values.items()
+        if getattr(locked, field) != value
+    ]
+    if not changes:
+        return locked
+    for field, _, value in changes:
+        setattr(locked, field, value)
+    locked.save(update_fields=[field for field, _, _ in changes])
+    detail = "; ".join(f"{SETTINGS_LABELS[f]}: {old} → {new}" for f, old, new in changes)
+    partner_event_write(partner=locked, actor=actor, kind="settings_changed", detail=detail)
+    return locked

@@ -1,0 +1,154 @@
+"""Staff sub-accounts and background checks.
+
+The owner invites staff by email; the invited person sets their own password through a
+one-time link. Everyone who delivers, the owner included, consents to a background check in
+the portal; ops enter the result. Only a clear result lets a person deliver.
+"""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import role_grant, role_revoke
+from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
+from hubdelivery.lib.emails import email_send_templated
+from partners.lock_objects import member_lock
+from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember
+from partners.services.partners import check_is_ops, check_is_owner, partner_event_write
+
+
+def staff_join_path(*, user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("partners:staff-join", kwargs={"uidb64": uid, "token": token})
+
+
+def staff_user_for_invitation(*, email: str, full_name: str) -> User:
+    """The invited person's user: a new one without a usable password, or an existing one
+    that works for no partner and is not ops."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+        return user
+    if user.is_ops:
+        raise DomainError("That email belongs to an ops account and cannot be partner staff.")
+    if PartnerMember.objects.filter(user=user, removed_at__isnull=True).exists():
+        raise DomainError("That person already works for a partner business.")
+    return user
+
+
+@transaction.atomic
+def staff_invite(
+    *, partner: Partner, actor: User, email: str, full_name: str, site_url: str
+) -> PartnerMember:
+    check_is_owner(partner=partner, actor=actor)
+    user = staff_user_for_invitation(email=email.strip().lower(), full_name=full_name.strip())
+    member = PartnerMember.objects.create(partner=partner, user=user, role=MemberRole.STAFF)
+    role_grant(user=user, role=Role.PARTNER_STAFF)
+    partner_event_write(
+        partner=partner, actor=actor, kind="staff_invited", detail=f"{user.email} invited."
+    )
+    join_url = site_url + staff_join_path(user=user) if not user.has_usable_password() else ""
+    email_send_templated(
+        template="staff-invitation",
+        to=user.email,
+        context={
+            "partner": partner,
+            "owner": actor,
+            "user": user,
+            "join_url": join_url,
+            "login_url": site_url + reverse("account_login"),
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def staff_invitation_accept(*, user: User, password: str) -> User:
+    """Set the invited person's password; the link they followed proves the email is theirs."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    member = PartnerMember.objects.filter(user=user, removed_at__isnull=True).first()
+    if member is not None:
+        partner_event_write(
+            partner=member.partner, actor=user, kind="staff_joined", detail=f"{user.email} joined."
+        )
+    return user
+
+
+@transaction.atomic
+def staff_remove(*, member: PartnerMember, actor: User) -> PartnerMember:
+    check_is_owner(partner=member.partner, actor=actor)
+    locked = member_lock(member_id=member.pk)
+    if locked.removed_at is not None:
+        return locked
+    if locked.role == MemberRole.OWNER:
+        raise NotAllowed("The owner cannot be removed from the business.")
+    locked.removed_at = timezone.now()
+    locked.save(update_fields=["removed_at"])
+    role_revoke(user=locked.user, role=Role.PARTNER_STAFF)
+    partner_event_write(
+        partner=locked.partner,
+        actor=actor,
+        kind="staff_removed",
+        detail=f"{locked.user.email} removed.",
+    )
+    return locked
+
+
+@transaction.atomic
+def background_consent_record(*, member: PartnerMember, actor: User) -> PartnerMember:
+    """The person themself consents; only then can ops run and record the check."""
+    if member.user_id != actor.pk:
+        raise NotAllowed("Only the person being checked can give consent.")
+    locked = member_lock(member_id=member.pk)
+    if locked.background_check != BackgroundCheck.NOT_STARTED:
+        return locked
+    if locked.removed_at is not None:
+        raise InvalidTransition("You no longer work for this business.")
+    locked.background_check = BackgroundCheck.PENDING
+    locked.background_consent_at = timezone.now()
+    locked.save(update_fields=["background_check", "background_consent_at"])
+    partner_event_write(
+        partner=locked.partner,
+        actor=actor,
+        kind="background_consent",
+        detail=f"{locked.user.email}: {BackgroundCheck.NOT_STARTED.label} → "
+        f"{BackgroundCheck.PENDING.label}.",
+    )
+    return locked
+
+
+@transaction.atomic
+def background_result_record(
+    *, member: PartnerMember, actor: User, result: BackgroundCheck
+) -> PartnerMember:
+    check_is_ops(actor=actor)
+    if result not in (BackgroundCheck.CLEAR, BackgroundCheck.NOT_CLEAR):
+        raise DomainError("The result is either clear or not clear.")
+    locked = member_lock(member_id=member.pk)
+    if locked.background_check == result:
+        return locked
+    if locked.background_check == BackgroundCheck.NOT_STARTED:
+        raise InvalidTransition("The person has not consented to a background check yet.")
+    previous = BackgroundCheck(locked.background_check)
+    locked.background_check = result
+    locked.background_result_at = timezone.now()
+    locked.save(update_fields=["background_check", "background_result_at"])
+    partner_event_write(
+        partner=locked.partner,
+        actor=actor,
+        kind="background_result",
+        detail=f"{locked.user.email}: {previous.label} → {BackgroundCheck(result).label}.",
+    )
+    return locked

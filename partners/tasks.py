@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def partners_resume_due_task() -> list[int]:
+    """Nightly: resume partners whose pause ended (idempotent: resumed partners are skipped)."""
+    from partners.services.partners import partners_resume_due
+
+    return partners_resume_due()

@@ -1,0 +1,144 @@
+"""Ops pages for partners: list, detail with checklist, staff checks, closures and lifecycle."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from hubdelivery.lib.dates import local_date
+from partners.partner_forms import BackgroundResultForm, PartnerFilterForm, PauseForm, ReasonForm
+from partners.selectors import partners as selectors
+from partners.services import partners, staff
+from partners.views.actions import run_action
+
+ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
+PARTNERS_PER_PAGE = 50
+
+
+@ops_required
+def ops_partner_list(request: HttpRequest) -> HttpResponse:
+    form = PartnerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    partner_rows = selectors.partner_list_for_ops(
+        status=filters.get("status", ""), state=filters.get("state", "")
+    )
+    page = Paginator(partner_rows, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "partners/ops_partner_list.html", {"form": form, "page": page})
+
+
+def detail_context(partner_id: int, **forms) -> dict:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    today = local_date(tz_name=partner.time_zone)
+    return {
+        "partner": partner,
+        "checklist": partners.checklist_items(partner),
+        "members": selectors.partner_members(partner=partner),
+        "closures": selectors.partner_closures_from(partner=partner, day=today),
+        "events": selectors.partner_events_recent(partner=partner),
+        "pause_form": PauseForm(),
+        "offboard_form": ReasonForm(),
+        "result_form": BackgroundResultForm(),
+        **forms,
+    }
+
+
+@ops_required
+def ops_partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
+    return render(request, "partners/ops_partner_detail.html", detail_context(partner_id))
+
+
+def back_to_detail(partner_id: int) -> HttpResponse:
+    return redirect("partners:ops-partner-detail", partner_id=partner_id)
+
+
+@require_POST
+@ops_required
+def ops_partner_storage_verify(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    run_action(
+        request,
+        lambda: partners.partner_storage_verify(partner=partner, actor=request.user),
+        "Storage area marked as verified.",
+    )
+    return back_to_detail(partner_id)
+
+
+@require_POST
+@ops_required
+def ops_partner_first_handoff(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    run_action(
+        request,
+        lambda: partners.partner_first_handoff_record(partner=partner, actor=request.user),
+        "First handoff marked as done.",
+    )
+    return back_to_detail(partner_id)
+
+
+@require_POST
+@ops_required
+def ops_partner_pause(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        return ops_partner_form_error(request, partner_id, "pause_form", form)
+    run_action(
+        request,
+        lambda: partners.partner_pause(partner=partner, actor=request.user, **form.cleaned_data),
+        "Partner paused.",
+    )
+    return back_to_detail(partner_id)
+
+
+@require_POST
+@ops_required
+def ops_partner_resume(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    run_action(
+        request,
+        lambda: partners.partner_resume(partner=partner, actor=request.user),
+        "Partner resumed.",
+    )
+    return back_to_detail(partner_id)
+
+
+@require_POST
+@ops_required
+def ops_partner_offboard(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return ops_partner_form_error(request, partner_id, "offboard_form", form)
+    run_action(
+        request,
+        lambda: partners.partner_offboard(
+            partner=partner, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        "Partner offboarded.",
+    )
+    return back_to_detail(partner_id)
+
+
+@require_POST
+@ops_required
+def ops_member_background_result(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get_for_ops(member_id=member_id)
+    form = BackgroundResultForm(request.POST)
+    if not form.is_valid():
+        return ops_partner_form_error(request, member.partner_id, "result_form", form)
+    run_action(
+        request,
+        lambda: staff.background_result_record(
+            member=member, actor=request.user, result=form.cleaned_data["result"]
+        ),
+        f"Background check result recorded for {member.user}.",
+    )
+    return back_to_detail(member.partner_id)
+
+
+def ops_partner_form_error(request: HttpRequest, partner_id: int, name: str, form) -> HttpResponse:
+    """Re-render the detail page with the invalid form in place, keeping what was typed."""
+    context = detail_context(partner_id, **{name: form})
+    return render(request, "partners/ops_partner_detail.html", context, status=400)

@@ -1,0 +1,50 @@
+"""A real Celery worker on the Redis broker, for the tests that prove the Celery path."""
+
+import os
+import time
+
+import kombu.pools
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+
+from hubdelivery.celery import app
+
+TEST_BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+def celery_worker_running():
+    """Start Celery's in-process test worker on the real Redis broker, stop it afterwards.
+    Use through the `celery_worker_on_redis` fixture (tests/conftest.py)."""
+    try:
+        redis.Redis.from_url(TEST_BROKER_URL, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {TEST_BROKER_URL}")
+    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
+    app.conf.update(
+        broker_url=TEST_BROKER_URL, task_always_eager=False, result_backend=TEST_BROKER_URL
+    )
+    reset_connection_pools()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+    app.conf.update(previous)
+    reset_connection_pools()
+
+
+def reset_connection_pools() -> None:
+    """Drop pooled connections and the cached result backend so the next use follows app.conf."""
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)
+
+
+def wait_for(condition, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
