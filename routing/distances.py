@@ -7,7 +7,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from partners.zipdata import haversine_miles
 
@@ -65,7 +65,7 @@ class OsrmMatrix:
         coordinates = ";".join(f"{lng:.6f},{lat:.6f}" for lat, lng in points)
         return f"{self.base_url}/table/v1/{self.profile}/{coordinates}?annotations=distance"
 
-    def _fetch(self, url: str) -> dict:
+    def _fetch(self, url: str) -> dict[str, Any]:
         if not url.startswith(("http://", "https://")):
             raise RoutingServiceError(f"OSRM URL must be http(s): {self.base_url!r}")
         try:
@@ -90,7 +90,7 @@ def _error_message(exc: urllib.error.HTTPError) -> str:
     return f"{body.get('code')}: {body.get('message', '')}".strip()
 
 
-def _metres_from_table(body: dict, size: int) -> Matrix:
+def _metres_from_table(body: dict[str, Any], size: int) -> Matrix:
     if body.get("code") != "Ok":
         raise RoutingServiceError(f"OSRM refused the table request: {body.get('code')}")
     rows = body.get("distances")

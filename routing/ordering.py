@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from routing.distances import DistanceMatrixProvider, HaversineMatrix, Point
 
@@ -180,7 +180,9 @@ def solve_tour(
     return nodes
 
 
-def _search_parameters(time_limit_ms: int, first_solution: int, bandit: bool) -> object:
+def _search_parameters(
+    time_limit_ms: int, first_solution: int, bandit: bool
+) -> routing_parameters_pb2.RoutingSearchParameters:
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = first_solution
     parameters.local_search_metaheuristic = (

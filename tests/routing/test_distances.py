@@ -175,6 +175,11 @@ def test_provider_from_settings_follows_routing_osrm_url(settings):
     assert isinstance(matrix_provider_from_settings(), HaversineMatrix)
 
 
+def test_provider_from_settings_without_the_setting_is_haversine(settings):
+    del settings.ROUTING_OSRM_URL
+    assert isinstance(matrix_provider_from_settings(), HaversineMatrix)
+
+
 def test_distances_and_ordering_import_without_django_configured():
     # Pure modules: a benchmark or a worker may import them before settings exist.
     code = "import sys, routing.distances, routing.ordering; assert 'django' not in sys.modules"
