@@ -301,3 +301,9 @@ LOGGING = {
 # Demo data: each app seeds its own, lowest app first (manage.py seed_demo).
 # ------------------------------------------------------------------------------
 DEMO_SEEDERS = ["accounts.demo", "partners.demo", "partners.demo_recruiting", "packages.demo"]
+
+# ------------------------------------------------------------------------------
+# Routing: distances from an OSRM server when configured, straight-line otherwise
+# ------------------------------------------------------------------------------
+ROUTING_OSRM_URL = env_str("ROUTING_OSRM_URL", "")
+ROUTING_OSRM_TIMEOUT = float(env_str("ROUTING_OSRM_TIMEOUT", "10"))
