@@ -130,11 +130,11 @@ def test_stop_order_falls_back_to_the_input_order_when_the_solver_does_worse(mon
 def test_stop_order_falls_back_to_the_input_order_when_the_solver_finds_nothing(monkeypatch):
     # given: the time limit ran out before a first solution
     monkeypatch.setattr(ordering, "solve_tour", lambda *_args: None)
-    stops = random_points(6, seed=1)
+    stops = random_points(ordering.EXACT_MAX_STOPS + 5, seed=1)
     # when
     plan = stop_order(SHOP, stops)
     # then
-    assert plan.order == tuple(range(6))
+    assert plan.order == tuple(range(ordering.EXACT_MAX_STOPS + 5))
 
 
 def test_stop_order_is_deterministic_for_the_same_input():
@@ -252,3 +252,18 @@ def test_dsp_dropoff_order_of_no_partners_is_empty():
     plan = dsp_dropoff_order((42.36, -71.06), [])
     assert plan.order == ()
     assert plan.total_distance_m == 0
+
+
+@pytest.mark.parametrize("returns_to_depot", [True, False])
+def test_exact_tour_matches_brute_force_up_to_the_exact_limit(returns_to_depot):
+    # given a random asymmetric matrix of seven stops
+    rng = random.Random(11)
+    size = 8
+    matrix = [[0 if i == j else rng.randint(100, 2000) for j in range(size)] for i in range(size)]
+    # when
+    nodes = ordering.exact_tour(matrix, returns_to_depot=returns_to_depot)
+    # then
+    assert sorted(nodes) == list(range(1, size))
+    assert ordering.tour_length(
+        matrix, nodes, returns_to_depot=returns_to_depot
+    ) == brute_force_length(matrix, returns_to_depot=returns_to_depot)
