@@ -37,8 +37,8 @@ def detail_context(partner_id: int, **forms) -> dict:
         "members": selectors.partner_members(partner=partner),
         "closures": selectors.partner_closures_from(partner=partner, day=today),
         "events": selectors.partner_events_recent(partner=partner),
-        "pause_form": PauseForm(),
-        "offboard_form": ReasonForm(),
+        "pause_form": PauseForm(prefix="pause"),
+        "offboard_form": ReasonForm(prefix="offboard"),
         "result_form": BackgroundResultForm(),
         **forms,
     }
@@ -81,7 +81,7 @@ def ops_partner_first_handoff(request: HttpRequest, partner_id: int) -> HttpResp
 @ops_required
 def ops_partner_pause(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = selectors.partner_get_for_ops(partner_id=partner_id)
-    form = PauseForm(request.POST)
+    form = PauseForm(request.POST, prefix="pause")
     if not form.is_valid():
         return ops_partner_form_error(request, partner_id, "pause_form", form)
     run_action(
@@ -108,7 +108,7 @@ def ops_partner_resume(request: HttpRequest, partner_id: int) -> HttpResponse:
 @ops_required
 def ops_partner_offboard(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = selectors.partner_get_for_ops(partner_id=partner_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, prefix="offboard")
     if not form.is_valid():
         return ops_partner_form_error(request, partner_id, "offboard_form", form)
     run_action(

@@ -26,7 +26,7 @@ def test_non_ops_users_cannot_open_ops_partner_pages(
 def test_partner_owner_cannot_post_ops_actions(client, partner, action):
     client.force_login(partner.owner)
     url = reverse(f"partners:ops-partner-{action}", args=[partner.pk])
-    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert client.post(url, {"pause-reason": "x", "offboard-reason": "x"}).status_code == 403
     partner.refresh_from_db()
     assert partner.status == PartnerStatus.ACTIVE
 
@@ -72,7 +72,7 @@ def test_partner_detail_is_constant_query(client, reviewer, partner, django_asse
 def test_pause_without_reason_keeps_the_page_with_the_error(client, reviewer, partner):
     client.force_login(reviewer)
     url = reverse("partners:ops-partner-pause", args=[partner.pk])
-    response = client.post(url, {"reason": "", "until": "2099-01-05"})
+    response = client.post(url, {"pause-reason": "", "pause-until": "2099-01-05"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "This field is required." in html
@@ -83,10 +83,12 @@ def test_pause_without_reason_keeps_the_page_with_the_error(client, reviewer, pa
 
 def test_ops_pause_then_offboard_through_the_pages(client, reviewer, partner):
     client.force_login(reviewer)
-    client.post(reverse("partners:ops-partner-pause", args=[partner.pk]), {"reason": "Flood"})
+    client.post(reverse("partners:ops-partner-pause", args=[partner.pk]), {"pause-reason": "Flood"})
     partner.refresh_from_db()
     assert partner.status == PartnerStatus.PAUSED
-    client.post(reverse("partners:ops-partner-offboard", args=[partner.pk]), {"reason": "Closed"})
+    client.post(
+        reverse("partners:ops-partner-offboard", args=[partner.pk]), {"offboard-reason": "Closed"}
+    )
     partner.refresh_from_db()
     assert partner.status == PartnerStatus.OFFBOARDED
     events = PartnerEvent.objects.filter(partner=partner).values_list("actor", "to_status")
@@ -98,7 +100,9 @@ def test_illegal_lifecycle_post_shows_a_message_not_an_error(client, reviewer, p
     partner.status = PartnerStatus.ONBOARDING
     partner.save()
     response = client.post(
-        reverse("partners:ops-partner-pause", args=[partner.pk]), {"reason": "x"}, follow=True
+        reverse("partners:ops-partner-pause", args=[partner.pk]),
+        {"pause-reason": "x"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "cannot become paused" in response.content.decode()
