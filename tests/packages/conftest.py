@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from rest_framework.test import APIClient
 
 from hubdelivery.lib.dates import local_date
 from packages import services
@@ -63,3 +64,17 @@ def received(drop_off, dsp_driver, manifested) -> Package:
 @pytest.fixture
 def other_partner_package(other_partner) -> Package:
     return PackageFactory(manifest=ManifestFactory(partner=other_partner))
+
+
+def api_client_for(user) -> APIClient:
+    """A browser-like client: session log-in."""
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def api_client_with_token(key: str) -> APIClient:
+    """A DSP system: `Authorization: Bearer <key>`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client

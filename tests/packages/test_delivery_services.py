@@ -1,8 +1,10 @@
 import datetime
+import io
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from hubdelivery.lib.dates import local_date
@@ -21,11 +23,15 @@ from packages.models import (
 from partners.models import BackgroundCheck, PartnerMember
 from tests.packages.conftest import new_key
 
-# The smallest valid PNG: a 1x1 transparent pixel.
-PNG_BYTES = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+
+def png_bytes() -> bytes:
+    """A small valid PNG."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG_BYTES = png_bytes()
 
 
 def deliver(actor, package, key=None, **proof):
