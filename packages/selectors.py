@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from packages.models import (
@@ -22,6 +23,7 @@ from packages.models import (
     HandoffItem,
     Incident,
     Manifest,
+    ManifestUpload,
     Package,
     PackageEvent,
 )
@@ -145,4 +147,14 @@ def incident_qs_for(*, viewer: Viewer) -> QuerySet[Incident]:
         viewer,
         partner="package__partner_id",
         dsp=None,
+    )
+
+
+# ------------------------------------------------------------------------------
+# CSV uploads: ops only (the views check the role)
+# ------------------------------------------------------------------------------
+def manifest_upload_get_for_ops(*, upload_id: int) -> ManifestUpload:
+    return get_object_or_404(
+        ManifestUpload.objects.select_related("dsp", "partner", "manifest", "uploaded_by"),
+        pk=upload_id,
     )

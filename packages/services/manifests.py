@@ -164,24 +164,30 @@ def manifest_rows_validate(*, rows: Any) -> tuple[list[dict[str, Any]], list[Row
     first_row_of: dict[str, int] = {}
     for index, raw in enumerate(rows, start=1):
         clean = _row_clean(index, raw, errors)
-        if clean is None:
-            continue
-        tracking_id = clean["tracking_id"]
-        if tracking_id in first_row_of:
-            errors.append(
-                RowError(index, "tracking_id", f"repeats row {first_row_of[tracking_id]}")
-            )
-            continue
-        first_row_of[tracking_id] = index
-        cleaned.append((index, clean))
+        # Duplicates are checked on every row that has a tracking id, valid or not, so one
+        # round of fixes is enough.
+        tracking_id = _text(raw.get("tracking_id")) if isinstance(raw, dict) else None
+        if tracking_id:
+            if tracking_id in first_row_of:
+                errors.append(
+                    RowError(index, "tracking_id", f"repeats row {first_row_of[tracking_id]}")
+                )
+                continue
+            first_row_of[tracking_id] = index
+        if clean is not None:
+            cleaned.append((index, clean))
     existing = set(
         Package.objects.filter(tracking_id__in=list(first_row_of)).values_list(
             "tracking_id", flat=True
         )
     )
-    for index, clean in cleaned:
-        if clean["tracking_id"] in existing:
+    for tracking_id, index in first_row_of.items():
+        if tracking_id in existing:
             errors.append(RowError(index, "tracking_id", "already exists on another manifest"))
+    if existing:
+        cleaned = [
+            (index, clean) for index, clean in cleaned if clean["tracking_id"] not in existing
+        ]
     errors.sort(key=lambda error: (error.row, error.field))
     return [clean for _, clean in cleaned], errors
 
