@@ -98,10 +98,19 @@ def manifest_qs_for(*, viewer: Viewer) -> QuerySet[Manifest]:
 # ------------------------------------------------------------------------------
 # Packages
 # ------------------------------------------------------------------------------
+# Route order within a day; packages routing has not ordered yet come last, by address (the
+# explicit nulls_last keeps SQLite and PostgreSQL in the same order).
+PACKAGE_ROUTE_ORDER = (
+    "service_date",
+    F("route_sequence").asc(nulls_last=True),
+    "address_line",
+    "id",
+)
+
+
 def package_qs_for(*, viewer: Viewer) -> QuerySet[Package]:
-    return _scoped(
-        Package.objects.select_related("partner", "dsp"), viewer, partner="partner_id", dsp="dsp_id"
-    )
+    packages = Package.objects.select_related("partner", "dsp").order_by(*PACKAGE_ROUTE_ORDER)
+    return _scoped(packages, viewer, partner="partner_id", dsp="dsp_id")
 
 
 def package_get_for(*, viewer: Viewer, tracking_id: str) -> Package | None:
@@ -114,7 +123,7 @@ def package_list_for_partner_day(*, partner_id: int, service_date: datetime.date
     return (
         Package.objects.filter(partner_id=partner_id, service_date=service_date)
         .select_related("partner", "dsp")
-        .order_by(F("route_sequence").asc(nulls_last=True), "address_line", "id")
+        .order_by(*PACKAGE_ROUTE_ORDER)
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from packages import services
 from packages.models import AttemptReason, Incident, Manifest
 from tests.factories import UserFactory
@@ -40,14 +41,40 @@ def urls(world) -> dict[str, tuple[str, str]]:
         "handoff": ("get", reverse("api-handoff-detail", args=[world["handoff"].pk])),
         "handoff confirm": ("post", reverse("api-handoff-confirm", args=[world["handoff"].pk])),
         "incident resolve": ("post", reverse("api-incident-resolve", args=[world["incident"].pk])),
+        "package event": ("post", reverse("api-package-event-create")),
+        "handoff open": ("post", reverse("api-handoffs")),
     }
 
 
-def call(client, method, url):
+def call(client, method, url, world=None):
+    """GET, or POST a body that would succeed for an insider (deliver the package, open a
+    return handoff for the partner with the DSP, resolve the incident, confirm)."""
+    if method == "get":
+        return client.get(url)
     body = {"idempotency_key": new_key(), "resolution": "re_attempt"}
-    return client.post(url, body, format="json") if method == "post" else client.get(url)
+    if world is not None:
+        body |= {
+            "tracking_id": world["package"].tracking_id,
+            "event_type": "delivered",
+            "recipient_name": "Jo",
+            "device_time": "2026-11-25T13:00:00Z",
+            "partner": world["handoff"].partner_id,
+            "dsp": world["handoff"].dsp_id,
+            "direction": "return",
+        }
+    return client.post(url, body, format="json")
 
 
+NAMES = [
+    "manifest",
+    "package",
+    "package events",
+    "handoff",
+    "handoff confirm",
+    "incident resolve",
+    "package event",
+    "handoff open",
+]
 # What each outsider gets on each URL.
 EXPECTED = {
     "other_partner": {
@@ -57,6 +84,8 @@ EXPECTED = {
         "handoff": 404,
         "handoff confirm": 404,
         "incident resolve": 403,
+        "package event": 404,
+        "handoff open": 403,
     },
     "other_dsp_driver": {
         "manifest": 404,
@@ -65,6 +94,8 @@ EXPECTED = {
         "handoff": 404,
         "handoff confirm": 404,
         "incident resolve": 403,
+        "package event": 404,
+        "handoff open": 403,
     },
     "other_dsp_token": {
         "manifest": 404,
@@ -73,15 +104,11 @@ EXPECTED = {
         "handoff": 404,
         "handoff confirm": 403,
         "incident resolve": 403,
+        "package event": 403,
+        "handoff open": 403,
     },
-    "applicant": dict.fromkeys(
-        ["manifest", "package", "package events", "handoff", "handoff confirm", "incident resolve"],
-        403,
-    ),
-    "anonymous": dict.fromkeys(
-        ["manifest", "package", "package events", "handoff", "handoff confirm", "incident resolve"],
-        401,
-    ),
+    "applicant": dict.fromkeys(NAMES, 403),
+    "anonymous": dict.fromkeys(NAMES, 401),
 }
 # Manifests are looked up in the caller's scope only: for an applicant it is empty.
 EXPECTED["applicant"]["manifest"] = 404
@@ -101,7 +128,7 @@ def outsiders(other_partner, other_dsp_driver, other_dsp_token_key, applicant):
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_outsiders_cannot_reach_any_object(world, outsiders, who):
     for name, (method, url) in urls(world).items():
-        response = call(outsiders[who], method, url)
+        response = call(outsiders[who], method, url, world)
         assert response.status_code == EXPECTED[who][name], (who, name, response.content)
 
 
@@ -128,7 +155,7 @@ def test_insiders_reach_their_objects(world, partner_owner, dsp_driver, dsp_toke
     for who, (client, names) in allowed.items():
         for name in names:
             method, url = urls(world)[name]
-            assert call(client, method, url).status_code == 200, (who, name)
+            assert call(client, method, url, world).status_code == 200, (who, name)
 
 
 def test_recipient_details_only_for_the_partner_and_ops(
@@ -159,3 +186,18 @@ def test_driver_cannot_resolve_and_partner_cannot_read_manifests(world, dsp_driv
 def test_user_without_any_role_is_refused_lists(db):
     client = api_client_for(UserFactory())
     assert client.get(reverse("api-packages")).status_code == 403
+
+
+def test_the_same_posts_succeed_for_insiders(world, partner_owner, dsp_driver):
+    # given: the incident resolved for a re-attempt, so the package can be delivered again
+    services.incident_resolve(
+        actor=UserFactory(roles=[Role.OPS_ADMIN]),
+        incident=world["incident"],
+        resolution="re_attempt",
+        idempotency_key=new_key(),
+    )
+    # then: the bodies the outsiders sent work for the package's partner and the DSP's driver
+    event_url = urls(world)["package event"][1]
+    assert call(api_client_for(partner_owner), "post", event_url, world).status_code == 201
+    open_url = urls(world)["handoff open"][1]
+    assert call(api_client_for(dsp_driver), "post", open_url, world).status_code == 201
