@@ -287,7 +287,14 @@ def manifest_csv_parse(*, content: bytes) -> list[dict[str, str]]:
             f"The file is not UTF-8 text (byte {error.start + 1} is not valid). "
             "Save it as 'CSV UTF-8' and upload it again."
         ) from error
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _csv_rows(text)
+    except csv.Error as error:
+        raise CsvUnreadable(f"The CSV cannot be read: {error}.") from error
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [field for field in ("tracking_id", "zip_code") if field not in header]
     if missing:
@@ -295,13 +302,10 @@ def manifest_csv_parse(*, content: bytes) -> list[dict[str, str]]:
             f"The header line lacks {', '.join(missing)}. Columns: {', '.join(ROW_FIELDS)}."
         )
     reader.fieldnames = header
-    try:
-        return [
-            {key: (value or "").strip() for key, value in row.items() if key in ROW_FIELDS}
-            for row in reader
-        ]
-    except csv.Error as error:
-        raise CsvUnreadable(f"The CSV cannot be read: {error}.") from error
+    return [
+        {key: (value or "").strip() for key, value in row.items() if key in ROW_FIELDS}
+        for row in reader
+    ]
 
 
 def manifest_upload_stage(
