@@ -90,8 +90,10 @@ class HandoffListOpenApi(PackagesApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         partner = data.get("partner") or _own_partner(viewer)
-        dsp = data.get("dsp") or (viewer.is_driver and Dsp.objects.get(pk=viewer.dsp_id))
-        if not dsp:
+        dsp = data.get("dsp")
+        if dsp is None and viewer.is_driver:
+            dsp = Dsp.objects.get(pk=viewer.dsp_id)
+        if dsp is None:
             raise serializers.ValidationError({"dsp": ["Say which DSP hands the packages over."]})
         event = services.handoff_open(
             actor=request.user,
