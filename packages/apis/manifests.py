@@ -90,7 +90,9 @@ class ManifestListCreateApi(PackagesApi):
             help_text="Ops only; a DSP token always sends for its own DSP.",
         )
         packages = serializers.ListField(
-            child=ManifestRowField(), allow_empty=False, max_length=MAX_MANIFEST_ROWS
+            child=ManifestRowField(allow_null=True),
+            allow_empty=False,
+            max_length=MAX_MANIFEST_ROWS,
         )
 
         class Meta:
