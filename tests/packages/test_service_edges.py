@@ -96,3 +96,25 @@ def test_only_the_partners_clear_members_start_or_attempt(
             service(actor=outsider, package=received, idempotency_key=new_key(), **extra)
     received.refresh_from_db()
     assert received.status == PackageStatus.RECEIVED
+
+
+def test_labels_and_texts_too_long_for_their_columns_are_refused(drop_off, dsp_driver, received):
+    from hubdelivery.exceptions import DomainError
+
+    with pytest.raises(DomainError, match="not a package label"):
+        services.package_receive(
+            actor=dsp_driver, handoff=drop_off, tracking_id="X" * 41, idempotency_key=new_key()
+        )
+    member = received.partner.owner
+    with pytest.raises(DomainError, match="longer than 300"):
+        services.package_deliver(
+            actor=member, package=received, safe_place_note="x" * 301, idempotency_key=new_key()
+        )
+    with pytest.raises(DomainError, match="longer than 300"):
+        services.package_attempt(
+            actor=member,
+            package=received,
+            reason=AttemptReason.UNSAFE,
+            note="x" * 301,
+            idempotency_key=new_key(),
+        )
