@@ -351,3 +351,23 @@ def test_handoff_detail_takes_constant_queries(
     with django_assert_num_queries(7):
         response = client.get(reverse("api-handoff-detail", args=[handoff.pk]))
     assert len(response.json()["items"]) == rows
+
+
+def test_timeline_takes_constant_queries(partner_owner, received, django_assert_num_queries):
+    client = api_client_for(partner_owner)
+    url = reverse("api-package-events", args=[received.tracking_id])
+    for count in (10, 100):
+        PackageEvent.objects.bulk_create(
+            PackageEvent(
+                package=received,
+                tracking_id=received.tracking_id,
+                event_type="received",
+                idempotency_key=new_key(),
+                received_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            )
+            for _ in range(count - PackageEvent.objects.filter(package=received).count())
+        )
+        # session, user, roles, membership, driver, package, count, page
+        with django_assert_num_queries(8):
+            response = client.get(url)
+        assert response.json()["count"] == count
