@@ -169,3 +169,368 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} closed {self.start_date}..{self.end_date}"
+
+
+# ------------------------------------------------------------------------------
+# Recruiting: target states, markets, leads, applications
+# ------------------------------------------------------------------------------
+US_STATES: list[tuple[str, str]] = [
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
+    ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
+    ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"),
+    ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"),
+    ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"), ("MD", "Maryland"),
+    ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"), ("MS", "Mississippi"),
+    ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
+    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
+    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"),
+    ("OR", "Oregon"), ("PA", "Pennsylvania"), ("RI", "Rhode Island"), ("SC", "South Carolina"),
+    ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"),
+    ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"), ("WV", "West Virginia"),
+    ("WI", "Wisconsin"), ("WY", "Wyoming"),
+]  # fmt: skip
+US_STATE_NAMES: dict[str, str] = dict(US_STATES)
+DEFAULT_MARKET_RADIUS_MILES = 10
+
+
+class TargetState(models.Model):
+    """A US state where the program recruits. Inactive states are kept for history."""
+
+    code = models.CharField(max_length=2, unique=True, choices=US_STATES)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return US_STATE_NAMES.get(self.code, self.code)
+
+
+class Market(models.Model):
+    """A dense-city market: a centre and a radius. Businesses inside are invited to apply."""
+
+    name = models.CharField(max_length=100, unique=True)
+    state = models.CharField(max_length=2, choices=US_STATES)
+    center_zip = models.CharField(max_length=5, help_text="The ZIP whose centroid is the centre.")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    radius_miles = models.PositiveSmallIntegerField(default=DEFAULT_MARKET_RADIUS_MILES)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(radius_miles__gte=1) & Q(radius_miles__lte=100),
+                name="market_radius_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadSource(models.TextChoices):
+    ELIGIBILITY_CHECK = "eligibility_check", "Eligibility check"  # joined the waitlist
+    WAITLISTED_APPLICATION = "waitlisted_application", "Waitlisted application"
+
+
+class Lead(models.Model):
+    """A business outside the program's area that wants to hear when it opens near them.
+
+    `invited_at` is stamped exactly once, by a conditional update, when a market or target
+    state that covers the lead opens; the invitation email goes out with that stamp.
+    """
+
+    email = models.EmailField()
+    state = models.CharField(max_length=2, choices=US_STATES)
+    zip_code = models.CharField(max_length=5)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    source = models.CharField(
+        max_length=30, choices=LeadSource.choices, default=LeadSource.ELIGIBILITY_CHECK
+    )
+    application = models.ForeignKey(
+        "PartnerApplication", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invited_for = models.CharField(max_length=150, blank=True, help_text="What opened.")
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "zip_code"], name="lead_unique_email_zip"),
+        ]
+        indexes = [models.Index(fields=["state", "invited_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.zip_code})"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"  # being filled in by the applicant; partial data allowed
+    SUBMITTED = "submitted", "Submitted"  # complete, waiting for a reviewer
+    IN_REVIEW = "in_review", "In review"  # a reviewer has picked it up
+    INFO_REQUESTED = "info_requested", "Information requested"  # back with the applicant
+    APPROVED = "approved", "Approved"  # a Partner was created from it
+    REJECTED = "rejected", "Not accepted"  # final, with a reason
+    WAITLISTED = "waitlisted", "Waitlisted"  # outside the area for now; kept as a lead
+    WITHDRAWN = "withdrawn", "Withdrawn"  # the applicant withdrew it
+
+
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ApplicationStatus.DRAFT: frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.SUBMITTED: frozenset(
+        {ApplicationStatus.IN_REVIEW, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.IN_REVIEW: frozenset(
+        {
+            ApplicationStatus.INFO_REQUESTED,
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WAITLISTED,
+            ApplicationStatus.WITHDRAWN,
+        }
+    ),
+    ApplicationStatus.INFO_REQUESTED: frozenset(
+        {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.APPROVED: frozenset(),
+    ApplicationStatus.REJECTED: frozenset(),
+    ApplicationStatus.WAITLISTED: frozenset(),
+    ApplicationStatus.WITHDRAWN: frozenset(),
+}
+APPLICATION_OPEN_STATUSES = frozenset(
+    status for status, targets in APPLICATION_TRANSITIONS.items() if targets
+)
+APPLICATION_EDITABLE_STATUSES = frozenset(
+    {ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED}
+)
+
+
+class BusinessType(models.TextChoices):
+    FLORIST = "florist", "Florist"
+    COFFEE_SHOP = "coffee_shop", "Coffee shop"
+    CLOTHING = "clothing", "Clothing store or boutique"
+    CONVENIENCE = "convenience", "Bodega or convenience store"
+    SALON = "salon", "Salon"
+    OTHER = "other", "Other"
+
+
+class Weekday(models.TextChoices):
+    MON = "mon", "Monday"
+    TUE = "tue", "Tuesday"
+    WED = "wed", "Wednesday"
+    THU = "thu", "Thursday"
+    FRI = "fri", "Friday"
+    SAT = "sat", "Saturday"
+    SUN = "sun", "Sunday"
+
+
+DEFAULT_DAILY_CAPACITY = 30
+
+
+class PartnerApplication(models.Model):
+    """A business's application to become a partner. Every field but the owner may be empty
+    while it is a draft; `application_submit` checks completeness."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    # The business
+    legal_name = models.CharField("Business legal name", max_length=200, blank=True)
+    trade_name = models.CharField(
+        "Trade name", max_length=200, blank=True, help_text="The name on your shop sign."
+    )
+    business_type = models.CharField(max_length=20, choices=BusinessType.choices, blank=True)
+    business_type_other = models.CharField("Other type", max_length=100, blank=True)
+    ein = models.CharField("EIN", max_length=10, blank=True, help_text="Like 12-3456789.")
+    years_in_business = models.PositiveSmallIntegerField(null=True, blank=True)
+    owner_name = models.CharField("Owner's full name", max_length=150, blank=True)
+    owner_phone = models.CharField("Owner's phone", max_length=20, blank=True)
+    # Where it is
+    address_line = models.CharField("Street address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, choices=US_STATES, blank=True)
+    zip_code = models.CharField("ZIP code", max_length=5, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    market = models.ForeignKey(
+        Market, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+    # How it would work
+    opening_days = models.JSONField(default=list, blank=True)
+    opens_at = models.TimeField("Opens at", null=True, blank=True)
+    closes_at = models.TimeField("Closes at", null=True, blank=True)
+    has_secure_storage = models.BooleanField(
+        "We have a secure storage area for packages", default=False
+    )
+    storage_description = models.TextField(blank=True)
+    storage_capacity = models.PositiveSmallIntegerField(
+        "Storage capacity (packages)", null=True, blank=True
+    )
+    delivery_modes = models.JSONField(default=list, blank=True)
+    daily_capacity = models.PositiveSmallIntegerField(
+        "Packages per day", default=DEFAULT_DAILY_CAPACITY
+    )
+    staff_count = models.PositiveSmallIntegerField(
+        "People who would deliver", null=True, blank=True
+    )
+    terms_accepted = models.BooleanField("I accept the program terms", default=False)
+    # Review
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+    )
+    info_request = models.TextField(blank=True, help_text="What ops asked for, shown to them.")
+    decision_reason = models.TextField(blank=True)
+    partner = models.OneToOneField(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_capacity__gte=MIN_DAILY_CAPACITY)
+                & Q(daily_capacity__lte=MAX_DAILY_CAPACITY),
+                name="application_daily_capacity_in_range",
+            ),
+            # One application in progress per owner; a new one may start after a final one.
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(status__in=sorted(APPLICATION_OPEN_STATUSES)),
+                name="one_open_application_per_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.trade_name or self.legal_name or f"Application {self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in APPLICATION_EDITABLE_STATUSES
+
+    @property
+    def opening_days_display(self) -> str:
+        labels = dict(Weekday.choices)
+        return ", ".join(str(labels.get(day, day)) for day in self.opening_days)
+
+    @property
+    def delivery_modes_display(self) -> str:
+        labels = dict(DeliveryMode.choices)
+        return ", ".join(str(labels.get(mode, mode)) for mode in self.delivery_modes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in APPLICATION_OPEN_STATUSES
+
+
+class DocumentKind(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", "Business licence"
+    STORAGE_PHOTO = "storage_photo", "Photo of the storage area"
+
+
+def application_document_path(instance: "ApplicationDocument", filename: str) -> str:
+    """A random name under MEDIA_ROOT/applications/: the applicant's file name is never used
+    on disk (it is kept in `original_name` for display)."""
+    import uuid
+
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        instance.content_type, "bin"
+    )
+    return f"applications/{uuid.uuid4().hex}.{extension}"
+
+
+class ApplicationDocument(models.Model):
+    """An uploaded document. Served only through an authenticated view, as an attachment."""
+
+    application = models.ForeignKey(
+        PartnerApplication, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=application_document_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="one_document_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class ApplicationEvent(models.Model):
+    """Append-only audit of an application: every transition, assignment and document."""
+
+    application = models.ForeignKey(
+        PartnerApplication, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40, default="transition")
+    from_status = models.CharField(max_length=20, blank=True, choices=ApplicationStatus.choices)
+    to_status = models.CharField(max_length=20, blank=True, choices=ApplicationStatus.choices)
+    reason = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["application", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.from_status} -> {self.to_status}"
+
+
+class ApplicationNote(models.Model):
+    """An ops-only note on an application. Never shown to the applicant."""
+
+    application = models.ForeignKey(
+        PartnerApplication, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.application}"

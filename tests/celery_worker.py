@@ -27,6 +27,7 @@ def celery_worker_running():
         broker_url=TEST_BROKER_URL, task_always_eager=False, result_backend=TEST_BROKER_URL
     )
     reset_connection_pools()
+    app.control.purge()  # messages left by an interrupted run would be consumed first
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
     app.conf.update(previous)

@@ -1,6 +1,7 @@
 """Named personas, like healthchecks' alice/bob: each test says who acts."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
@@ -13,6 +14,12 @@ from tests.factories import DriverFactory, PartnerFactory, PartnerMemberFactory,
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -82,6 +89,27 @@ def celery_worker_on_redis(transactional_db):
 
 
 # ------------------------------------------------------------------------------
+# Recruiting
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def draft_application(applicant):
+    """The applicant's complete draft with both documents, ready to submit."""
+    from tests.factories import PartnerApplicationFactory
+
+    return PartnerApplicationFactory(owner=applicant, documents=True)
+
+
+@pytest.fixture
+def other_application(other_applicant):
+    """Another applicant's submitted application: the outsider for access tests."""
+    from partners.models import ApplicationStatus
+    from tests.factories import PartnerApplicationFactory
+
+    return PartnerApplicationFactory(
+        owner=other_applicant, status=ApplicationStatus.SUBMITTED, documents=True
+    )
+
+
 # Packages (issue 5): a second DSP's driver, and DSP system tokens
 # ------------------------------------------------------------------------------
 @pytest.fixture

@@ -90,6 +90,107 @@ class DriverFactory(factory.django.DjangoModelFactory):
 
 
 # ------------------------------------------------------------------------------
+# Recruiting
+# ------------------------------------------------------------------------------
+import datetime  # noqa: E402
+
+from django.core.files.base import ContentFile  # noqa: E402
+
+from partners.models import (  # noqa: E402
+    ApplicationDocument,
+    ApplicationStatus,
+    BusinessType,
+    DocumentKind,
+    Lead,
+    Market,
+    PartnerApplication,
+)
+
+# The smallest files `filetype` recognises by content.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+class MarketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Market
+
+    name = factory.Sequence(lambda n: f"Market {n}")
+    state = "CO"
+    center_zip = "80202"
+    latitude = 39.7530
+    longitude = -104.9990
+    radius_miles = 10
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+    state = "CO"
+    zip_code = "80202"
+    latitude = 39.7530
+    longitude = -104.9990
+
+
+class PartnerApplicationFactory(factory.django.DjangoModelFactory):
+    """A complete application (ready to submit) for a Boston florist, in draft by default.
+    Pass `status=...` to place it anywhere in the machine (with `documents=True` for files)."""
+
+    class Meta:
+        model = PartnerApplication
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
+    status = ApplicationStatus.DRAFT
+    legal_name = factory.Sequence(lambda n: f"Petal Shop {n} LLC")
+    trade_name = factory.Sequence(lambda n: f"Petal Shop {n}")
+    business_type = BusinessType.FLORIST
+    ein = "04-2103594"
+    years_in_business = 6
+    owner_name = "Paula Petal"
+    owner_phone = "+16172620123"
+    address_line = "210 Newbury St"
+    city = "Boston"
+    state = "MA"
+    zip_code = "02116"
+    opening_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
+    opens_at = datetime.time(8, 0)
+    closes_at = datetime.time(19, 0)
+    has_secure_storage = True
+    storage_description = "Locked back room with shelving"
+    storage_capacity = 60
+    delivery_modes = ["walk", "bike"]
+    daily_capacity = 30
+    staff_count = 2
+    terms_accepted = True
+    submitted_at = factory.LazyAttribute(
+        lambda a: (
+            None if a.status == ApplicationStatus.DRAFT else datetime.datetime.now(datetime.UTC)
+        )
+    )
+
+    @factory.post_generation
+    def documents(application: PartnerApplication, create: bool, extracted: bool | None, **kw):
+        if create and extracted:
+            for kind in DocumentKind:
+                ApplicationDocumentFactory(application=application, kind=kind)
+
+
+class ApplicationDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationDocument
+
+    application = factory.SubFactory(PartnerApplicationFactory)
+    kind = DocumentKind.BUSINESS_LICENCE
+    original_name = "licence.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="upload"))
+
+
 # Packages (issue 5)
 # ------------------------------------------------------------------------------
 class ManifestFactory(factory.django.DjangoModelFactory):

@@ -200,6 +200,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 26_214_400
 
 # ------------------------------------------------------------------------------
+# Maps: Leaflet is vendored under static/vendor/leaflet; tiles come from this URL
+# template (empty: no tiles, the pin and coordinates still show).
+# ------------------------------------------------------------------------------
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+
+# ------------------------------------------------------------------------------
 # Email
 # ------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -293,4 +300,10 @@ LOGGING = {
 # ------------------------------------------------------------------------------
 # Demo data: each app seeds its own, lowest app first (manage.py seed_demo).
 # ------------------------------------------------------------------------------
-DEMO_SEEDERS = ["accounts.demo", "partners.demo", "packages.demo"]
+DEMO_SEEDERS = ["accounts.demo", "partners.demo", "partners.demo_recruiting", "packages.demo"]
+
+# ------------------------------------------------------------------------------
+# Routing: distances from an OSRM server when configured, straight-line otherwise
+# ------------------------------------------------------------------------------
+ROUTING_OSRM_URL = env_str("ROUTING_OSRM_URL", "")
+ROUTING_OSRM_TIMEOUT = float(env_str("ROUTING_OSRM_TIMEOUT", "10"))

@@ -1,0 +1,565 @@
+"""The partner application's life: draft, documents, and one function per transition.
+
+Every transition (1) locks the application row, (2) returns unchanged when it is already in
+the target state, (3) raises InvalidTransition from a state that does not allow it,
+(4) saves, (5) writes an ApplicationEvent and (6) emails the applicant after commit.
+
+Reviewer-side transitions take `expected_status`: the status the reviewer saw on the page.
+When someone else changed the application meanwhile, the second reviewer gets a message
+instead of silently deciding (or silently doing nothing).
+"""
+
+from typing import Any
+
+from django.contrib.sites.models import Site
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import role_grant
+from hubdelivery.exceptions import DomainError, InvalidTransition
+from hubdelivery.lib.emails import email_send_templated
+from partners.models import (
+    APPLICATION_EDITABLE_STATUSES,
+    APPLICATION_OPEN_STATUSES,
+    APPLICATION_TRANSITIONS,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationNote,
+    ApplicationStatus,
+    BusinessType,
+    DocumentKind,
+    LeadSource,
+    MemberRole,
+    Partner,
+    PartnerApplication,
+    PartnerEvent,
+    PartnerMember,
+    PartnerStatus,
+)
+from partners.selectors.recruiting import market_covering
+from partners.services.recruiting import lead_join
+from partners.zipdata import zip_lookup
+
+# Fields the applicant fills in on the form (the draft saves any subset of them).
+APPLICATION_FORM_FIELDS = [
+    "legal_name",
+    "trade_name",
+    "business_type",
+    "business_type_other",
+    "ein",
+    "years_in_business",
+    "owner_name",
+    "owner_phone",
+    "address_line",
+    "city",
+    "state",
+    "zip_code",
+    "opening_days",
+    "opens_at",
+    "closes_at",
+    "has_secure_storage",
+    "storage_description",
+    "storage_capacity",
+    "delivery_modes",
+    "daily_capacity",
+    "staff_count",
+    "terms_accepted",
+]
+# Fields that must be filled in to submit, in form order.
+APPLICATION_REQUIRED_FIELDS = [f for f in APPLICATION_FORM_FIELDS if f != "business_type_other"]
+
+
+class ApplicationIncomplete(DomainError):
+    """Submit was asked of an application with missing items; `missing` maps each field (or
+    document kind) to a message naming it."""
+
+    def __init__(self, missing: dict[str, str]) -> None:
+        self.missing = missing
+        super().__init__("Some required items are missing: " + "; ".join(missing.values()))
+
+
+# ------------------------------------------------------------------------------
+# Helpers shared by the transitions
+# ------------------------------------------------------------------------------
+def _lock(application: PartnerApplication) -> PartnerApplication:
+    """Re-read the application with its row locked until the transaction ends."""
+    return (
+        PartnerApplication.objects.select_for_update()
+        .select_related("owner")
+        .get(pk=application.pk)
+    )
+
+
+def _needs_transition(
+    *, application: PartnerApplication, to_status: str, expected_status: str | None = None
+) -> bool:
+    """Call while holding the row lock. False when the application is already in
+    `to_status` (a repeat); raises when the transition is not allowed."""
+    current = application.status
+    if expected_status is not None and current != expected_status:
+        label = ApplicationStatus(current).label.lower()
+        raise InvalidTransition(
+            f"Someone else changed this application meanwhile: it is now {label}. "
+            "Nothing was changed; reload to see the latest."
+        )
+    if current == to_status:
+        return False
+    if to_status not in APPLICATION_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"An application that is {ApplicationStatus(current).label.lower()} cannot become "
+            f"{ApplicationStatus(to_status).label.lower()}."
+        )
+    return True
+
+
+def _check_reviewer(user: User) -> None:
+    if not user.is_ops:
+        raise PermissionDenied("Only ops reviewers may review applications.")
+
+
+def _check_owner(application: PartnerApplication, user: User) -> None:
+    if application.owner_id != user.pk:
+        raise PermissionDenied("Only the applicant may change this application.")
+
+
+def _record(
+    *, application: PartnerApplication, from_status: str, actor: User | None, reason: str = ""
+) -> ApplicationEvent:
+    """Write the transition's event and email the applicant (sent after commit)."""
+    event = ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        kind="transition",
+        from_status=from_status,
+        to_status=application.status,
+        reason=reason,
+    )
+    email_send_templated(
+        template=f"application-{application.status.replace('_', '-')}",
+        to=application.owner.email,
+        context={
+            "application": application,
+            "status_label": application.get_status_display(),
+            "reason": reason,
+            "home_url": _absolute_url(reverse("partners:applicant-home")),
+        },
+    )
+    return event
+
+
+def _absolute_url(path: str) -> str:
+    return f"https://{Site.objects.get_current().domain}{path}"
+
+
+def _move(
+    *,
+    application: PartnerApplication,
+    to_status: str,
+    actor: User,
+    reason: str = "",
+    update_fields: list[str] | None = None,
+) -> None:
+    """Set the status, save it with `update_fields`, record the event and the email."""
+    from_status = application.status
+    application.status = to_status
+    application.save(update_fields=["status", "updated", *(update_fields or [])])
+    _record(application=application, from_status=from_status, actor=actor, reason=reason)
+
+
+# ------------------------------------------------------------------------------
+# The applicant's side
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def application_start(*, owner: User, zip_code: str = "") -> PartnerApplication:
+    """The owner's application in progress, or a new draft when they have none (with the
+    place of `zip_code` filled in when it is a known ZIP)."""
+    existing = (
+        PartnerApplication.objects.select_for_update()
+        .filter(owner=owner, status__in=APPLICATION_OPEN_STATUSES)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    place = zip_lookup(zip_code) if zip_code else None
+    application = PartnerApplication.objects.create(
+        owner=owner,
+        owner_name=owner.full_name,
+        status=ApplicationStatus.DRAFT,
+        zip_code=place.zip_code if place else "",
+        state=place.state if place else "",
+        city=place.city if place else "",
+    )
+    ApplicationEvent.objects.create(
+        application=application, actor=owner, kind="created", to_status=application.status
+    )
+    return application
+
+
+@transaction.atomic
+def application_draft_save(
+    *, application: PartnerApplication, actor: User, data: dict[str, Any]
+) -> PartnerApplication:
+    """Save what the applicant typed (any subset of APPLICATION_FORM_FIELDS)."""
+    application = _lock(application)
+    _check_owner(application, actor)
+    if application.status not in APPLICATION_EDITABLE_STATUSES:
+        raise InvalidTransition("This application can no longer be edited.")
+    fields = [name for name in APPLICATION_FORM_FIELDS if name in data]
+    for name in fields:
+        setattr(application, name, data[name])
+    application.save(update_fields=[*fields, "updated"])
+    return application
+
+
+@transaction.atomic
+def application_document_attach(
+    *,
+    application: PartnerApplication,
+    actor: User,
+    kind: DocumentKind,
+    upload: UploadedFile,
+    content_type: str,
+) -> ApplicationDocument:
+    """Store the upload (already checked by content and size) as the application's document
+    of this kind, replacing an earlier one. The old file is deleted after commit."""
+    application = _lock(application)
+    _check_owner(application, actor)
+    if application.status not in APPLICATION_EDITABLE_STATUSES:
+        raise InvalidTransition("This application can no longer be edited.")
+    previous = ApplicationDocument.objects.filter(application=application, kind=kind).first()
+    if previous is not None:
+        old_file = previous.file
+        previous.delete()
+        transaction.on_commit(lambda: old_file.delete(save=False))
+    document = ApplicationDocument(
+        application=application,
+        kind=kind,
+        original_name=(upload.name or "document")[-200:],
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+    # The random storage name depends on content_type, so set it before the file.
+    document.file.save("upload", upload, save=False)
+    document.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        kind="document",
+        from_status=application.status,
+        to_status=application.status,
+        reason=f"{document.get_kind_display()} uploaded",
+    )
+    return document
+
+
+def application_missing_items(*, application: PartnerApplication) -> dict[str, str]:
+    """What the application still lacks to be submitted, field name -> message.
+
+    Reads the application's documents (one query)."""
+    missing: dict[str, str] = {}
+    labels = {f.name: f.verbose_name for f in PartnerApplication._meta.fields}
+    labels.update(opening_days="Opening days", delivery_modes="Delivery modes")
+    for name in APPLICATION_REQUIRED_FIELDS:
+        value = getattr(application, name)
+        if value in (None, "", [], False):
+            missing[name] = f"{str(labels[name]).capitalize()} is required to submit."
+    if application.business_type == BusinessType.OTHER and not application.business_type_other:
+        missing["business_type_other"] = "Tell us what kind of business it is."
+    if "has_secure_storage" in missing:
+        missing["has_secure_storage"] = "A secure storage area is required to take part."
+    if "terms_accepted" in missing:
+        missing["terms_accepted"] = "Accept the program terms to submit."
+    place = zip_lookup(application.zip_code) if application.zip_code else None
+    if application.zip_code and (place is None or place.state != application.state):
+        missing["zip_code"] = "The ZIP code must be a ZIP in the chosen state."
+    kinds = set(application.documents.values_list("kind", flat=True))
+    for kind in DocumentKind:
+        if kind.value not in kinds:
+            missing[kind.value] = f"{kind.label} is required to submit."
+    return missing
+
+
+@transaction.atomic
+def application_submit(*, application: PartnerApplication, actor: User) -> PartnerApplication:
+    """Send a complete draft (or an answered info request) to ops.
+
+    Geocodes the ZIP to its centroid and time zone, and notes the covering market."""
+    application = _lock(application)
+    _check_owner(application, actor)
+    if not _needs_transition(application=application, to_status=ApplicationStatus.SUBMITTED):
+        return application
+    missing = application_missing_items(application=application)
+    if missing:
+        raise ApplicationIncomplete(missing)
+    place = zip_lookup(application.zip_code)
+    assert place is not None  # application_missing_items checked it
+    application.latitude, application.longitude = place.latitude, place.longitude
+    application.time_zone = place.time_zone
+    application.market = market_covering(latitude=place.latitude, longitude=place.longitude)
+    application.submitted_at = timezone.now()
+    reason = "Resubmitted with the information asked for" if application.info_request else ""
+    _move(
+        application=application,
+        to_status=ApplicationStatus.SUBMITTED,
+        actor=actor,
+        reason=reason,
+        update_fields=["latitude", "longitude", "time_zone", "market", "submitted_at"],
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(
+    *, application: PartnerApplication, actor: User, reason: str = ""
+) -> PartnerApplication:
+    application = _lock(application)
+    _check_owner(application, actor)
+    if not _needs_transition(application=application, to_status=ApplicationStatus.WITHDRAWN):
+        return application
+    _move(
+        application=application,
+        to_status=ApplicationStatus.WITHDRAWN,
+        actor=actor,
+        reason=reason,
+    )
+    return application
+
+
+# ------------------------------------------------------------------------------
+# The reviewer's side
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def application_start_review(
+    *, application: PartnerApplication, reviewer: User, expected_status: str | None = None
+) -> PartnerApplication:
+    """A reviewer picks up a submitted application; it is assigned to them."""
+    _check_reviewer(reviewer)
+    application = _lock(application)
+    if not _needs_transition(
+        application=application,
+        to_status=ApplicationStatus.IN_REVIEW,
+        expected_status=expected_status,
+    ):
+        return application
+    application.assigned_reviewer = reviewer
+    _move(
+        application=application,
+        to_status=ApplicationStatus.IN_REVIEW,
+        actor=reviewer,
+        update_fields=["assigned_reviewer"],
+    )
+    return application
+
+
+@transaction.atomic
+def application_assign(*, application: PartnerApplication, reviewer: User) -> PartnerApplication:
+    """Make `reviewer` the application's reviewer without changing its status."""
+    _check_reviewer(reviewer)
+    application = _lock(application)
+    if application.assigned_reviewer_id == reviewer.pk:
+        return application
+    if application.status not in APPLICATION_OPEN_STATUSES - {ApplicationStatus.DRAFT}:
+        raise InvalidTransition("Only applications waiting for a decision can be assigned.")
+    application.assigned_reviewer = reviewer
+    application.save(update_fields=["assigned_reviewer", "updated"])
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=reviewer,
+        kind="assigned",
+        from_status=application.status,
+        to_status=application.status,
+        reason=f"Assigned to {reviewer}",
+    )
+    return application
+
+
+@transaction.atomic
+def application_request_info(
+    *,
+    application: PartnerApplication,
+    reviewer: User,
+    message: str,
+    expected_status: str | None = None,
+) -> PartnerApplication:
+    """Send the application back to the applicant with a question (required)."""
+    _check_reviewer(reviewer)
+    if not message.strip():
+        raise DomainError("Write what the applicant should add or change.")
+    application = _lock(application)
+    if not _needs_transition(
+        application=application,
+        to_status=ApplicationStatus.INFO_REQUESTED,
+        expected_status=expected_status,
+    ):
+        return application
+    application.info_request = message.strip()
+    _move(
+        application=application,
+        to_status=ApplicationStatus.INFO_REQUESTED,
+        actor=reviewer,
+        reason=application.info_request,
+        update_fields=["info_request"],
+    )
+    return application
+
+
+def _decide(
+    *, application: PartnerApplication, reviewer: User, to_status: str, reason: str
+) -> None:
+    application.decision_reason = reason
+    application.decided_at = timezone.now()
+    _move(
+        application=application,
+        to_status=to_status,
+        actor=reviewer,
+        reason=reason,
+        update_fields=["decision_reason", "decided_at", "partner"],
+    )
+
+
+@transaction.atomic
+def application_approve(
+    *,
+    application: PartnerApplication,
+    reviewer: User,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> PartnerApplication:
+    """Approve: create the Partner in onboarding with the owner as its OWNER member."""
+    _check_reviewer(reviewer)
+    application = _lock(application)
+    if not _needs_transition(
+        application=application,
+        to_status=ApplicationStatus.APPROVED,
+        expected_status=expected_status,
+    ):
+        return application
+    application.partner = _partner_create_from(application=application, reviewer=reviewer)
+    _decide(
+        application=application,
+        reviewer=reviewer,
+        to_status=ApplicationStatus.APPROVED,
+        reason=reason.strip(),
+    )
+    return application
+
+
+def _partner_create_from(*, application: PartnerApplication, reviewer: User) -> Partner:
+    """Call while holding the application's row lock."""
+    owner = application.owner
+    if PartnerMember.objects.filter(user=owner, removed_at__isnull=True).exists():
+        raise DomainError("The applicant already works for a partner business.")
+    place = zip_lookup(application.zip_code)
+    if place is None:
+        raise DomainError("The application's ZIP code is unknown; ask the applicant to fix it.")
+    partner = Partner(
+        owner=owner,
+        legal_name=application.legal_name,
+        trade_name=application.trade_name or application.legal_name,
+        status=PartnerStatus.ONBOARDING,
+        address_line=application.address_line,
+        city=application.city or place.city,
+        state=application.state,
+        zip_code=application.zip_code,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        time_zone=place.time_zone,
+        daily_capacity=application.daily_capacity,
+        storage_capacity=application.storage_capacity or application.daily_capacity,
+        delivery_modes=list(application.delivery_modes),
+        opening_days=list(application.opening_days),
+        opens_at=application.opens_at,
+        closes_at=application.closes_at,
+    )
+    partner.full_clean()
+    partner.save()
+    PartnerMember.objects.create(partner=partner, user=owner, role=MemberRole.OWNER)
+    # The applicant role stays, so the owner can still read their application.
+    role_grant(user=owner, role=Role.PARTNER_OWNER)
+    PartnerEvent.objects.create(
+        partner=partner,
+        actor=reviewer,
+        kind="created",
+        from_status="",
+        to_status=PartnerStatus.ONBOARDING,
+        detail=f"Created from application #{application.pk}",
+    )
+    return partner
+
+
+@transaction.atomic
+def application_reject(
+    *,
+    application: PartnerApplication,
+    reviewer: User,
+    reason: str,
+    expected_status: str | None = None,
+) -> PartnerApplication:
+    """Reject with a reason (required), which the applicant is told."""
+    _check_reviewer(reviewer)
+    if not reason.strip():
+        raise DomainError("A reason is required to reject an application.")
+    application = _lock(application)
+    if not _needs_transition(
+        application=application,
+        to_status=ApplicationStatus.REJECTED,
+        expected_status=expected_status,
+    ):
+        return application
+    _decide(
+        application=application,
+        reviewer=reviewer,
+        to_status=ApplicationStatus.REJECTED,
+        reason=reason.strip(),
+    )
+    return application
+
+
+@transaction.atomic
+def application_waitlist(
+    *,
+    application: PartnerApplication,
+    reviewer: User,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> PartnerApplication:
+    """Waitlist an out-of-area application: it becomes a lead, invited when the area opens."""
+    _check_reviewer(reviewer)
+    application = _lock(application)
+    if not _needs_transition(
+        application=application,
+        to_status=ApplicationStatus.WAITLISTED,
+        expected_status=expected_status,
+    ):
+        return application
+    if zip_lookup(application.zip_code) is not None:
+        lead_join(
+            email=application.owner.email,
+            zip_code=application.zip_code,
+            source=LeadSource.WAITLISTED_APPLICATION,
+            application=application,
+        )
+    _decide(
+        application=application,
+        reviewer=reviewer,
+        to_status=ApplicationStatus.WAITLISTED,
+        reason=reason.strip(),
+    )
+    return application
+
+
+@transaction.atomic
+def application_note_add(
+    *, application: PartnerApplication, author: User, body: str
+) -> ApplicationNote:
+    """An internal note, visible to ops only."""
+    _check_reviewer(author)
+    if not body.strip():
+        raise DomainError("The note is empty.")
+    return ApplicationNote.objects.create(application=application, author=author, body=body.strip())

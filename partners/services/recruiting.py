@@ -1,0 +1,212 @@
+"""Markets, target states and leads: what ops admins open, and who is told when they do.
+
+Opening a market or a target state invites every lead it covers, once: the lead's
+`invited_at` is claimed with a conditional UPDATE, so two ops opening overlapping areas at
+the same moment still send one invitation per lead.
+"""
+
+from django.contrib.sites.models import Site
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.emails import email_send_templated
+from partners.models import (
+    US_STATE_NAMES,
+    Lead,
+    LeadSource,
+    Market,
+    PartnerApplication,
+    TargetState,
+)
+from partners.zipdata import ZipInfo, haversine_miles, zip_lookup
+
+# A degree of latitude is about 69 miles; used for a bounding-box prefilter in SQL before
+# the exact haversine distance is computed in Python.
+MILES_PER_DEGREE_LATITUDE = 69.0
+
+
+def _zip_or_raise(zip_code: str) -> ZipInfo:
+    place = zip_lookup(zip_code)
+    if place is None:
+        raise DomainError(f"{zip_code!r} is not a US ZIP code we know.")
+    return place
+
+
+# ------------------------------------------------------------------------------
+# Target states
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def target_state_add(*, code: str) -> TargetState:
+    """Add a state to the program (or reactivate it) and invite the leads in it."""
+    if code not in US_STATE_NAMES:
+        raise DomainError(f"{code!r} is not a US state code.")
+    target_state, created = TargetState.objects.get_or_create(code=code)
+    if not created:
+        return target_state_activate(target_state=target_state)
+    leads_invite_in_state(code=code)
+    return target_state
+
+
+@transaction.atomic
+def target_state_activate(*, target_state: TargetState) -> TargetState:
+    target_state = TargetState.objects.select_for_update().get(pk=target_state.pk)
+    if target_state.is_active:
+        return target_state
+    target_state.is_active = True
+    target_state.save(update_fields=["is_active"])
+    leads_invite_in_state(code=target_state.code)
+    return target_state
+
+
+@transaction.atomic
+def target_state_deactivate(*, target_state: TargetState) -> TargetState:
+    target_state = TargetState.objects.select_for_update().get(pk=target_state.pk)
+    if not target_state.is_active:
+        return target_state
+    target_state.is_active = False
+    target_state.save(update_fields=["is_active"])
+    return target_state
+
+
+# ------------------------------------------------------------------------------
+# Markets
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def market_create(*, name: str, center_zip: str, radius_miles: int) -> Market:
+    """Open a market centred on a ZIP's centroid and invite the leads inside it."""
+    place = _zip_or_raise(center_zip)
+    if Market.objects.filter(name__iexact=name).exists():
+        raise DomainError(f"A market named {name!r} already exists.")
+    market = Market(
+        name=name,
+        state=place.state,
+        center_zip=place.zip_code,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        radius_miles=radius_miles,
+    )
+    market.full_clean()
+    market.save()
+    leads_invite_in_market(market=market)
+    return market
+
+
+@transaction.atomic
+def market_update(*, market: Market, name: str, center_zip: str, radius_miles: int) -> Market:
+    """Move or resize a market; leads newly inside it are invited (the others already were)."""
+    market = Market.objects.select_for_update().get(pk=market.pk)
+    place = _zip_or_raise(center_zip)
+    if Market.objects.filter(name__iexact=name).exclude(pk=market.pk).exists():
+        raise DomainError(f"A market named {name!r} already exists.")
+    market.name = name
+    market.state = place.state
+    market.center_zip = place.zip_code
+    market.latitude = place.latitude
+    market.longitude = place.longitude
+    market.radius_miles = radius_miles
+    market.full_clean()
+    market.save(
+        update_fields=["name", "state", "center_zip", "latitude", "longitude", "radius_miles"]
+    )
+    if market.is_active:
+        leads_invite_in_market(market=market)
+    return market
+
+
+@transaction.atomic
+def market_activate(*, market: Market) -> Market:
+    market = Market.objects.select_for_update().get(pk=market.pk)
+    if market.is_active:
+        return market
+    market.is_active = True
+    market.save(update_fields=["is_active"])
+    leads_invite_in_market(market=market)
+    return market
+
+
+@transaction.atomic
+def market_deactivate(*, market: Market) -> Market:
+    market = Market.objects.select_for_update().get(pk=market.pk)
+    if not market.is_active:
+        return market
+    market.is_active = False
+    market.save(update_fields=["is_active"])
+    return market
+
+
+# ------------------------------------------------------------------------------
+# Leads
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def lead_join(
+    *,
+    email: str,
+    zip_code: str,
+    source: LeadSource = LeadSource.ELIGIBILITY_CHECK,
+    application: PartnerApplication | None = None,
+) -> Lead:
+    """Keep a business outside the program's area as a lead. Joining twice is a no-op."""
+    place = _zip_or_raise(zip_code)
+    lead, _ = Lead.objects.get_or_create(
+        email=email.strip().lower(),
+        zip_code=place.zip_code,
+        defaults={
+            "state": place.state,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "source": source,
+            "application": application,
+        },
+    )
+    return lead
+
+
+def lead_invite(*, lead: Lead, invited_for: str) -> bool:
+    """Email the lead an invitation to apply, unless one was already sent.
+
+    The conditional UPDATE is the claim: only the transaction whose update changed the row
+    sends the email, so the invitation goes out exactly once. Returns whether it was sent.
+    """
+    claimed = Lead.objects.filter(pk=lead.pk, invited_at__isnull=True).update(
+        invited_at=timezone.now(), invited_for=invited_for[:150]
+    )
+    if claimed != 1:
+        return False
+    email_send_templated(
+        template="application-invitation",
+        to=lead.email,
+        context={
+            "invited_for": invited_for,
+            "zip_code": lead.zip_code,
+            "signup_path": reverse("account_signup"),
+            "site_url": f"https://{Site.objects.get_current().domain}",
+        },
+    )
+    return True
+
+
+def leads_invite_in_state(*, code: str) -> int:
+    """Invite the uninvited leads in a state that just joined the program."""
+    name = US_STATE_NAMES.get(code, code)
+    leads = Lead.objects.filter(state=code, invited_at__isnull=True).order_by("pk")
+    return sum(lead_invite(lead=lead, invited_for=f"{name} joined the program") for lead in leads)
+
+
+def leads_invite_in_market(*, market: Market) -> int:
+    """Invite the uninvited leads within the market's radius."""
+    box = market.radius_miles / MILES_PER_DEGREE_LATITUDE
+    # Longitude degrees shrink towards the poles; 3x the latitude box covers every US ZIP
+    # up to Alaska's latitude, and the exact distance decides below.
+    candidates = Lead.objects.filter(
+        invited_at__isnull=True,
+        latitude__range=(market.latitude - box, market.latitude + box),
+        longitude__range=(market.longitude - 3 * box, market.longitude + 3 * box),
+    ).order_by("pk")
+    sent = 0
+    for lead in candidates:
+        distance = haversine_miles(market.latitude, market.longitude, lead.latitude, lead.longitude)
+        if distance <= market.radius_miles:
+            sent += lead_invite(lead=lead, invited_for=f"the {market.name} market opened")
+    return sent

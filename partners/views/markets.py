@@ -1,0 +1,96 @@
+"""Ops admins open, edit and close markets and target states."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from hubdelivery.exceptions import DomainError
+from partners.forms import MarketForm, TargetStateForm
+from partners.selectors import recruiting as selectors
+from partners.services import recruiting as services
+
+
+@role_required(Role.OPS_ADMIN)
+def market_list(request: HttpRequest) -> HttpResponse:
+    context = {"markets": selectors.market_list()}
+    return render(request, "partners/market_list.html", context)
+
+
+@role_required(Role.OPS_ADMIN)
+def market_create(request: HttpRequest) -> HttpResponse:
+    form = MarketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            market = services.market_create(**form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The {market.name} market is open.")
+            return redirect("partners:market-list")
+    status = 400 if form.errors else 200
+    return render(request, "partners/market_form.html", {"form": form}, status=status)
+
+
+@role_required(Role.OPS_ADMIN)
+def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    market = selectors.market_get(pk=pk)
+    initial = {"name": market.name, "center_zip": market.center_zip}
+    form = MarketForm(
+        request.POST or None, initial={**initial, "radius_miles": market.radius_miles}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.market_update(market=market, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Market saved.")
+            return redirect("partners:market-list")
+    status = 400 if form.errors else 200
+    context = {"form": form, "market": market}
+    return render(request, "partners/market_form.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.OPS_ADMIN)
+def market_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    market = selectors.market_get(pk=pk)
+    if request.POST.get("active") == "1":
+        services.market_activate(market=market)
+        messages.success(request, f"{market.name} is open.")
+    else:
+        services.market_deactivate(market=market)
+        messages.success(request, f"{market.name} is closed to new applications.")
+    return redirect("partners:market-list")
+
+
+@role_required(Role.OPS_ADMIN)
+def target_state_list(request: HttpRequest) -> HttpResponse:
+    form = TargetStateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target_state = services.target_state_add(code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(request, f"{target_state.name} is a target state.")
+            return redirect("partners:target-state-list")
+    context = {"form": form, "target_states": selectors.target_state_list()}
+    status = 400 if form.errors else 200
+    return render(request, "partners/target_state_list.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.OPS_ADMIN)
+def target_state_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    target_state = selectors.target_state_get(pk=pk)
+    if request.POST.get("active") == "1":
+        services.target_state_activate(target_state=target_state)
+        messages.success(request, f"{target_state.name} is active.")
+    else:
+        services.target_state_deactivate(target_state=target_state)
+        messages.success(request, f"{target_state.name} is no longer a target state.")
+    return redirect("partners:target-state-list")
