@@ -1,10 +1,40 @@
-"""Demo DSP, station and driver."""
+"""Demo DSP with a station, two drivers and an API token, and a day of work at Back Bay Blooms:
+today's manifest handed off (a closed drop-off with a damaged and a missing package), some
+packages delivered, one attempted with an open incident, an open return handoff, and
+tomorrow's manifest waiting. Every write goes through the services with fixed idempotency
+keys, so running the seed again the same day changes nothing."""
 
+import datetime
+
+from accounts.demo import demo_user_ensure
 from accounts.models import User
-from packages.models import Driver, Dsp, Station
+from accounts.roles import Role
+from hubdelivery.lib.dates import local_date
+from packages import services
+from packages.models import (
+    AttemptReason,
+    Driver,
+    Dsp,
+    DspApiToken,
+    HandoffDirection,
+    Package,
+    Station,
+)
+from partners.models import Partner
+
+DEMO_SYSTEM_LABEL = "Demo dispatch system"
+RECIPIENTS = [
+    "Avery Chen", "Blake Murphy", "Casey Rivera", "Devon Patel", "Emerson Brooks",
+    "Finley Nguyen", "Gray Thompson", "Harper Diaz", "Indigo Walsh", "Jordan Kim",
+    "Kai Robinson", "Logan Shah",
+]  # fmt: skip
+STREETS = [
+    ("Commonwealth Ave", "02116"), ("Marlborough St", "02116"), ("Beacon St", "02116"),
+    ("Boylston St", "02116"), ("Tremont St", "02118"), ("Huntington Ave", "02115"),
+]  # fmt: skip
 
 
-def seed() -> None:
+def demo_dsp_ensure() -> tuple[Dsp, Station]:
     dsp, _ = Dsp.objects.get_or_create(
         name="Harbor Last Mile Inc.", defaults={"contact_email": "dispatch@harbor.example"}
     )
@@ -19,7 +49,114 @@ def seed() -> None:
             "longitude": -71.0589,
         },
     )
-    Driver.objects.get_or_create(
-        user=User.objects.get(email="driver@demo.hub"),
-        defaults={"dsp": dsp, "home_station": station},
+    return dsp, station
+
+
+def demo_token_ensure(*, dsp: Dsp) -> DspApiToken:
+    """A token exists for the demo DSP; its key is thrown away (ops admins issue real keys)."""
+    token = DspApiToken.objects.filter(dsp=dsp, label=DEMO_SYSTEM_LABEL).first()
+    if token is None:
+        token, _ = services.dsp_token_create(actor=None, dsp=dsp, label=DEMO_SYSTEM_LABEL)
+    return token
+
+
+def demo_rows(day: datetime.date, count: int) -> list[dict[str, str]]:
+    rows = []
+    for n in range(count):
+        street, zip_code = STREETS[n % len(STREETS)]
+        rows.append(
+            {
+                "tracking_id": f"DEMO{day:%Y%m%d}{n + 1:03d}",
+                "recipient_name": RECIPIENTS[n % len(RECIPIENTS)],
+                "address_line": f"{10 + 12 * n} {street}",
+                "zip_code": zip_code,
+                "size": ("small", "medium", "large")[n % 3],
+            }
+        )
+    return rows
+
+
+def demo_day_run(*, florist: Partner, dsp: Dsp, driver: User, staff: User, day: datetime.date):
+    """Today's drop-off, deliveries, an attempt and the open return handoff."""
+    key = f"demo-{florist.pk}-{day:%Y%m%d}"
+    opened = services.handoff_open(
+        actor=driver,
+        partner=florist,
+        dsp=dsp,
+        direction=HandoffDirection.DROP_OFF,
+        service_date=day,
+        idempotency_key=f"{key}-drop-off",
+    )
+    handoff = opened.handoff
+    packages = list(Package.objects.filter(partner=florist, service_date=day).order_by("pk"))
+    for package in packages[:-2]:
+        services.package_receive(
+            actor=driver,
+            handoff=handoff,
+            tracking_id=package.tracking_id,
+            idempotency_key=f"{key}-receive-{package.tracking_id}",
+        )
+    services.package_mark_damaged(
+        actor=staff,
+        handoff=handoff,
+        tracking_id=packages[-2].tracking_id,
+        note="Box crushed on one corner.",
+        idempotency_key=f"{key}-damaged",
+    )
+    services.handoff_confirm(actor=driver, handoff=handoff, idempotency_key=f"{key}-confirm-d")
+    services.handoff_confirm(actor=staff, handoff=handoff, idempotency_key=f"{key}-confirm-p")
+    for package in packages[:5]:
+        services.package_deliver(
+            actor=staff,
+            package=package,
+            recipient_name=package.recipient_name.split()[0],
+            idempotency_key=f"{key}-deliver-{package.tracking_id}",
+        )
+    services.package_attempt(
+        actor=staff,
+        package=packages[5],
+        reason=AttemptReason.RECIPIENT_UNAVAILABLE,
+        note="Buzzed twice, no answer.",
+        idempotency_key=f"{key}-attempt",
+    )
+    services.handoff_open(
+        actor=driver,
+        partner=florist,
+        dsp=dsp,
+        direction=HandoffDirection.RETURN,
+        service_date=day,
+        idempotency_key=f"{key}-return",
+    )
+
+
+def seed() -> None:
+    dsp, station = demo_dsp_ensure()
+    demo_token_ensure(dsp=dsp)
+    drivers = [
+        User.objects.get(email="driver@demo.hub"),
+        demo_user_ensure(
+            email="driver2@demo.hub", full_name="Drew Driver", roles=[Role.DSP_DRIVER]
+        ),
+    ]
+    for user in drivers:
+        Driver.objects.get_or_create(user=user, defaults={"dsp": dsp, "home_station": station})
+    florist = Partner.objects.get(trade_name="Back Bay Blooms")
+    token = DspApiToken.objects.get(dsp=dsp, label=DEMO_SYSTEM_LABEL)
+    today = local_date(tz_name=florist.time_zone)
+    for day, count in ((today, 12), (today + datetime.timedelta(days=1), 10)):
+        services.manifest_ingest(
+            dsp=dsp,
+            partner=florist,
+            service_date=day,
+            external_id=f"HARBOR-{day:%Y%m%d}-BBB",
+            rows=demo_rows(day, count),
+            source="api",
+            created_by_token=token,
+        )
+    demo_day_run(
+        florist=florist,
+        dsp=dsp,
+        driver=drivers[0],
+        staff=User.objects.get(email="staff@demo.hub"),
+        day=today,
     )

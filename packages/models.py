@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Dsp(models.Model):
@@ -52,3 +53,503 @@ class Driver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.dsp})"
+
+
+# ------------------------------------------------------------------------------
+# API tokens for DSP systems
+# ------------------------------------------------------------------------------
+class DspApiToken(models.Model):
+    """A DSP system's credential for the REST API. Only a SHA-256 hash of the key is stored;
+    the key itself is shown once, when an ops admin creates the token."""
+
+    dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField(max_length=100, help_text="Which system uses it, e.g. 'dispatch'.")
+    key_prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dsp", "label"]
+        verbose_name = "DSP API token"
+
+    def __str__(self) -> str:
+        return f"{self.dsp} / {self.label} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+# ------------------------------------------------------------------------------
+# Manifests and packages
+# ------------------------------------------------------------------------------
+class Manifest(models.Model):
+    """The list of packages a DSP sends for one partner and service date. Its creation is the
+    audit record of the packages it created (who, when, which system)."""
+
+    dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="manifests")
+    external_id = models.CharField(max_length=100, help_text="The DSP's own id; unique per DSP.")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="manifests"
+    )
+    service_date = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_token = models.ForeignKey(
+        DspApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="manifests"
+    )
+    source = models.CharField(max_length=10, choices=[("api", "API"), ("csv", "CSV upload")])
+    package_count = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-service_date", "-id"]
+        constraints = [
+            # Resending a manifest must never create it twice.
+            models.UniqueConstraint(
+                fields=["dsp", "external_id"], name="manifest_external_id_per_dsp"
+            )
+        ]
+        indexes = [models.Index(fields=["partner", "service_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.dsp} {self.external_id}"
+
+
+class PackageSize(models.TextChoices):
+    SMALL = "small", "Small (envelope, padded mailer)"
+    MEDIUM = "medium", "Medium (shoe box)"
+    LARGE = "large", "Large (carried with two hands)"
+
+
+class PackageStatus(models.TextChoices):
+    MANIFESTED = "manifested", "On manifest"  # listed by the DSP, not yet handed to the partner
+    RECEIVED = "received", "At the partner"  # scanned in at the drop-off; in the partner's custody
+    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"  # a partner member is delivering it
+    DELIVERED = "delivered", "Delivered"  # handed to the recipient or a safe place, with proof
+    ATTEMPTED = "attempted", "Attempted"  # delivery failed; an incident is open
+    DAMAGED = "damaged", "Damaged"  # arrived damaged at the drop-off; goes back to the DSP
+    MISSING = "missing", "Missing"  # on the manifest but not in the drop-off
+    RETURN_PENDING = "return_pending", "Queued for return"  # goes back at the next return handoff
+    RETURNED = (
+        "returned",
+        "Returned to DSP",
+    )  # handed back to the driver; out of the partner's hands
+
+
+ALLOWED_PACKAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    PackageStatus.MANIFESTED: frozenset(
+        {PackageStatus.RECEIVED, PackageStatus.DAMAGED, PackageStatus.MISSING}
+    ),
+    # A missing package that turns up later is scanned in after all.
+    PackageStatus.MISSING: frozenset({PackageStatus.RECEIVED, PackageStatus.DAMAGED}),
+    PackageStatus.RECEIVED: frozenset(
+        {
+            PackageStatus.OUT_FOR_DELIVERY,
+            PackageStatus.DELIVERED,
+            PackageStatus.ATTEMPTED,
+            PackageStatus.RETURN_PENDING,
+            PackageStatus.RETURNED,
+        }
+    ),
+    PackageStatus.OUT_FOR_DELIVERY: frozenset(
+        {PackageStatus.DELIVERED, PackageStatus.ATTEMPTED, PackageStatus.RETURN_PENDING}
+    ),
+    # Undo within 15 minutes puts the package back where it was before the delivery.
+    PackageStatus.DELIVERED: frozenset({PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}),
+    # Incident resolution: re-attempt (back to received) or return to the DSP.
+    PackageStatus.ATTEMPTED: frozenset(
+        {PackageStatus.RECEIVED, PackageStatus.RETURN_PENDING, PackageStatus.RETURNED}
+    ),
+    PackageStatus.DAMAGED: frozenset({PackageStatus.RETURN_PENDING, PackageStatus.RETURNED}),
+    PackageStatus.RETURN_PENDING: frozenset({PackageStatus.RETURNED}),
+    PackageStatus.RETURNED: frozenset(),
+}
+
+# Statuses in which the partner holds the package.
+PARTNER_CUSTODY_STATUSES = frozenset(
+    {
+        PackageStatus.RECEIVED,
+        PackageStatus.OUT_FOR_DELIVERY,
+        PackageStatus.ATTEMPTED,
+        PackageStatus.DAMAGED,
+        PackageStatus.RETURN_PENDING,
+    }
+)
+
+
+class Package(models.Model):
+    """One parcel. Its status changes only through packages.services, each with a PackageEvent."""
+
+    tracking_id = models.CharField(max_length=40, unique=True)
+    dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="packages")
+    manifest = models.ForeignKey(Manifest, on_delete=models.PROTECT, related_name="packages")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="packages"
+    )
+    service_date = models.DateField(help_text="The day the partner is to deliver it.")
+    # Personal data: kept until the retention sweep described in docs/data-retention.md.
+    recipient_name = models.CharField(max_length=150)
+    address_line = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    zip_code = models.CharField(max_length=5)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    size = models.CharField(max_length=10, choices=PackageSize.choices, default=PackageSize.MEDIUM)
+    status = models.CharField(
+        max_length=20, choices=PackageStatus.choices, default=PackageStatus.MANIFESTED
+    )
+    # Written by routing (stop order); the today list orders by it, then by address.
+    route_sequence = models.PositiveIntegerField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service_date", "route_sequence", "address_line", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PackageStatus.values), name="package_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(size__in=PackageSize.values), name="package_size_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="package_lat_lng_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "service_date", "status"]),
+            models.Index(fields=["dsp", "service_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_id
+
+
+# ------------------------------------------------------------------------------
+# Handoffs
+# ------------------------------------------------------------------------------
+class HandoffDirection(models.TextChoices):
+    DROP_OFF = "drop_off", "Drop-off to partner"  # the morning delivery of the day's packages
+    RETURN = "return", "Return to DSP"  # undelivered packages go back to the driver
+
+
+class HandoffStatus(models.TextChoices):
+    OPEN = "open", "Open"  # scanning in progress
+    CLOSED = "closed", "Closed"  # both sides confirmed; counts are final
+
+
+ALLOWED_HANDOFF_TRANSITIONS: dict[str, frozenset[str]] = {
+    HandoffStatus.OPEN: frozenset({HandoffStatus.CLOSED}),
+    HandoffStatus.CLOSED: frozenset(),
+}
+
+HANDOFF_COUNT_FIELDS = ("expected", "received", "missing", "damaged", "unexpected")
+
+
+class Handoff(models.Model):
+    """Packages changing hands between a DSP driver and a partner, in one direction, on one
+    date. Closes when both the driver and the partner have confirmed."""
+
+    direction = models.CharField(max_length=10, choices=HandoffDirection.choices)
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="handoffs"
+    )
+    dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="handoffs")
+    driver = models.ForeignKey(
+        Driver, on_delete=models.PROTECT, null=True, blank=True, related_name="handoffs"
+    )
+    service_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=HandoffStatus.choices, default=HandoffStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    driver_confirmed_at = models.DateTimeField(null=True, blank=True)
+    driver_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    partner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    partner_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expected = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+    missing = models.IntegerField(default=0)
+    damaged = models.IntegerField(default=0)
+    unexpected = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-service_date", "-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "direction", "service_date"],
+                condition=Q(status="open"),
+                name="one_open_handoff_per_partner_direction_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=HandoffStatus.values), name="handoff_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=HandoffDirection.values), name="handoff_direction_valid"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0}), name=f"handoff_{field}_non_negative"
+                )
+                for field in HANDOFF_COUNT_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.partner} {self.service_date}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == HandoffStatus.OPEN
+
+    @staticmethod
+    def count_fields() -> tuple[str, ...]:
+        return HANDOFF_COUNT_FIELDS
+
+
+class HandoffOutcome(models.TextChoices):
+    RECEIVED = "received", "Received"  # scanned in (drop-off) or handed back (return)
+    DAMAGED = "damaged", "Damaged"  # scanned in damaged
+    MISSING = "missing", "Missing"  # expected but not in the drop-off
+    UNEXPECTED = "unexpected", "Not on this manifest"  # scanned but not expected here
+
+
+class HandoffItem(models.Model):
+    """One package's outcome at a handoff. Unexpected scans have no package."""
+
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="items")
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, null=True, blank=True, related_name="handoff_items"
+    )
+    tracking_id = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=12, choices=HandoffOutcome.choices)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    scanned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["handoff", "scanned_at", "id"]
+        constraints = [
+            # A second scan of the same label never counts twice.
+            models.UniqueConstraint(
+                fields=["handoff", "tracking_id"], name="one_item_per_tracking_id_per_handoff"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=HandoffOutcome.values), name="handoff_item_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_id}: {self.outcome}"
+
+
+# ------------------------------------------------------------------------------
+# The custody log
+# ------------------------------------------------------------------------------
+class PackageEventType(models.TextChoices):
+    HANDOFF_OPENED = "handoff_opened", "Handoff opened"
+    HANDOFF_CONFIRMED = "handoff_confirmed", "Handoff confirmed by one side"
+    HANDOFF_CLOSED = "handoff_closed", "Handoff closed"
+    RECEIVED = "received", "Received at the handoff"
+    UNEXPECTED = "unexpected", "Scanned, not on the manifest"
+    DAMAGED = "damaged", "Marked damaged"
+    MISSING = "missing", "Marked missing"
+    DELIVERY_STARTED = "delivery_started", "Out for delivery"
+    DELIVERED = "delivered", "Delivered"
+    ATTEMPTED = "attempted", "Delivery attempted"
+    DELIVERY_UNDONE = "delivery_undone", "Delivery undone"
+    INCIDENT_RESOLVED = "incident_resolved", "Incident resolved"
+    RETURNED = "returned", "Returned to the DSP"
+
+
+class PackageEvent(models.Model):
+    """Append-only custody log: every change of a package or a handoff writes one row, in the
+    same transaction. `idempotency_key` comes from the client, so a retried request finds its
+    first result instead of writing again. Handoff-level events have no package; unexpected
+    scans have no package but keep the scanned `tracking_id`."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    tracking_id = models.CharField(max_length=40, blank=True)
+    handoff = models.ForeignKey(
+        Handoff, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    event_type = models.CharField(max_length=20, choices=PackageEventType.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    device_time = models.DateTimeField(null=True, blank=True, help_text="When the device saw it.")
+    received_at = models.DateTimeField(help_text="When the server received it.")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # Clients send up to 100 characters; the room above that is for keys the services derive
+    # from the client's (":closed", ":missing:<pk>").
+    idempotency_key = models.CharField(max_length=150, unique=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    # Not a column: services set it to True when they answer a retried request with this
+    # (earlier) row instead of writing a new one.
+    replayed = False
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event_type__in=PackageEventType.values), name="package_event_type_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["package", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_id or self.handoff_id}: {self.event_type}"
+
+
+# ------------------------------------------------------------------------------
+# Deliveries and incidents
+# ------------------------------------------------------------------------------
+class AttemptReason(models.TextChoices):
+    NO_ACCESS = "no_access", "No access to the building"
+    RECIPIENT_UNAVAILABLE = "recipient_unavailable", "Recipient unavailable"
+    ADDRESS_PROBLEM = "address_problem", "Address problem"
+    UNSAFE = "unsafe", "Unsafe to deliver"
+    REFUSED = "refused", "Refused by the recipient"
+
+
+class AttemptOutcome(models.TextChoices):
+    DELIVERED = "delivered", "Delivered"
+    ATTEMPTED = "attempted", "Not delivered"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering a package, with its proof (photo, recipient name or safe-place
+    note) when delivered, or its reason when not."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="attempts")
+    event = models.OneToOneField(PackageEvent, on_delete=models.PROTECT, related_name="attempt")
+    outcome = models.CharField(max_length=10, choices=AttemptOutcome.choices)
+    reason = models.CharField(max_length=25, choices=AttemptReason.choices, blank=True)
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    attempted_at = models.DateTimeField()
+    # Private upload: never under the static root, served only through authenticated views.
+    photo = models.ImageField(upload_to="proofs/%Y/%m/%d/", blank=True)
+    recipient_name = models.CharField(max_length=150, blank=True)
+    safe_place_note = models.CharField(max_length=300, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["package", "attempted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=AttemptOutcome.values), name="attempt_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="delivered") | ~Q(reason=""), name="attempt_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package}: {self.outcome}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", "Open"  # waiting for ops
+    RESOLVED = "resolved", "Resolved"  # ops decided what happens to the package
+
+
+class IncidentResolution(models.TextChoices):
+    RE_ATTEMPT = "re_attempt", "Re-attempt the next day"
+    RETURN_TO_DSP = "return_to_dsp", "Return to the DSP"
+
+
+class Incident(models.Model):
+    """A failed delivery attempt that ops must resolve."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="incidents")
+    attempt = models.OneToOneField(
+        DeliveryAttempt, on_delete=models.PROTECT, related_name="incident"
+    )
+    reason = models.CharField(max_length=25, choices=AttemptReason.choices)
+    status = models.CharField(
+        max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    opened_at = models.DateTimeField()
+    resolution = models.CharField(max_length=15, choices=IncidentResolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package"], condition=Q(status="open"), name="one_open_incident_per_package"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IncidentStatus.values), name="incident_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=AttemptReason.values), name="incident_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", resolution="")
+                | Q(status="resolved", resolution__in=IncidentResolution.values),
+                name="incident_resolution_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package}: {self.get_reason_display()}"
+
+
+# ------------------------------------------------------------------------------
+# CSV manifest uploads waiting for ops to confirm
+# ------------------------------------------------------------------------------
+class ManifestUpload(models.Model):
+    """A parsed CSV manifest staged for preview. Nothing becomes a package until an ops user
+    confirms it; then `manifest` points at what was created."""
+
+    dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    service_date = models.DateField()
+    external_id = models.CharField(max_length=100)
+    file_name = models.CharField(max_length=255)
+    rows = models.JSONField(default=list, help_text="The parsed rows, as given.")
+    errors = models.JSONField(default=list, help_text="[{row, field, message}], empty when valid.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    manifest = models.ForeignKey(
+        Manifest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created:%Y-%m-%d})"

@@ -1,9 +1,16 @@
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from packages import selectors
+from hubdelivery.exceptions import DomainError
+from packages import selectors, services
+from packages.forms import ManifestUploadForm
+
+ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
+PREVIEW_ROWS = 20
 
 
 @role_required(Role.DSP_DRIVER)
@@ -12,3 +19,54 @@ def driver_home(request: HttpRequest) -> HttpResponse:
     if driver is None:
         raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
     return render(request, "packages/driver_home.html", {"driver": driver})
+
+
+@ops_required
+def ops_manifest_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV manifest. Nothing is saved but the staged file; the preview comes next."""
+    form = ManifestUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            upload = services.manifest_upload_stage(
+                actor=request.user,
+                dsp=data["dsp"],
+                partner=data["partner"],
+                service_date=data["service_date"],
+                external_id=data["external_id"],
+                file_name=data["file"].name,
+                content=data["file"].read(),
+            )
+        except DomainError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("packages:ops-manifest-upload-preview", upload_id=upload.pk)
+    return render(request, "packages/ops_manifest_upload.html", {"form": form})
+
+
+@ops_required
+def ops_manifest_upload_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = selectors.manifest_upload_get_for_ops(upload_id=upload_id)
+    context = {
+        "upload": upload,
+        "sample": upload.rows[:PREVIEW_ROWS],
+        "row_count": len(upload.rows),
+    }
+    return render(request, "packages/ops_manifest_upload_preview.html", context)
+
+
+@ops_required
+@require_POST
+def ops_manifest_upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = selectors.manifest_upload_get_for_ops(upload_id=upload_id)
+    try:
+        manifest = services.manifest_upload_confirm(actor=request.user, upload=upload)
+    except services.ManifestRejected as rejected:
+        messages.error(request, f"Not saved: {rejected} Upload the file again to see why.")
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Saved manifest {manifest.external_id}: {manifest.package_count} packages."
+        )
+    return redirect("packages:ops-manifest-upload-preview", upload_id=upload.pk)

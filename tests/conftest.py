@@ -108,3 +108,27 @@ def other_application(other_applicant):
     return PartnerApplicationFactory(
         owner=other_applicant, status=ApplicationStatus.SUBMITTED, documents=True
     )
+
+
+# Packages (issue 5): a second DSP's driver, and DSP system tokens
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def other_dsp_driver(db) -> User:
+    return DriverFactory(user__email="other-driver@example.com").user
+
+
+@pytest.fixture
+def dsp_token_key(dsp_driver) -> str:
+    """The API key of a system of `dsp_driver`'s DSP."""
+    from packages.services import dsp_token_create
+
+    _, key = dsp_token_create(actor=None, dsp=dsp_driver.driver.dsp, label="dispatch")
+    return key
+
+
+@pytest.fixture
+def other_dsp_token_key(other_dsp_driver) -> str:
+    from packages.services import dsp_token_create
+
+    _, key = dsp_token_create(actor=None, dsp=other_dsp_driver.driver.dsp, label="dispatch")
+    return key

@@ -4,7 +4,8 @@ from allauth.account.models import EmailAddress
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
-from packages.models import Driver, Dsp, Station
+from hubdelivery.lib.dates import local_date
+from packages.models import Driver, Dsp, Manifest, Package, PackageSize, PackageStatus, Station
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember, PartnerStatus
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -188,3 +189,35 @@ class ApplicationDocumentFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = len(PDF_BYTES)
     file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="upload"))
+
+
+# Packages (issue 5)
+# ------------------------------------------------------------------------------
+class ManifestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Manifest
+
+    dsp = factory.SubFactory(DspFactory)
+    external_id = factory.Sequence(lambda n: f"MAN-{n:05d}")
+    partner = factory.SubFactory(PartnerFactory)
+    service_date = factory.LazyAttribute(lambda o: local_date(tz_name=o.partner.time_zone))
+    source = "api"
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Package
+
+    tracking_id = factory.Sequence(lambda n: f"TBA{n:09d}")
+    manifest = factory.SubFactory(ManifestFactory)
+    dsp = factory.SelfAttribute("manifest.dsp")
+    partner = factory.SelfAttribute("manifest.partner")
+    service_date = factory.SelfAttribute("manifest.service_date")
+    recipient_name = factory.Faker("name")
+    address_line = factory.Sequence(lambda n: f"{n + 1} Boylston St")
+    city = "Boston"
+    zip_code = "02116"
+    latitude = 42.3496
+    longitude = -71.0746
+    size = PackageSize.MEDIUM
+    status = PackageStatus.MANIFESTED

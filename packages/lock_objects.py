@@ -1,0 +1,33 @@
+"""Every row lock the package services take, in one place (like Saleor's lock_objects.py).
+
+Lock order, to keep concurrent transactions from deadlocking: a handoff before its packages,
+packages in ascending pk. Call inside `transaction.atomic()`.
+"""
+
+from django.db.models import QuerySet
+
+from packages.models import Handoff, Incident, Package
+
+
+def handoff_qs_select_for_update() -> QuerySet[Handoff]:
+    return Handoff.objects.select_for_update(of=("self",)).order_by("pk")
+
+
+def package_qs_select_for_update() -> QuerySet[Package]:
+    return Package.objects.select_for_update(of=("self",)).order_by("pk")
+
+
+def incident_qs_select_for_update() -> QuerySet[Incident]:
+    return Incident.objects.select_for_update(of=("self",)).order_by("pk")
+
+
+def handoff_lock(*, handoff_id: int) -> Handoff:
+    return handoff_qs_select_for_update().select_related("partner", "dsp").get(pk=handoff_id)
+
+
+def package_lock(*, package_id: int) -> Package:
+    return package_qs_select_for_update().select_related("partner").get(pk=package_id)
+
+
+def incident_lock(*, incident_id: int) -> Incident:
+    return incident_qs_select_for_update().select_related("package").get(pk=incident_id)

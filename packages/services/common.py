@@ -1,0 +1,221 @@
+"""What every package service shares: who may act, the custody log, and idempotent replies.
+
+Every service takes a client-generated `idempotency_key` and returns the PackageEvent it
+wrote. A retried request (same key) gets the first request's event back, with
+`event.replayed = True`, and writes nothing.
+"""
+
+import datetime
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
+from packages.models import (
+    ALLOWED_PACKAGE_TRANSITIONS,
+    Driver,
+    Dsp,
+    Handoff,
+    Package,
+    PackageEvent,
+    PackageStatus,
+)
+from partners.models import Partner, PartnerMember, PartnerStatus
+
+P = ParamSpec("P")
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+# Partners in these states take part in handoffs (the first handoff is an onboarding step).
+RECEIVING_PARTNER_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING})
+
+
+class ActorNotAllowed(NotAllowed):
+    """The person asking may not make this change (wrong partner, DSP, role or check)."""
+
+
+# ------------------------------------------------------------------------------
+# Who may act
+# ------------------------------------------------------------------------------
+def member_get(*, actor: User, partner: Partner) -> PartnerMember | None:
+    return PartnerMember.objects.filter(
+        user=actor, partner=partner, removed_at__isnull=True
+    ).first()
+
+
+def member_require(*, actor: User, partner: Partner) -> PartnerMember:
+    member = member_get(actor=actor, partner=partner)
+    if member is None:
+        raise ActorNotAllowed(f"You are not a member of {partner}.")
+    return member
+
+
+def deliverer_require(*, actor: User, partner: Partner) -> PartnerMember:
+    """A member of the partner whose background check is clear."""
+    member = member_require(actor=actor, partner=partner)
+    if not member.may_deliver:
+        raise ActorNotAllowed(
+            "Your background check is not clear yet, so you cannot deliver packages. "
+            "Ask the owner or ops about its status."
+        )
+    return member
+
+
+def driver_get(*, actor: User, dsp: Dsp) -> Driver | None:
+    return Driver.objects.filter(user=actor, dsp=dsp).first()
+
+
+def driver_require(*, actor: User, dsp: Dsp) -> Driver:
+    driver = driver_get(actor=actor, dsp=dsp)
+    if driver is None:
+        raise ActorNotAllowed(f"You are not a driver of {dsp}.")
+    return driver
+
+
+def handoff_side_require(*, actor: User, handoff: Handoff) -> str:
+    """'driver' or 'partner': the side of the handoff the actor is on."""
+    if driver_get(actor=actor, dsp=handoff.dsp) is not None:
+        return "driver"
+    if member_get(actor=actor, partner=handoff.partner) is not None:
+        return "partner"
+    raise ActorNotAllowed("Only the DSP's drivers and the partner's members take part in it.")
+
+
+def ops_require(*, actor: User) -> None:
+    if not actor.is_ops:
+        raise ActorNotAllowed("Only ops reviewers and ops admins may do this.")
+
+
+# ------------------------------------------------------------------------------
+# The custody log
+# ------------------------------------------------------------------------------
+def package_transition(*, package: Package, to_status: str) -> str:
+    """Move the locked `package` to `to_status`; returns the status it left.
+
+    Precondition: the caller holds the package row lock (packages.lock_objects).
+    """
+    from_status = package.status
+    if to_status not in ALLOWED_PACKAGE_TRANSITIONS[from_status]:
+        raise InvalidTransition(
+            f"Package {package.tracking_id} is {PackageStatus(from_status).label.lower()}; "
+            f"it cannot become {PackageStatus(to_status).label.lower()}."
+        )
+    package.status = to_status
+    package.status_changed_at = timezone.now()
+    package.save(update_fields=["status", "status_changed_at"])
+    return from_status
+
+
+def event_record(
+    *,
+    actor: User | None,
+    event_type: str,
+    idempotency_key: str,
+    package: Package | None = None,
+    tracking_id: str = "",
+    handoff: Handoff | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    device_time: datetime.datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    detail: dict[str, Any] | None = None,
+) -> PackageEvent:
+    return PackageEvent.objects.create(
+        package=package,
+        tracking_id=tracking_id or (package.tracking_id if package else ""),
+        handoff=handoff,
+        actor=actor,
+        event_type=event_type,
+        from_status=from_status,
+        to_status=to_status,
+        device_time=device_time,
+        received_at=timezone.now(),
+        latitude=latitude,
+        longitude=longitude,
+        idempotency_key=idempotency_key,
+        detail=detail or {},
+    )
+
+
+def event_replay(event: PackageEvent) -> PackageEvent:
+    """Answer a repeated request with the earlier event, writing nothing."""
+    event.replayed = True
+    return event
+
+
+def event_get_for_key(*, idempotency_key: str, actor: User) -> PackageEvent | None:
+    event = (
+        PackageEvent.objects.select_related("package", "handoff")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
+    if event is None:
+        return None
+    # A key names one request of one person; never hand someone else's result back.
+    if event.actor_id != actor.pk:
+        raise DomainError(
+            "This idempotency key was already used for another request; "
+            "generate a new key for each new action."
+        )
+    return event_replay(event)
+
+
+MAX_TRACKING_ID_LENGTH = 40
+
+
+def tracking_id_clean(tracking_id: str) -> str:
+    """A scanned or typed label, stripped; refused when it cannot be a tracking id."""
+    label = tracking_id.strip()
+    if not label or len(label) > MAX_TRACKING_ID_LENGTH:
+        raise DomainError(
+            f"{label[:20]!r} is not a package label (1 to {MAX_TRACKING_ID_LENGTH} characters)."
+        )
+    return label
+
+
+def text_check(*, value: str, max_length: int, what: str) -> str:
+    value = value.strip()
+    if len(value) > max_length:
+        raise DomainError(f"The {what} is longer than {max_length} characters.")
+    return value
+
+
+def idempotency_key_check(idempotency_key: str) -> None:
+    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise DomainError(
+            f"Every change needs an idempotency key of 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} "
+            "characters, generated by the client once per action."
+        )
+
+
+def idempotent(service: Callable[P, PackageEvent]) -> Callable[P, PackageEvent]:
+    """Make a service answer a retried key with its first result.
+
+    1. An event with the key is already committed: return it, write nothing.
+    2. Otherwise run the service in its own savepoint.
+    3. If a request with the same key committed while we waited for a row lock, our insert
+       breaks the unique key (IntegrityError) or the service refuses because the change is
+       already made (DomainError). Either way the savepoint is rolled back and the committed
+       event is the answer.
+    """
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> PackageEvent:
+        key = str(kwargs["idempotency_key"])
+        actor: User = kwargs["actor"]  # type: ignore[assignment]
+        idempotency_key_check(key)
+        if (earlier := event_get_for_key(idempotency_key=key, actor=actor)) is not None:
+            return earlier
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        except (IntegrityError, DomainError):
+            if (earlier := event_get_for_key(idempotency_key=key, actor=actor)) is not None:
+                return earlier
+            raise
+
+    return wrapper

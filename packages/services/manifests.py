@@ -1,0 +1,363 @@
+"""Manifest ingest: all or nothing, idempotent on the DSP's external id, set-based.
+
+The same validation serves the API (one 400 listing every bad row) and the CSV preview
+(the same list, before anything is saved). Validation costs one query for existing
+tracking ids however many rows there are; the insert is one bulk_create.
+"""
+
+import csv
+import datetime
+import io
+import math
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.dates import local_date
+from packages.models import (
+    Dsp,
+    DspApiToken,
+    Manifest,
+    ManifestUpload,
+    Package,
+    PackageSize,
+)
+from packages.services.common import RECEIVING_PARTNER_STATUSES
+from partners.models import Partner
+from partners.zipdata import zip_lookup
+
+MAX_MANIFEST_ROWS = 5000
+MAX_CSV_BYTES = 5 * 1024 * 1024
+TRACKING_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$")
+ROW_FIELDS = (
+    "tracking_id",
+    "recipient_name",
+    "address_line",
+    "city",
+    "zip_code",
+    "latitude",
+    "longitude",
+    "size",
+)
+REQUIRED_TEXT_FIELDS = {"tracking_id": 40, "recipient_name": 150, "address_line": 200}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based position in the manifest's package list
+    field: str
+    message: str
+
+
+class ManifestRejected(Exception):
+    """The manifest has bad rows; nothing was saved. `errors` lists every one of them."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the manifest; nothing was saved.")
+        self.errors = errors
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [asdict(error) for error in self.errors]
+
+
+# ------------------------------------------------------------------------------
+# Validation
+# ------------------------------------------------------------------------------
+def _text(value: Any) -> str | None:
+    """Strings only (a ZIP sent as a number would lose its leading zero)."""
+    return value.strip() if isinstance(value, str) else None
+
+
+def _coordinate(value: Any, limit: float) -> float | str | None:
+    """A float in range, None when absent, or an error message."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "must be a number"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "must be a number"
+    if not math.isfinite(number) or abs(number) > limit:
+        return f"must be between -{limit:g} and {limit:g}"
+    return number
+
+
+def _row_clean(index: int, raw: Any, errors: list[RowError]) -> dict[str, Any] | None:
+    """One row's clean values, or None after appending its problems to `errors`."""
+    if not isinstance(raw, dict):
+        errors.append(RowError(index, "row", "must be an object with the package's fields"))
+        return None
+    found: list[RowError] = []
+    clean: dict[str, Any] = {}
+    for field, max_length in REQUIRED_TEXT_FIELDS.items():
+        value = raw.get(field)
+        text = _text(value)
+        if value is None or text == "":
+            found.append(RowError(index, field, "is required"))
+        elif text is None:
+            found.append(RowError(index, field, "must be a string"))
+        elif len(text) > max_length:
+            found.append(RowError(index, field, f"must be at most {max_length} characters"))
+        else:
+            clean[field] = text
+    if "tracking_id" in clean and not TRACKING_ID_PATTERN.match(clean["tracking_id"]):
+        found.append(RowError(index, "tracking_id", "must be 4-40 letters, digits, '-' or '_'"))
+    zip_value = raw.get("zip_code")
+    place = None
+    if zip_value is None or zip_value == "":
+        found.append(RowError(index, "zip_code", "is required"))
+    elif _text(zip_value) is None:
+        found.append(RowError(index, "zip_code", "must be a string of 5 digits"))
+    elif (place := zip_lookup(zip_value)) is None:
+        found.append(RowError(index, "zip_code", f"{zip_value!r} is not a known US ZIP code"))
+    else:
+        clean["zip_code"] = place.zip_code
+    city = raw.get("city")
+    if city not in (None, "") and (_text(city) is None or len(city) > 100):
+        found.append(RowError(index, "city", "must be a string of at most 100 characters"))
+    elif place is not None:
+        clean["city"] = _text(city) or place.city
+    coordinates = {}
+    for field, limit in (("latitude", 90.0), ("longitude", 180.0)):
+        value = _coordinate(raw.get(field), limit)
+        if isinstance(value, str):
+            found.append(RowError(index, field, value))
+        else:
+            coordinates[field] = value
+    if len(coordinates) == 2 and (coordinates["latitude"] is None) != (
+        coordinates["longitude"] is None
+    ):
+        found.append(RowError(index, "longitude", "give both latitude and longitude, or neither"))
+    elif len(coordinates) == 2 and place is not None:
+        # No coordinates given: the ZIP's centroid stands in until the address is geocoded.
+        given = coordinates["latitude"] is not None
+        clean["latitude"] = coordinates["latitude"] if given else place.latitude
+        clean["longitude"] = coordinates["longitude"] if given else place.longitude
+    size = raw.get("size") or PackageSize.MEDIUM
+    if size not in PackageSize.values:
+        found.append(RowError(index, "size", f"must be one of {', '.join(PackageSize.values)}"))
+    clean["size"] = size
+    errors.extend(found)
+    return None if found else clean
+
+
+def manifest_rows_validate(*, rows: Any) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Clean every row and report every problem: types, required fields, ZIPs, duplicates
+    inside the manifest and against existing packages (one query)."""
+    if not isinstance(rows, list):
+        return [], [RowError(0, "packages", "must be a list of packages")]
+    if not rows:
+        return [], [RowError(0, "packages", "must list at least one package")]
+    if len(rows) > MAX_MANIFEST_ROWS:
+        return [], [
+            RowError(
+                0, "packages", f"has {len(rows)} rows; at most {MAX_MANIFEST_ROWS} per manifest"
+            )
+        ]
+    errors: list[RowError] = []
+    cleaned: list[tuple[int, dict[str, Any]]] = []
+    first_row_of: dict[str, int] = {}
+    for index, raw in enumerate(rows, start=1):
+        clean = _row_clean(index, raw, errors)
+        # Duplicates are checked on every row that has a tracking id, valid or not, so one
+        # round of fixes is enough.
+        tracking_id = _text(raw.get("tracking_id")) if isinstance(raw, dict) else None
+        if tracking_id:
+            if tracking_id in first_row_of:
+                errors.append(
+                    RowError(index, "tracking_id", f"repeats row {first_row_of[tracking_id]}")
+                )
+                continue
+            first_row_of[tracking_id] = index
+        if clean is not None:
+            cleaned.append((index, clean))
+    existing = set(
+        Package.objects.filter(tracking_id__in=list(first_row_of)).values_list(
+            "tracking_id", flat=True
+        )
+    )
+    for tracking_id, index in first_row_of.items():
+        if tracking_id in existing:
+            errors.append(RowError(index, "tracking_id", "already exists on another manifest"))
+    if existing:
+        cleaned = [
+            (index, clean) for index, clean in cleaned if clean["tracking_id"] not in existing
+        ]
+    errors.sort(key=lambda error: (error.row, error.field))
+    return [clean for _, clean in cleaned], errors
+
+
+def manifest_header_validate(*, partner: Partner, service_date: datetime.date) -> list[RowError]:
+    """Problems with the manifest as a whole (row 0)."""
+    errors = []
+    if partner.status not in RECEIVING_PARTNER_STATUSES:
+        errors.append(
+            RowError(0, "partner", f"{partner} is {partner.get_status_display().lower()}")
+        )
+    if service_date < local_date(tz_name=partner.time_zone):
+        errors.append(RowError(0, "service_date", "is in the past for this partner"))
+    return errors
+
+
+# ------------------------------------------------------------------------------
+# Ingest
+# ------------------------------------------------------------------------------
+def manifest_ingest(
+    *,
+    dsp: Dsp,
+    partner: Partner,
+    service_date: datetime.date,
+    external_id: str,
+    rows: Any,
+    source: str,
+    created_by: User | None = None,
+    created_by_token: DspApiToken | None = None,
+) -> tuple[Manifest, bool]:
+    """Create the manifest and its packages, or nothing. Returns (manifest, created).
+
+    1. A manifest with this DSP and external id exists: return it; nothing is written.
+    2. Validate the header and every row; any problem raises ManifestRejected with all of them.
+    3. One transaction: the manifest row, then the packages in bulk.
+    4. A concurrent ingest of the same external id or tracking ids loses on the unique
+       constraints; it then answers with the winner's manifest or a conflict.
+    """
+    existing = Manifest.objects.filter(dsp=dsp, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    clean_rows, errors = manifest_rows_validate(rows=rows)
+    errors = manifest_header_validate(partner=partner, service_date=service_date) + errors
+    if errors:
+        raise ManifestRejected(errors)
+    try:
+        with transaction.atomic():
+            manifest = Manifest.objects.create(
+                dsp=dsp,
+                external_id=external_id,
+                partner=partner,
+                service_date=service_date,
+                created_by=created_by,
+                created_by_token=created_by_token,
+                source=source,
+                package_count=len(clean_rows),
+            )
+            Package.objects.bulk_create(
+                [
+                    Package(
+                        dsp=dsp,
+                        manifest=manifest,
+                        partner=partner,
+                        service_date=service_date,
+                        **row,
+                    )
+                    for row in clean_rows
+                ],
+                batch_size=1000,
+            )
+    except IntegrityError as error:
+        existing = Manifest.objects.filter(dsp=dsp, external_id=external_id).first()
+        if existing is not None:
+            return existing, False
+        raise DomainError(
+            "Another manifest created some of these tracking ids at the same moment; "
+            "send the manifest again to see which rows clash."
+        ) from error
+    return manifest, True
+
+
+# ------------------------------------------------------------------------------
+# CSV upload: parse, stage for preview, confirm
+# ------------------------------------------------------------------------------
+class CsvUnreadable(DomainError):
+    """The file is not a CSV manifest we can read."""
+
+
+def manifest_csv_parse(*, content: bytes) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV (with or without a byte-order mark) with a header line."""
+    if len(content) > MAX_CSV_BYTES:
+        raise CsvUnreadable("The file is larger than 5 MB.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvUnreadable(
+            f"The file is not UTF-8 text (byte {error.start + 1} is not valid). "
+            "Save it as 'CSV UTF-8' and upload it again."
+        ) from error
+    try:
+        return _csv_rows(text)
+    except csv.Error as error:
+        raise CsvUnreadable(f"The CSV cannot be read: {error}.") from error
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [field for field in ("tracking_id", "zip_code") if field not in header]
+    if missing:
+        raise CsvUnreadable(
+            f"The header line lacks {', '.join(missing)}. Columns: {', '.join(ROW_FIELDS)}."
+        )
+    reader.fieldnames = header
+    return [
+        {key: (value or "").strip() for key, value in row.items() if key in ROW_FIELDS}
+        for row in reader
+    ]
+
+
+def manifest_upload_stage(
+    *,
+    actor: User,
+    dsp: Dsp,
+    partner: Partner,
+    service_date: datetime.date,
+    external_id: str,
+    file_name: str,
+    content: bytes,
+) -> ManifestUpload:
+    """Parse and validate an uploaded CSV and keep it for the preview. Creates no package."""
+    rows = manifest_csv_parse(content=content)
+    _, errors = manifest_rows_validate(rows=rows)
+    errors = manifest_header_validate(partner=partner, service_date=service_date) + errors
+    if Manifest.objects.filter(dsp=dsp, external_id=external_id).exists():
+        errors.insert(0, RowError(0, "external_id", f"{dsp} already has manifest {external_id}"))
+    return ManifestUpload.objects.create(
+        dsp=dsp,
+        partner=partner,
+        service_date=service_date,
+        external_id=external_id,
+        file_name=file_name[:255],
+        rows=rows,
+        errors=[asdict(error) for error in errors],
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
+    """Save a previewed upload as a manifest. Confirming twice returns the same manifest."""
+    upload = ManifestUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.manifest_id is not None:
+        return upload.manifest
+    if upload.errors:
+        raise DomainError("This upload has errors; fix the file and upload it again.")
+    manifest, created = manifest_ingest(
+        dsp=upload.dsp,
+        partner=upload.partner,
+        service_date=upload.service_date,
+        external_id=upload.external_id,
+        rows=upload.rows,
+        source="csv",
+        created_by=actor,
+    )
+    if not created:  # the DSP sent it by API since the preview
+        raise DomainError(
+            f"{upload.dsp} already has manifest {upload.external_id}; nothing from this "
+            "upload was saved."
+        )
+    upload.manifest = manifest
+    upload.save(update_fields=["manifest"])
+    return manifest

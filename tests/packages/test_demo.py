@@ -1,0 +1,31 @@
+from django.core.management import call_command
+
+from packages.models import (
+    DspApiToken,
+    Handoff,
+    HandoffStatus,
+    Incident,
+    IncidentStatus,
+    Manifest,
+    Package,
+    PackageStatus,
+)
+
+
+def test_seed_demo_gives_a_day_of_work(db, settings, capsys):
+    settings.DEBUG = True
+    # when
+    call_command("seed_demo")
+    # then
+    assert DspApiToken.objects.filter(revoked_at__isnull=True).count() == 1
+    assert Manifest.objects.count() == 2
+    assert set(Handoff.objects.values_list("direction", "status")) == {
+        ("drop_off", HandoffStatus.CLOSED),
+        ("return", HandoffStatus.OPEN),
+    }
+    assert Package.objects.filter(status=PackageStatus.DELIVERED).count() == 5
+    assert Package.objects.filter(status=PackageStatus.ATTEMPTED).count() == 1
+    assert Incident.objects.get().status == IncidentStatus.OPEN
+    # and no key is printed
+    token = DspApiToken.objects.get()
+    assert token.key_prefix not in capsys.readouterr().out
