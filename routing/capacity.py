@@ -1,0 +1,230 @@
+"""The capacity check's rules, as pure functions over per-partner facts (no ORM).
+
+`routing.selectors.partner_days_for_check` gathers the facts in a fixed number of queries;
+`capacity_findings` turns them into findings with suggested actions.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from partners.zipdata import haversine_miles
+
+MILES_PER_DEGREE_LATITUDE = 69.0
+GRID_DEGREES = 0.1
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    success_target: float = 0.985
+    success_min_packages: int = 20
+    neighbour_max_miles: float = 5.0
+    under_used_ratio: float = 0.5
+    under_used_min_days: int = 7
+    history_days: int = 14
+
+
+@dataclass
+class PartnerDay:
+    """What the check knows about one partner for the service date."""
+
+    partner_id: int
+    name: str
+    latitude: float
+    longitude: float
+    receiving: bool  # active (not paused)
+    daily_capacity: int
+    storage_capacity: int
+    assigned: int = 0
+    zip_counts: dict[str, int] = field(default_factory=dict)
+    held_before: int = 0  # still in custody from earlier days
+    stale: int = 0  # held past their service date
+    open_handoffs: int = 0
+    closed: bool = False
+    history_handled: int = 0
+    history_delivered: int = 0
+    history_volume: int = 0
+    history_days_active: int = 0
+
+    @property
+    def room(self) -> int:
+        """Packages it could still take on the date without passing either capacity."""
+        if not self.receiving or self.closed:
+            return 0
+        daily = self.daily_capacity - self.assigned
+        storage = self.storage_capacity - self.held_before - self.assigned
+        return max(0, min(daily, storage))
+
+
+@dataclass(frozen=True)
+class Finding:
+    partner_id: int
+    kind: str
+    message: str
+    suggested_action: str
+    packages: int = 0
+    neighbour_id: int | None = None
+    zip_codes: tuple[str, ...] = ()
+
+
+class NeighbourIndex:
+    """Partners with room, bucketed on a lat/lng grid so a lookup scans only nearby cells."""
+
+    def __init__(self, days: Iterable[PartnerDay], max_miles: float) -> None:
+        self.max_miles = max_miles
+        self.cells: dict[tuple[int, int], list[PartnerDay]] = defaultdict(list)
+        for day in days:
+            if day.room > 0:
+                self.cells[self.cell(day.latitude, day.longitude)].append(day)
+
+    @staticmethod
+    def cell(latitude: float, longitude: float) -> tuple[int, int]:
+        return (math.floor(latitude / GRID_DEGREES), math.floor(longitude / GRID_DEGREES))
+
+    def nearest_with_room(self, day: PartnerDay) -> tuple[PartnerDay, float] | None:
+        row, col = self.cell(day.latitude, day.longitude)
+        rows = math.ceil(self.max_miles / (MILES_PER_DEGREE_LATITUDE * GRID_DEGREES))
+        miles_per_col = (
+            MILES_PER_DEGREE_LATITUDE
+            * GRID_DEGREES
+            * math.cos(math.radians(min(abs(day.latitude), 89.0)))
+        )
+        cols = math.ceil(self.max_miles / miles_per_col)
+        best: tuple[PartnerDay, float] | None = None
+        for r in range(row - rows, row + rows + 1):
+            for c in range(col - cols, col + cols + 1):
+                for other in self.cells.get((r, c), ()):
+                    if other.partner_id == day.partner_id or other.room <= 0:
+                        continue
+                    miles = haversine_miles(
+                        day.latitude, day.longitude, other.latitude, other.longitude
+                    )
+                    if miles <= self.max_miles and (
+                        best is None or (miles, other.partner_id) < (best[1], best[0].partner_id)
+                    ):
+                        best = (other, miles)
+        return best
+
+
+def zips_to_move(zip_counts: dict[str, int], packages: int) -> tuple[str, ...]:
+    """The fewest whole ZIP groups, smallest first, that together hold `packages`."""
+    chosen, total = [], 0
+    for zip_code, count in sorted(zip_counts.items(), key=lambda item: (item[1], item[0])):
+        if total >= packages:
+            break
+        chosen.append(zip_code)
+        total += count
+    return tuple(sorted(chosen))
+
+
+def overflow_finding(
+    *, day: PartnerDay, kind: str, message: str, overflow: int, index: NeighbourIndex
+) -> Finding:
+    """Suggest the nearest partner with room for (part of) the overflow, else the DSP."""
+    zips = zips_to_move(day.zip_counts, overflow)
+    nearest = index.nearest_with_room(day)
+    if nearest is None:
+        action = f"Keep {overflow} package{'s' if overflow != 1 else ''} with the DSP."
+        return Finding(day.partner_id, kind, message, action, overflow, None, zips)
+    neighbour, miles = nearest
+    moved = min(overflow, neighbour.room)
+    neighbour.assigned += moved  # later suggestions see the room this one used
+    where = f" (ZIP {', '.join(zips)})" if zips else ""
+    plural = "s" if moved != 1 else ""
+    action = f"Move {moved} package{plural}{where} to {neighbour.name}, {miles:.1f} mi away"
+    if moved < overflow:
+        action += f"; keep {overflow - moved} with the DSP"
+    return Finding(
+        day.partner_id, kind, message, action + ".", overflow, neighbour.partner_id, zips
+    )
+
+
+def volume_findings(day: PartnerDay, holiday: str | None, index: NeighbourIndex) -> list[Finding]:
+    if day.assigned == 0:
+        return []
+    if holiday:
+        message = f"{day.assigned} packages assigned on {holiday}."
+        action = f"Keep the {day.assigned} packages with the DSP until the next service day."
+        return [Finding(day.partner_id, "holiday", message, action, day.assigned)]
+    if day.closed or not day.receiving:
+        why = "closed" if day.closed else "paused"
+        message = f"{day.assigned} packages assigned while the partner is {why}."
+        return [overflow_finding(day=day, kind="closed", message=message,
+                                 overflow=day.assigned, index=index)]  # fmt: skip
+    findings = []
+    over_daily = day.assigned - day.daily_capacity
+    if over_daily > 0:
+        message = f"{day.assigned} packages assigned, daily capacity {day.daily_capacity}."
+        findings.append(overflow_finding(day=day, kind="over_daily_capacity", message=message,
+                                         overflow=over_daily, index=index))  # fmt: skip
+    load = day.held_before + day.assigned
+    over_storage = load - day.storage_capacity - max(over_daily, 0)
+    if over_storage > 0:
+        message = (
+            f"{load} packages to store ({day.held_before} still held), "
+            f"storage holds {day.storage_capacity}."
+        )
+        findings.append(overflow_finding(day=day, kind="over_storage", message=message,
+                                         overflow=over_storage, index=index))  # fmt: skip
+    return findings
+
+
+def custody_findings(day: PartnerDay) -> list[Finding]:
+    findings = []
+    if day.stale:
+        findings.append(Finding(
+            day.partner_id, "stale_packages",
+            f"{day.stale} package{'s' if day.stale != 1 else ''} held past the service date.",
+            f"Return the {day.stale} to the DSP at the next morning handoff.", day.stale,
+        ))  # fmt: skip
+    if day.open_handoffs:
+        findings.append(Finding(
+            day.partner_id, "handoff_not_closed",
+            f"{day.open_handoffs} handoff{'s' if day.open_handoffs != 1 else ''} from earlier "
+            "days still open.",
+            "Ask the driver and the partner to confirm it, or review its discrepancies.",
+        ))  # fmt: skip
+    return findings
+
+
+def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Finding]:
+    findings = []
+    handled = day.history_handled
+    if handled >= settings.success_min_packages:
+        rate = day.history_delivered / handled
+        if rate < settings.success_target:
+            findings.append(Finding(
+                day.partner_id, "low_success",
+                f"{rate:.1%} delivered over the last {settings.history_days} days "
+                f"(target {settings.success_target:.1%}).",
+                "Review the open incidents with the partner and lower its daily volume.",
+                handled - day.history_delivered,
+            ))  # fmt: skip
+    if day.receiving and day.history_days_active >= settings.under_used_min_days:
+        average = day.history_volume / day.history_days_active
+        if average < settings.under_used_ratio * day.daily_capacity:
+            findings.append(Finding(
+                day.partner_id, "under_used",
+                f"{average:.0f} packages a day on average, capacity {day.daily_capacity}.",
+                "Route more ZIPs to this partner, or agree a lower daily capacity.",
+            ))  # fmt: skip
+    return findings
+
+
+def capacity_findings(
+    *, days: list[PartnerDay], holiday: str | None, settings: CheckSettings
+) -> list[Finding]:
+    """Every finding for the date, busiest partners first so they get the nearest room.
+
+    1. volume: holiday, closed/paused, over daily capacity, over storage (with neighbours);
+    2. custody: stale packages, handoffs left open;
+    3. performance over the history window: low success, under-use.
+    """
+    index = NeighbourIndex(days, settings.neighbour_max_miles)
+    findings: list[Finding] = []
+    for day in sorted(days, key=lambda d: (-(d.assigned - d.daily_capacity), d.partner_id)):
+        findings += volume_findings(day, holiday, index)
+    for day in sorted(days, key=lambda d: d.partner_id):
+        findings += custody_findings(day) + performance_findings(day, settings)
+    return findings
