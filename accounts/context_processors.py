@@ -5,6 +5,7 @@ from accounts.roles import Role
 # (label, url name, roles that see it). Order is the order in the navigation bar.
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Operations", "partners:ops-home", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
+    ("Capacity", "routing:ops-capacity", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
     ("My business", "partners:partner-home", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
     ("Handoffs", "packages:driver-home", frozenset({Role.DSP_DRIVER})),
     ("My application", "partners:applicant-home", frozenset({Role.APPLICANT})),

@@ -46,14 +46,16 @@ class PartnerDay:
     history_delivered: int = 0
     history_volume: int = 0
     history_days_active: int = 0
+    taken: int = 0  # overflow from other partners already suggested to this one
 
     @property
     def room(self) -> int:
         """Packages it could still take on the date without passing either capacity."""
         if not self.receiving or self.closed:
             return 0
-        daily = self.daily_capacity - self.assigned
-        storage = self.storage_capacity - self.held_before - self.assigned
+        load = self.assigned + self.taken
+        daily = self.daily_capacity - load
+        storage = self.storage_capacity - self.held_before - load
         return max(0, min(daily, storage))
 
 
@@ -129,7 +131,7 @@ def overflow_finding(
         return Finding(day.partner_id, kind, message, action, overflow, None, zips)
     neighbour, miles = nearest
     moved = min(overflow, neighbour.room)
-    neighbour.assigned += moved  # later suggestions see the room this one used
+    neighbour.taken += moved  # later suggestions see the room this one used
     where = f" (ZIP {', '.join(zips)})" if zips else ""
     plural = "s" if moved != 1 else ""
     action = f"Move {moved} package{plural}{where} to {neighbour.name}, {miles:.1f} mi away"
