@@ -314,3 +314,9 @@ CAPACITY_SUCCESS_TARGET = float(env_str("CAPACITY_SUCCESS_TARGET", "0.985"))
 CAPACITY_SUCCESS_MIN_PACKAGES = env_int("CAPACITY_SUCCESS_MIN_PACKAGES", 20)
 CAPACITY_NEIGHBOUR_MAX_MILES = float(env_str("CAPACITY_NEIGHBOUR_MAX_MILES", "5"))
 CAPACITY_HISTORY_DAYS = env_int("CAPACITY_HISTORY_DAYS", 14)
+
+# ------------------------------------------------------------------------------
+# Routing: distances from an OSRM server when configured, straight-line otherwise
+# ------------------------------------------------------------------------------
+ROUTING_OSRM_URL = env_str("ROUTING_OSRM_URL", "")
+ROUTING_OSRM_TIMEOUT = float(env_str("ROUTING_OSRM_TIMEOUT", "10"))

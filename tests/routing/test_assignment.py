@@ -1,0 +1,142 @@
+"""Package-to-partner assignment: pure, no database."""
+
+import random
+
+from routing.assignment import Assignment, PackageSpot, PartnerCoverage, assign_packages
+
+# Along one street in Back Bay; 0.001 degrees of latitude is about 0.07 miles.
+LAT, LNG = 42.3500, -71.0800
+
+
+def partner(
+    partner_id: str,
+    north: float,
+    *,
+    zips: tuple[str, ...] = ("02116",),
+    radius: float = 0.0,
+    capacity: int = 30,
+    closed: bool = False,
+) -> PartnerCoverage:
+    return PartnerCoverage(
+        id=partner_id,
+        lat=LAT + north,
+        lng=LNG,
+        zip_codes=frozenset(zips),
+        radius_miles=radius,
+        remaining_capacity=capacity,
+        closed=closed,
+    )
+
+
+def package(package_id: int, north: float, zip_code: str = "02116") -> PackageSpot:
+    return PackageSpot(id=package_id, lat=LAT + north, lng=LNG, zip_code=zip_code)
+
+
+def partner_ids(assignments: list[Assignment]) -> list[str | None]:
+    return [a.partner_id for a in assignments]
+
+
+def test_package_goes_to_the_nearest_covering_partner():
+    # given
+    partners = [partner("far", 0.02), partner("near", 0.002)]
+    # when
+    [result] = assign_packages([package(1, 0.0)], partners)
+    # then
+    assert result.partner_id == "near"
+    assert result.reason.startswith("nearest covering partner with room, 0.14 mi away")
+    assert "serves the ZIP" in result.reason
+
+
+def test_a_nearer_partner_that_does_not_cover_the_zip_is_passed_over():
+    partners = [partner("other-zip", 0.001, zips=("02115",)), partner("covers", 0.01)]
+    [result] = assign_packages([package(1, 0.0)], partners)
+    assert result.partner_id == "covers"
+
+
+def test_radius_covers_a_package_outside_the_partners_zips():
+    # given: the package's ZIP is not served, but it is 0.7 miles from the shop
+    partners = [partner("radius", 0.01, zips=(), radius=1.0)]
+    # when
+    [result] = assign_packages([package(1, 0.0, zip_code="02118")], partners)
+    # then
+    assert result.partner_id == "radius"
+    assert "within its 1 mi radius" in result.reason
+
+
+def test_package_outside_every_zip_and_radius_stays_with_the_dsp():
+    partners = [partner("radius", 0.05, zips=(), radius=1.0)]
+    [result] = assign_packages([package(1, 0.0, zip_code="02118")], partners)
+    assert result == Assignment(1, None, "no partner serves ZIP 02118 or is within range")
+
+
+def test_closed_partner_is_skipped_for_the_next_nearest():
+    # given
+    partners = [partner("shut", 0.001, closed=True), partner("open", 0.01)]
+    # when
+    [result] = assign_packages([package(1, 0.0)], partners)
+    # then
+    assert result.partner_id == "open"
+    assert result.reason.endswith("; nearer: shut closed")
+
+
+def test_full_partner_overflows_to_the_next_nearest_then_to_the_dsp():
+    # given: room for one at the near shop and one at the far shop, three packages
+    partners = [partner("near", 0.001, capacity=1), partner("far", 0.01, capacity=1)]
+    packages = [package(1, 0.0), package(2, -0.0002), package(3, -0.0004)]
+    # when
+    results = assign_packages(packages, partners)
+    # then
+    assert partner_ids(results) == ["near", "far", None]
+    assert results[1].reason.endswith("; nearer: near full")
+    assert results[2].reason == "every covering partner is closed or full: near full, far full"
+
+
+def test_when_capacity_runs_short_the_farthest_package_stays_with_the_dsp():
+    # given: listed far-first, room for two
+    partners = [partner("shop", 0.0, capacity=2)]
+    packages = [package(1, 0.03), package(2, 0.001), package(3, 0.002)]
+    # when
+    results = assign_packages(packages, partners)
+    # then
+    assert partner_ids(results) == [None, "shop", "shop"]
+
+
+def test_partner_with_no_capacity_left_takes_nothing():
+    partners = [partner("handed-off-full", 0.0, capacity=0)]
+    [result] = assign_packages([package(1, 0.0)], partners)
+    assert result.partner_id is None
+
+
+def test_equally_near_partners_are_chosen_by_id():
+    partners = [partner("b", 0.001), partner("a", -0.001)]
+    [result] = assign_packages([package(1, 0.0)], partners)
+    assert result.partner_id == "a"
+
+
+def test_assignment_does_not_depend_on_input_order():
+    # given: 60 packages, 3 partners with 40 places between them
+    rng = random.Random(5)
+    packages = [package(k, rng.uniform(-0.02, 0.02)) for k in range(60)]
+    partners = [
+        partner("north", 0.015, capacity=15),
+        partner("middle", 0.0, capacity=10),
+        partner("south", -0.015, capacity=15),
+    ]
+    # when
+    first = assign_packages(packages, partners)
+    shuffled = packages[:]
+    rng.shuffle(shuffled)
+    second = assign_packages(shuffled, list(reversed(partners)))
+    # then
+    assert {a.package_id: a for a in first} == {a.package_id: a for a in second}
+    assert sum(a.partner_id is None for a in first) == 20
+
+
+def test_assignment_returns_one_result_per_package_in_input_order():
+    packages = [package(k, 0.001 * k) for k in (5, 3, 9)]
+    results = assign_packages(packages, [partner("shop", 0.0)])
+    assert [a.package_id for a in results] == [5, 3, 9]
+
+
+def test_no_packages_assign_nothing():
+    assert assign_packages([], [partner("shop", 0.0)]) == []
