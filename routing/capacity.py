@@ -175,10 +175,10 @@ def volume_findings(day: PartnerDay, holiday: str | None, index: NeighbourIndex)
 def custody_findings(day: PartnerDay) -> list[Finding]:
     findings = []
     if day.stale:
+        packages = f"{day.stale} package{'s' if day.stale != 1 else ''}"
         findings.append(Finding(
-            day.partner_id, "stale_packages",
-            f"{day.stale} package{'s' if day.stale != 1 else ''} held past the service date.",
-            f"Return the {day.stale} to the DSP at the next morning handoff.", day.stale,
+            day.partner_id, "stale_packages", f"{packages} held past the service date.",
+            f"Return the {packages} to the DSP at the next morning handoff.", day.stale,
         ))  # fmt: skip
     if day.open_handoffs:
         findings.append(Finding(

@@ -1,4 +1,5 @@
-"""Demo capacity reports with at least one finding of each kind.
+"""Demo routes (the florist's today and next day, the Boston station's drop-off order) and
+capacity reports with at least one finding of each kind.
 
 The check runs for the next ordinary service date (tomorrow, or the first day after it that is
 not a major holiday) in every time zone, and for the next major holiday in New York. The rows
@@ -18,7 +19,12 @@ from packages.models import Handoff, HandoffDirection, Manifest, Package, Packag
 from partners.demo import demo_member_ensure, demo_partner_ensure
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerStatus
 from routing.selectors import partner_time_zones
-from routing.services import capacity_check_run, major_holiday
+from routing.services import (
+    capacity_check_run,
+    dropoff_route_build,
+    major_holiday,
+    partner_route_build,
+)
 
 
 def next_ordinary_date(start: datetime.date) -> datetime.date:
@@ -130,6 +136,10 @@ def seed() -> None:
     holiday = next_major_holiday(today + datetime.timedelta(days=1))
     demo_packages_ensure(partner=florist, service_date=holiday, count=5,
                          status=PackageStatus.MANIFESTED, label="HOLIDAY")  # fmt: skip
+    for day in (today, service_date):
+        partner_route_build(partner=florist, service_date=day)
+    dsp_station = demo_dsp_ensure()[1]
+    dropoff_route_build(station=dsp_station, service_date=today)
     # force=False: a second seed the same day keeps the reports (and sends no more email)
     for zone in partner_time_zones():
         capacity_check_run(service_date=service_date, time_zone=zone, force=False)

@@ -75,3 +75,86 @@ class CapacityFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.partner_id}"
+
+
+class PartnerRoute(models.Model):
+    """A partner's stop order for one service date: from the shop through every package's
+    address and back. The packages' `route_sequence` mirrors the stops' order."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="routes")
+    service_date = models.DateField()
+    total_distance_m = models.PositiveIntegerField(default=0)
+    address_order_distance_m = models.PositiveIntegerField(default=0)
+    distance_source = models.CharField(max_length=20, default="haversine")
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-service_date", "partner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "service_date"], name="one_route_per_partner_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Route {self.partner_id} {self.service_date}"
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(PartnerRoute, on_delete=models.CASCADE, related_name="stops")
+    package = models.ForeignKey(
+        "packages.Package", on_delete=models.CASCADE, related_name="route_stops"
+    )
+    sequence = models.PositiveIntegerField()
+    leg_distance_m = models.PositiveIntegerField(help_text="From the previous stop (or the shop).")
+
+    class Meta:
+        ordering = ["route", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "sequence"], name="one_stop_per_sequence"),
+            models.UniqueConstraint(fields=["route", "package"], name="one_stop_per_package"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stop {self.sequence} of {self.route}"
+
+
+class DropOffRoute(models.Model):
+    """The order in which a DSP's drivers visit the day's partners from a station."""
+
+    station = models.ForeignKey(
+        "packages.Station", on_delete=models.CASCADE, related_name="dropoff_routes"
+    )
+    service_date = models.DateField()
+    total_distance_m = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-service_date", "station_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "service_date"], name="one_dropoff_route_per_station_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Drop-off route {self.station_id} {self.service_date}"
+
+
+class DropOffStop(models.Model):
+    route = models.ForeignKey(DropOffRoute, on_delete=models.CASCADE, related_name="stops")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    leg_distance_m = models.PositiveIntegerField()
+    packages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["route", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["route", "sequence"], name="one_dropoff_stop_per_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Drop-off stop {self.sequence} of {self.route}"

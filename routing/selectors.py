@@ -10,7 +10,14 @@ from django.utils import timezone
 from packages.models import Handoff, HandoffStatus, Package, PackageStatus
 from partners.models import Closure, Partner, PartnerStatus
 from routing.capacity import PartnerDay
-from routing.models import CapacityFinding, CapacityReport
+from routing.models import (
+    CapacityFinding,
+    CapacityReport,
+    DropOffRoute,
+    DropOffStop,
+    PartnerRoute,
+    RouteStop,
+)
 
 # Packages the partner holds and has not yet delivered or queued for return.
 CUSTODY_STATUSES = (
@@ -163,3 +170,19 @@ def capacity_findings_of(*, reports: QuerySet[CapacityReport]) -> QuerySet[Capac
 
 def capacity_report_get(*, report_id: int) -> CapacityReport:
     return get_object_or_404(CapacityReport, pk=report_id)
+
+
+def partner_route_get(*, partner_id: int, service_date: datetime.date) -> PartnerRoute | None:
+    return PartnerRoute.objects.filter(partner_id=partner_id, service_date=service_date).first()
+
+
+def route_stops(*, route: PartnerRoute) -> QuerySet[RouteStop]:
+    return route.stops.select_related("package").order_by("sequence")
+
+
+def dropoff_route_get(*, station_id: int, service_date: datetime.date) -> DropOffRoute | None:
+    return DropOffRoute.objects.filter(station_id=station_id, service_date=service_date).first()
+
+
+def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
+    return route.stops.select_related("partner").order_by("sequence")
