@@ -6,13 +6,13 @@
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from partners.zipdata import haversine_miles
 
 MILES_PER_DEGREE_LATITUDE = 69.0
-GRID_DEGREES = 0.1
+GRID_DEGREES = 0.02
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,9 @@ class Finding:
 
 
 class NeighbourIndex:
-    """Partners with room, bucketed on a lat/lng grid so a lookup scans only nearby cells."""
+    """Partners with room, bucketed on a fine lat/lng grid. A lookup searches rings of cells
+    outwards from the partner and stops as soon as no farther ring can hold a nearer one, so
+    dense cities cost a few cells, not every partner in range."""
 
     def __init__(self, days: Iterable[PartnerDay], max_miles: float) -> None:
         self.max_miles = max_miles
@@ -84,28 +86,36 @@ class NeighbourIndex:
     def cell(latitude: float, longitude: float) -> tuple[int, int]:
         return (math.floor(latitude / GRID_DEGREES), math.floor(longitude / GRID_DEGREES))
 
+    def ring(self, row: int, col: int, radius: int) -> Iterator[PartnerDay]:
+        """Partners in the cells exactly `radius` cells away (a square ring) from (row, col)."""
+        for r in range(row - radius, row + radius + 1):
+            edge = r in (row - radius, row + radius)
+            cols = range(col - radius, col + radius + 1) if edge else (col - radius, col + radius)
+            for c in cols:
+                yield from self.cells.get((r, c), ())
+
     def nearest_with_room(self, day: PartnerDay) -> tuple[PartnerDay, float] | None:
         row, col = self.cell(day.latitude, day.longitude)
-        rows = math.ceil(self.max_miles / (MILES_PER_DEGREE_LATITUDE * GRID_DEGREES))
-        miles_per_col = (
+        # The narrower side of a cell, in miles: a ring k cells out is at least this far x k.
+        cell_miles = (
             MILES_PER_DEGREE_LATITUDE
             * GRID_DEGREES
             * math.cos(math.radians(min(abs(day.latitude), 89.0)))
         )
-        cols = math.ceil(self.max_miles / miles_per_col)
         best: tuple[PartnerDay, float] | None = None
-        for r in range(row - rows, row + rows + 1):
-            for c in range(col - cols, col + cols + 1):
-                for other in self.cells.get((r, c), ()):
-                    if other.partner_id == day.partner_id or other.room <= 0:
-                        continue
-                    miles = haversine_miles(
-                        day.latitude, day.longitude, other.latitude, other.longitude
-                    )
-                    if miles <= self.max_miles and (
-                        best is None or (miles, other.partner_id) < (best[1], best[0].partner_id)
-                    ):
-                        best = (other, miles)
+        for radius in range(math.ceil(self.max_miles / cell_miles) + 1):
+            if best is not None and best[1] <= (radius - 1) * cell_miles:
+                break
+            for other in self.ring(row, col, radius):
+                if other.partner_id == day.partner_id or other.room <= 0:
+                    continue
+                miles = haversine_miles(
+                    day.latitude, day.longitude, other.latitude, other.longitude
+                )
+                if miles <= self.max_miles and (
+                    best is None or (miles, other.partner_id) < (best[1], best[0].partner_id)
+                ):
+                    best = (other, miles)
         return best
 
 

@@ -85,7 +85,7 @@ class PartnerRoute(models.Model):
     service_date = models.DateField()
     total_distance_m = models.PositiveIntegerField(default=0)
     address_order_distance_m = models.PositiveIntegerField(default=0)
-    distance_source = models.CharField(max_length=20, default="haversine")
+    distance_source = models.CharField(max_length=40, default="haversine")
     built_at = models.DateTimeField()
 
     class Meta:
