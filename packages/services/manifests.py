@@ -344,7 +344,7 @@ def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
         return upload.manifest
     if upload.errors:
         raise DomainError("This upload has errors; fix the file and upload it again.")
-    manifest, _ = manifest_ingest(
+    manifest, created = manifest_ingest(
         dsp=upload.dsp,
         partner=upload.partner,
         service_date=upload.service_date,
@@ -353,6 +353,11 @@ def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
         source="csv",
         created_by=actor,
     )
+    if not created:  # the DSP sent it by API since the preview
+        raise DomainError(
+            f"{upload.dsp} already has manifest {upload.external_id}; nothing from this "
+            "upload was saved."
+        )
     upload.manifest = manifest
     upload.save(update_fields=["manifest"])
     return manifest
