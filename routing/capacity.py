@@ -73,7 +73,8 @@ class Finding:
 class NeighbourIndex:
     """Partners with room, bucketed on a fine lat/lng grid. A lookup searches rings of cells
     outwards from the partner and stops as soon as no farther ring can hold a nearer one, so
-    dense cities cost a few cells, not every partner in range."""
+    dense cities cost a few cells, not every partner in range. Candidates are compared by a
+    flat-earth distance (exact enough within a few miles); only the winner gets haversine."""
 
     def __init__(self, days: Iterable[PartnerDay], max_miles: float) -> None:
         self.max_miles = max_miles
@@ -94,29 +95,36 @@ class NeighbourIndex:
             for c in cols:
                 yield from self.cells.get((r, c), ())
 
+    def take(self, day: PartnerDay, packages: int) -> None:
+        """Record overflow suggested to `day`; a partner left without room leaves the index."""
+        day.taken += packages
+        if day.room <= 0:
+            self.cells[self.cell(day.latitude, day.longitude)].remove(day)
+
     def nearest_with_room(self, day: PartnerDay) -> tuple[PartnerDay, float] | None:
         row, col = self.cell(day.latitude, day.longitude)
+        lng_miles = MILES_PER_DEGREE_LATITUDE * math.cos(math.radians(min(abs(day.latitude), 89.0)))
         # The narrower side of a cell, in miles: a ring k cells out is at least this far x k.
-        cell_miles = (
-            MILES_PER_DEGREE_LATITUDE
-            * GRID_DEGREES
-            * math.cos(math.radians(min(abs(day.latitude), 89.0)))
-        )
-        best: tuple[PartnerDay, float] | None = None
+        cell_miles = lng_miles * GRID_DEGREES
+        limit_squared = self.max_miles**2
+        best: tuple[float, int, PartnerDay] | None = None
         for radius in range(math.ceil(self.max_miles / cell_miles) + 1):
-            if best is not None and best[1] <= (radius - 1) * cell_miles:
+            if best is not None and best[0] <= ((radius - 1) * cell_miles) ** 2:
                 break
             for other in self.ring(row, col, radius):
-                if other.partner_id == day.partner_id or other.room <= 0:
+                if other.partner_id == day.partner_id:
                     continue
-                miles = haversine_miles(
-                    day.latitude, day.longitude, other.latitude, other.longitude
-                )
-                if miles <= self.max_miles and (
-                    best is None or (miles, other.partner_id) < (best[1], best[0].partner_id)
+                dy = (other.latitude - day.latitude) * MILES_PER_DEGREE_LATITUDE
+                dx = (other.longitude - day.longitude) * lng_miles
+                squared = dx * dx + dy * dy
+                if squared <= limit_squared and (
+                    best is None or (squared, other.partner_id) < best[:2]
                 ):
-                    best = (other, miles)
-        return best
+                    best = (squared, other.partner_id, other)
+        if best is None:
+            return None
+        other = best[2]
+        return other, haversine_miles(day.latitude, day.longitude, other.latitude, other.longitude)
 
 
 def zips_to_move(zip_counts: dict[str, int], packages: int) -> tuple[str, ...]:
@@ -141,7 +149,7 @@ def overflow_finding(
         return Finding(day.partner_id, kind, message, action, overflow, None, zips)
     neighbour, miles = nearest
     moved = min(overflow, neighbour.room)
-    neighbour.taken += moved  # later suggestions see the room this one used
+    index.take(neighbour, moved)  # later suggestions see the room this one used
     where = f" (ZIP {', '.join(zips)})" if zips else ""
     plural = "s" if moved != 1 else ""
     action = f"Move {moved} package{plural}{where} to {neighbour.name}, {miles:.1f} mi away"

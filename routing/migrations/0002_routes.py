@@ -5,87 +5,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('packages', '0002_packages_core'),
-        ('partners', '0003_closures_opening_hours'),
-        ('routing', '0001_capacity_reports'),
+        ("packages", "0002_packages_core"),
+        ("partners", "0003_closures_opening_hours"),
+        ("routing", "0001_capacity_reports"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DropOffRoute',
+            name="DropOffRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_date', models.DateField()),
-                ('total_distance_m', models.PositiveIntegerField(default=0)),
-                ('built_at', models.DateTimeField()),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dropoff_routes', to='packages.station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("service_date", models.DateField()),
+                ("total_distance_m", models.PositiveIntegerField(default=0)),
+                ("built_at", models.DateTimeField()),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dropoff_routes",
+                        to="packages.station",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-service_date', 'station_id'],
+                "ordering": ["-service_date", "station_id"],
             },
         ),
         migrations.CreateModel(
-            name='DropOffStop',
+            name="DropOffStop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('leg_distance_m', models.PositiveIntegerField()),
-                ('packages', models.PositiveIntegerField(default=0)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.partner')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='routing.dropoffroute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                ("leg_distance_m", models.PositiveIntegerField()),
+                ("packages", models.PositiveIntegerField(default=0)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stops",
+                        to="routing.dropoffroute",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['route', 'sequence'],
+                "ordering": ["route", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerRoute',
+            name="PartnerRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_date', models.DateField()),
-                ('total_distance_m', models.PositiveIntegerField(default=0)),
-                ('address_order_distance_m', models.PositiveIntegerField(default=0)),
-                ('distance_source', models.CharField(default='haversine', max_length=40)),
-                ('built_at', models.DateTimeField()),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routes', to='partners.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("service_date", models.DateField()),
+                ("total_distance_m", models.PositiveIntegerField(default=0)),
+                ("address_order_distance_m", models.PositiveIntegerField(default=0)),
+                ("distance_source", models.CharField(default="haversine", max_length=40)),
+                ("built_at", models.DateTimeField()),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routes",
+                        to="partners.partner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-service_date', 'partner_id'],
+                "ordering": ["-service_date", "partner_id"],
             },
         ),
         migrations.CreateModel(
-            name='RouteStop',
+            name="RouteStop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('leg_distance_m', models.PositiveIntegerField(help_text='From the previous stop (or the shop).')),
-                ('package', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='route_stops', to='packages.package')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='routing.partnerroute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "leg_distance_m",
+                    models.PositiveIntegerField(help_text="From the previous stop (or the shop)."),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="route_stops",
+                        to="packages.package",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stops",
+                        to="routing.partnerroute",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['route', 'sequence'],
+                "ordering": ["route", "sequence"],
             },
         ),
         migrations.AddConstraint(
-            model_name='dropoffroute',
-            constraint=models.UniqueConstraint(fields=('station', 'service_date'), name='one_dropoff_route_per_station_date'),
+            model_name="dropoffroute",
+            constraint=models.UniqueConstraint(
+                fields=("station", "service_date"), name="one_dropoff_route_per_station_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dropoffstop',
-            constraint=models.UniqueConstraint(fields=('route', 'sequence'), name='one_dropoff_stop_per_sequence'),
+            model_name="dropoffstop",
+            constraint=models.UniqueConstraint(
+                fields=("route", "sequence"), name="one_dropoff_stop_per_sequence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerroute',
-            constraint=models.UniqueConstraint(fields=('partner', 'service_date'), name='one_route_per_partner_date'),
+            model_name="partnerroute",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "service_date"), name="one_route_per_partner_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='routestop',
-            constraint=models.UniqueConstraint(fields=('route', 'sequence'), name='one_stop_per_sequence'),
+            model_name="routestop",
+            constraint=models.UniqueConstraint(
+                fields=("route", "sequence"), name="one_stop_per_sequence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='routestop',
-            constraint=models.UniqueConstraint(fields=('route', 'package'), name='one_stop_per_package'),
+            model_name="routestop",
+            constraint=models.UniqueConstraint(
+                fields=("route", "package"), name="one_stop_per_package"
+            ),
         ),
     ]

@@ -203,3 +203,19 @@ def test_capacity_pages_are_ops_only(client, request, persona, db):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("routing:ops-capacity")).status_code == 403
     assert client.get(reverse("routing:ops-capacity-report", args=[report.pk])).status_code == 403
+
+
+def test_copy_text_format_escapes_what_copy_would_misread():
+    from routing.services import copy_value
+
+    assert copy_value(None) == "\\N"
+    assert copy_value('a\tb\\c\nd "e"') == 'a\\tb\\\\c\\nd "e"'
+
+
+def test_findings_with_odd_characters_round_trip(db):
+    partner = boston(trade_name="Tab\tand \\ backslash\nShop")
+    packages_for(partner, DATE, 35)
+    report = capacity_check_run(service_date=DATE, time_zone=NY)
+    [finding] = findings_by_kind(report)["over_daily_capacity"]
+    assert finding.zip_codes == ["02116"]
+    assert finding.message == "35 packages assigned, daily capacity 30."
