@@ -6,8 +6,11 @@ from accounts.roles import Role
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Operations", "partners:ops-home", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
     ("Applications", "partners:review-queue", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
+    ("Capacity", "routing:ops-capacity", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
     ("My business", "partners:partner-home", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
+    ("Route", "routing:partner-route", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
     ("Handoffs", "packages:driver-home", frozenset({Role.DSP_DRIVER})),
+    ("Drop-off order", "routing:driver-route", frozenset({Role.DSP_DRIVER})),
     ("My application", "partners:applicant-home", frozenset({Role.APPLICANT})),
 ]
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("packages.urls")),
+    path("", include("routing.urls")),
 ]

@@ -1,0 +1,160 @@
+from django.db import models
+from django.db.models import Q
+
+
+class CapacityReport(models.Model):
+    """The nightly capacity check of one service date for the partners of one time zone.
+
+    Unique per (service date, time zone): re-running the check replaces the findings of this
+    row instead of adding a second report, and the hourly guard can see which nights ran.
+    """
+
+    service_date = models.DateField()
+    time_zone = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    partners_checked = models.PositiveIntegerField(default=0)
+    packages_assigned = models.PositiveIntegerField(default=0)
+    is_holiday = models.BooleanField(default=False)
+    holiday_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-service_date", "time_zone"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_date", "time_zone"], name="one_capacity_report_per_date_zone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Capacity {self.service_date} {self.time_zone}"
+
+
+class FindingKind(models.TextChoices):
+    OVER_DAILY_CAPACITY = "over_daily_capacity", "More packages than the daily capacity"
+    OVER_STORAGE = "over_storage", "More packages than the storage area holds"
+    CLOSED = "closed", "Packages on a day the partner is closed"
+    HOLIDAY = "holiday", "Packages on a major holiday"
+    STALE_PACKAGES = "stale_packages", "Packages held past their service date"
+    HANDOFF_NOT_CLOSED = "handoff_not_closed", "Handoff left open"
+    LOW_SUCCESS = "low_success", "Delivery success below target"
+    UNDER_USED = "under_used", "Used below half its capacity"
+
+
+class CapacityFinding(models.Model):
+    """One thing ops should look at, with the action the check suggests."""
+
+    report = models.ForeignKey(CapacityReport, on_delete=models.CASCADE, related_name="findings")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="capacity_findings"
+    )
+    kind = models.CharField(max_length=30, choices=FindingKind.choices)
+    message = models.CharField(max_length=300)
+    suggested_action = models.CharField(max_length=300)
+    packages = models.PositiveIntegerField(default=0, help_text="Packages the finding concerns.")
+    neighbour = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partner suggested to take the overflow.",
+    )
+    zip_codes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["kind", "partner_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=FindingKind.values), name="finding_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "partner", "kind"], name="one_finding_per_partner_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.partner_id}"
+
+
+class PartnerRoute(models.Model):
+    """A partner's stop order for one service date: from the shop through every package's
+    address and back. The packages' `route_sequence` mirrors the stops' order."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="routes")
+    service_date = models.DateField()
+    total_distance_m = models.PositiveIntegerField(default=0)
+    address_order_distance_m = models.PositiveIntegerField(default=0)
+    distance_source = models.CharField(max_length=40, default="haversine")
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-service_date", "partner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "service_date"], name="one_route_per_partner_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Route {self.partner_id} {self.service_date}"
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(PartnerRoute, on_delete=models.CASCADE, related_name="stops")
+    package = models.ForeignKey(
+        "packages.Package", on_delete=models.CASCADE, related_name="route_stops"
+    )
+    sequence = models.PositiveIntegerField()
+    leg_distance_m = models.PositiveIntegerField(help_text="From the previous stop (or the shop).")
+
+    class Meta:
+        ordering = ["route", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "sequence"], name="one_stop_per_sequence"),
+            models.UniqueConstraint(fields=["route", "package"], name="one_stop_per_package"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stop {self.sequence} of {self.route}"
+
+
+class DropOffRoute(models.Model):
+    """The order in which a DSP's drivers visit the day's partners from a station."""
+
+    station = models.ForeignKey(
+        "packages.Station", on_delete=models.CASCADE, related_name="dropoff_routes"
+    )
+    service_date = models.DateField()
+    total_distance_m = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-service_date", "station_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "service_date"], name="one_dropoff_route_per_station_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Drop-off route {self.station_id} {self.service_date}"
+
+
+class DropOffStop(models.Model):
+    route = models.ForeignKey(DropOffRoute, on_delete=models.CASCADE, related_name="stops")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    leg_distance_m = models.PositiveIntegerField()
+    packages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["route", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["route", "sequence"], name="one_dropoff_stop_per_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Drop-off stop {self.sequence} of {self.route}"

@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Hourly guard: each time zone's capacity check runs once its local evening starts, and a
+    # night that was missed (worker or beat down) is caught up at the next hour.
+    "capacity-checks-due": {
+        "task": "routing.tasks.capacity_checks_enqueue_due_task",
+        "schedule": crontab(minute=10),
+    },
     # Hourly, so each partner resumes soon after midnight in its own time zone.
     "partners-resume-due": {
         "task": "partners.tasks.partners_resume_due_task",
@@ -300,7 +306,27 @@ LOGGING = {
 # ------------------------------------------------------------------------------
 # Demo data: each app seeds its own, lowest app first (manage.py seed_demo).
 # ------------------------------------------------------------------------------
-DEMO_SEEDERS = ["accounts.demo", "partners.demo", "partners.demo_recruiting", "packages.demo"]
+DEMO_SEEDERS = [
+    "accounts.demo",
+    "partners.demo",
+    "partners.demo_recruiting",
+    "packages.demo",
+    "routing.demo",
+]
+
+# ------------------------------------------------------------------------------
+# Capacity check (routing): when it runs, what it flags
+# ------------------------------------------------------------------------------
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+CAPACITY_CHECK_LOCAL_HOUR = env_int("CAPACITY_CHECK_LOCAL_HOUR", 20)
+CAPACITY_MAJOR_HOLIDAYS = env_list(
+    "CAPACITY_MAJOR_HOLIDAYS",
+    "New Year's Day,Memorial Day,Independence Day,Labor Day,Thanksgiving Day,Christmas Day",
+)
+CAPACITY_SUCCESS_TARGET = float(env_str("CAPACITY_SUCCESS_TARGET", "0.985"))
+CAPACITY_SUCCESS_MIN_PACKAGES = env_int("CAPACITY_SUCCESS_MIN_PACKAGES", 20)
+CAPACITY_NEIGHBOUR_MAX_MILES = float(env_str("CAPACITY_NEIGHBOUR_MAX_MILES", "5"))
+CAPACITY_HISTORY_DAYS = env_int("CAPACITY_HISTORY_DAYS", 14)
 
 # ------------------------------------------------------------------------------
 # Routing: distances from an OSRM server when configured, straight-line otherwise

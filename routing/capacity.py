@@ -1,0 +1,250 @@
+"""The capacity check's rules, as pure functions over per-partner facts (no ORM).
+
+`routing.selectors.partner_days_for_check` gathers the facts in a fixed number of queries;
+`capacity_findings` turns them into findings with suggested actions.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from partners.zipdata import haversine_miles
+
+MILES_PER_DEGREE_LATITUDE = 69.0
+GRID_DEGREES = 0.02
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    success_target: float = 0.985
+    success_min_packages: int = 20
+    neighbour_max_miles: float = 5.0
+    under_used_ratio: float = 0.5
+    under_used_min_days: int = 7
+    history_days: int = 14
+
+
+@dataclass
+class PartnerDay:
+    """What the check knows about one partner for the service date."""
+
+    partner_id: int
+    name: str
+    latitude: float
+    longitude: float
+    receiving: bool  # active (not paused)
+    daily_capacity: int
+    storage_capacity: int
+    assigned: int = 0
+    zip_counts: dict[str, int] = field(default_factory=dict)
+    held_before: int = 0  # still in custody from earlier days
+    stale: int = 0  # held past their service date
+    open_handoffs: int = 0
+    closed: bool = False
+    history_handled: int = 0
+    history_delivered: int = 0
+    history_volume: int = 0
+    history_days_active: int = 0
+    taken: int = 0  # overflow from other partners already suggested to this one
+
+    @property
+    def room(self) -> int:
+        """Packages it could still take on the date without passing either capacity."""
+        if not self.receiving or self.closed:
+            return 0
+        load = self.assigned + self.taken
+        daily = self.daily_capacity - load
+        storage = self.storage_capacity - self.held_before - load
+        return max(0, min(daily, storage))
+
+
+@dataclass(frozen=True)
+class Finding:
+    partner_id: int
+    kind: str
+    message: str
+    suggested_action: str
+    packages: int = 0
+    neighbour_id: int | None = None
+    zip_codes: tuple[str, ...] = ()
+
+
+class NeighbourIndex:
+    """Partners with room, bucketed on a fine lat/lng grid. A lookup searches rings of cells
+    outwards from the partner and stops as soon as no farther ring can hold a nearer one, so
+    dense cities cost a few cells, not every partner in range. Candidates are compared by a
+    flat-earth distance (exact enough within a few miles); only the winner gets haversine."""
+
+    def __init__(self, days: Iterable[PartnerDay], max_miles: float) -> None:
+        self.max_miles = max_miles
+        self.cells: dict[tuple[int, int], list[PartnerDay]] = defaultdict(list)
+        for day in days:
+            if day.room > 0:
+                self.cells[self.cell(day.latitude, day.longitude)].append(day)
+
+    @staticmethod
+    def cell(latitude: float, longitude: float) -> tuple[int, int]:
+        return (math.floor(latitude / GRID_DEGREES), math.floor(longitude / GRID_DEGREES))
+
+    def ring(self, row: int, col: int, radius: int) -> Iterator[PartnerDay]:
+        """Partners in the cells exactly `radius` cells away (a square ring) from (row, col)."""
+        for r in range(row - radius, row + radius + 1):
+            edge = r in (row - radius, row + radius)
+            cols = range(col - radius, col + radius + 1) if edge else (col - radius, col + radius)
+            for c in cols:
+                yield from self.cells.get((r, c), ())
+
+    def take(self, day: PartnerDay, packages: int) -> None:
+        """Record overflow suggested to `day`; a partner left without room leaves the index."""
+        day.taken += packages
+        if day.room <= 0:
+            self.cells[self.cell(day.latitude, day.longitude)].remove(day)
+
+    def nearest_with_room(self, day: PartnerDay) -> tuple[PartnerDay, float] | None:
+        row, col = self.cell(day.latitude, day.longitude)
+        lng_miles = MILES_PER_DEGREE_LATITUDE * math.cos(math.radians(min(abs(day.latitude), 89.0)))
+        # The narrower side of a cell, in miles: a ring k cells out is at least this far x k.
+        cell_miles = lng_miles * GRID_DEGREES
+        limit_squared = self.max_miles**2
+        best: tuple[float, int, PartnerDay] | None = None
+        for radius in range(math.ceil(self.max_miles / cell_miles) + 1):
+            if best is not None and best[0] <= ((radius - 1) * cell_miles) ** 2:
+                break
+            for other in self.ring(row, col, radius):
+                if other.partner_id == day.partner_id:
+                    continue
+                dy = (other.latitude - day.latitude) * MILES_PER_DEGREE_LATITUDE
+                dx = (other.longitude - day.longitude) * lng_miles
+                squared = dx * dx + dy * dy
+                if squared <= limit_squared and (
+                    best is None or (squared, other.partner_id) < best[:2]
+                ):
+                    best = (squared, other.partner_id, other)
+        if best is None:
+            return None
+        other = best[2]
+        return other, haversine_miles(day.latitude, day.longitude, other.latitude, other.longitude)
+
+
+def zips_to_move(zip_counts: dict[str, int], packages: int) -> tuple[str, ...]:
+    """The fewest whole ZIP groups, smallest first, that together hold `packages`."""
+    chosen, total = [], 0
+    for zip_code, count in sorted(zip_counts.items(), key=lambda item: (item[1], item[0])):
+        if total >= packages:
+            break
+        chosen.append(zip_code)
+        total += count
+    return tuple(sorted(chosen))
+
+
+def overflow_finding(
+    *, day: PartnerDay, kind: str, message: str, overflow: int, index: NeighbourIndex
+) -> Finding:
+    """Suggest the nearest partner with room for (part of) the overflow, else the DSP."""
+    zips = zips_to_move(day.zip_counts, overflow)
+    nearest = index.nearest_with_room(day)
+    if nearest is None:
+        action = f"Keep {overflow} package{'s' if overflow != 1 else ''} with the DSP."
+        return Finding(day.partner_id, kind, message, action, overflow, None, zips)
+    neighbour, miles = nearest
+    moved = min(overflow, neighbour.room)
+    index.take(neighbour, moved)  # later suggestions see the room this one used
+    where = f" (ZIP {', '.join(zips)})" if zips else ""
+    plural = "s" if moved != 1 else ""
+    action = f"Move {moved} package{plural}{where} to {neighbour.name}, {miles:.1f} mi away"
+    if moved < overflow:
+        action += f"; keep {overflow - moved} with the DSP"
+    return Finding(
+        day.partner_id, kind, message, action + ".", overflow, neighbour.partner_id, zips
+    )
+
+
+def volume_findings(day: PartnerDay, holiday: str | None, index: NeighbourIndex) -> list[Finding]:
+    if day.assigned == 0:
+        return []
+    if holiday:
+        message = f"{day.assigned} packages assigned on {holiday}."
+        action = f"Keep the {day.assigned} packages with the DSP until the next service day."
+        return [Finding(day.partner_id, "holiday", message, action, day.assigned)]
+    if day.closed or not day.receiving:
+        why = "closed" if day.closed else "paused"
+        message = f"{day.assigned} packages assigned while the partner is {why}."
+        return [overflow_finding(day=day, kind="closed", message=message,
+                                 overflow=day.assigned, index=index)]  # fmt: skip
+    findings = []
+    over_daily = day.assigned - day.daily_capacity
+    if over_daily > 0:
+        message = f"{day.assigned} packages assigned, daily capacity {day.daily_capacity}."
+        findings.append(overflow_finding(day=day, kind="over_daily_capacity", message=message,
+                                         overflow=over_daily, index=index))  # fmt: skip
+    load = day.held_before + day.assigned
+    over_storage = load - day.storage_capacity - max(over_daily, 0)
+    if over_storage > 0:
+        message = (
+            f"{load} packages to store ({day.held_before} still held), "
+            f"storage holds {day.storage_capacity}."
+        )
+        findings.append(overflow_finding(day=day, kind="over_storage", message=message,
+                                         overflow=over_storage, index=index))  # fmt: skip
+    return findings
+
+
+def custody_findings(day: PartnerDay) -> list[Finding]:
+    findings = []
+    if day.stale:
+        packages = f"{day.stale} package{'s' if day.stale != 1 else ''}"
+        findings.append(Finding(
+            day.partner_id, "stale_packages", f"{packages} held past the service date.",
+            f"Return the {packages} to the DSP at the next morning handoff.", day.stale,
+        ))  # fmt: skip
+    if day.open_handoffs:
+        findings.append(Finding(
+            day.partner_id, "handoff_not_closed",
+            f"{day.open_handoffs} handoff{'s' if day.open_handoffs != 1 else ''} from earlier "
+            "days still open.",
+            "Ask the driver and the partner to confirm it, or review its discrepancies.",
+        ))  # fmt: skip
+    return findings
+
+
+def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Finding]:
+    findings = []
+    handled = day.history_handled
+    if handled >= settings.success_min_packages:
+        rate = day.history_delivered / handled
+        if rate < settings.success_target:
+            findings.append(Finding(
+                day.partner_id, "low_success",
+                f"{rate:.1%} delivered over the last {settings.history_days} days "
+                f"(target {settings.success_target:.1%}).",
+                "Review the open incidents with the partner and lower its daily volume.",
+                handled - day.history_delivered,
+            ))  # fmt: skip
+    if day.receiving and day.history_days_active >= settings.under_used_min_days:
+        average = day.history_volume / day.history_days_active
+        if average < settings.under_used_ratio * day.daily_capacity:
+            findings.append(Finding(
+                day.partner_id, "under_used",
+                f"{average:.0f} packages a day on average, capacity {day.daily_capacity}.",
+                "Route more ZIPs to this partner, or agree a lower daily capacity.",
+            ))  # fmt: skip
+    return findings
+
+
+def capacity_findings(
+    *, days: list[PartnerDay], holiday: str | None, settings: CheckSettings
+) -> list[Finding]:
+    """Every finding for the date, busiest partners first so they get the nearest room.
+
+    1. volume: holiday, closed/paused, over daily capacity, over storage (with neighbours);
+    2. custody: stale packages, handoffs left open;
+    3. performance over the history window: low success, under-use.
+    """
+    index = NeighbourIndex(days, settings.neighbour_max_miles)
+    findings: list[Finding] = []
+    for day in sorted(days, key=lambda d: (-(d.assigned - d.daily_capacity), d.partner_id)):
+        findings += volume_findings(day, holiday, index)
+    for day in sorted(days, key=lambda d: d.partner_id):
+        findings += custody_findings(day) + performance_findings(day, settings)
+    return findings

@@ -1,0 +1,188 @@
+"""Reads for the capacity check and the ops pages. The check's reads are set-based: the
+number of queries is the same for ten partners or ten thousand."""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from packages.models import Handoff, HandoffStatus, Package, PackageStatus
+from partners.models import Closure, Partner, PartnerStatus
+from routing.capacity import PartnerDay
+from routing.models import (
+    CapacityFinding,
+    CapacityReport,
+    DropOffRoute,
+    DropOffStop,
+    PartnerRoute,
+    RouteStop,
+)
+
+# Packages the partner holds and has not yet delivered or queued for return.
+CUSTODY_STATUSES = (
+    PackageStatus.RECEIVED,
+    PackageStatus.OUT_FOR_DELIVERY,
+    PackageStatus.ATTEMPTED,
+)
+# Packages that reached the partner: the denominator of the delivery success rate.
+HANDLED_STATUSES = (
+    *CUSTODY_STATUSES,
+    PackageStatus.DELIVERED,
+    PackageStatus.RETURN_PENDING,
+    PackageStatus.RETURNED,
+)
+CHECKED_PARTNER_STATUSES = (PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
+
+
+def partner_days_for_check(
+    *, service_date: datetime.date, time_zone: str, history_days: int
+) -> list[PartnerDay]:
+    """One PartnerDay per active or paused partner of the time zone, in five queries."""
+    days = partner_days_base(
+        time_zone=time_zone, service_date=service_date, history_days=history_days
+    )
+    if not days:
+        return []
+    add_package_counts(days, time_zone, service_date, history_days)
+    add_zip_counts(days, time_zone, service_date)
+    add_open_handoffs(days, time_zone, service_date)
+    add_closures(days, time_zone, service_date)
+    return list(days.values())
+
+
+def partner_days_base(
+    *, time_zone: str, service_date: datetime.date, history_days: int
+) -> dict[int, PartnerDay]:
+    partners = Partner.objects.filter(
+        time_zone=time_zone, status__in=CHECKED_PARTNER_STATUSES
+    ).values_list(
+        "pk", "trade_name", "latitude", "longitude", "status", "daily_capacity",
+        "storage_capacity", "activated_at",
+    )  # fmt: skip
+    days = {}
+    for pk, name, lat, lng, status, daily, storage, activated_at in partners:
+        active_since = (activated_at or timezone.now()).date()
+        days_active = max(0, min(history_days, (service_date - active_since).days))
+        days[pk] = PartnerDay(
+            partner_id=pk, name=name, latitude=lat, longitude=lng,
+            receiving=status == PartnerStatus.ACTIVE, daily_capacity=daily,
+            storage_capacity=storage, history_days_active=days_active,
+        )  # fmt: skip
+    return days
+
+
+def add_package_counts(
+    days: dict[int, PartnerDay], time_zone: str, service_date: datetime.date, history_days: int
+) -> None:
+    window_start = service_date - datetime.timedelta(days=history_days)
+    yesterday = service_date - datetime.timedelta(days=1)
+    custody = Q(status__in=CUSTODY_STATUSES)
+    in_window = Q(service_date__gte=window_start, service_date__lt=service_date)
+    rows = (
+        Package.objects.filter(partner__time_zone=time_zone)
+        .filter(Q(service_date__gte=window_start) | custody)
+        .values("partner_id")
+        .annotate(
+            assigned=Count("id", filter=Q(service_date=service_date)),
+            held_before=Count("id", filter=custody & Q(service_date__lt=service_date)),
+            stale=Count("id", filter=custody & Q(service_date__lt=yesterday)),
+            history_volume=Count("id", filter=in_window),
+            history_handled=Count("id", filter=in_window & Q(status__in=HANDLED_STATUSES)),
+            history_delivered=Count("id", filter=in_window & Q(status=PackageStatus.DELIVERED)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        day = days.get(row.pop("partner_id"))
+        if day is not None:
+            for name, value in row.items():
+                setattr(day, name, value)
+
+
+def add_zip_counts(days: dict[int, PartnerDay], time_zone: str, service_date) -> None:
+    rows = (
+        Package.objects.filter(partner__time_zone=time_zone, service_date=service_date)
+        .values_list("partner_id", "zip_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for partner_id, zip_code, count in rows:
+        if partner_id in days:
+            days[partner_id].zip_counts[zip_code] = count
+
+
+def add_open_handoffs(days: dict[int, PartnerDay], time_zone: str, service_date) -> None:
+    rows = (
+        Handoff.objects.filter(
+            partner__time_zone=time_zone, status=HandoffStatus.OPEN, service_date__lt=service_date
+        )
+        .values_list("partner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for partner_id, count in rows:
+        if partner_id in days:
+            days[partner_id].open_handoffs = count
+
+
+def add_closures(days: dict[int, PartnerDay], time_zone: str, service_date) -> None:
+    closed = Closure.objects.filter(
+        partner__time_zone=time_zone, start_date__lte=service_date, end_date__gte=service_date
+    ).values_list("partner_id", flat=True)
+    for partner_id in closed:
+        if partner_id in days:
+            days[partner_id].closed = True
+
+
+def partner_time_zones() -> list[str]:
+    return list(
+        Partner.objects.filter(status__in=CHECKED_PARTNER_STATUSES)
+        .values_list("time_zone", flat=True)
+        .distinct()
+        .order_by("time_zone")
+    )
+
+
+def capacity_reports_recent(*, limit: int = 30) -> QuerySet[CapacityReport]:
+    return CapacityReport.objects.annotate(finding_count=Count("findings")).order_by(
+        "-service_date", "time_zone"
+    )[:limit]
+
+
+def capacity_reports_latest() -> QuerySet[CapacityReport]:
+    """The newest report of each time zone."""
+    newest = (
+        CapacityReport.objects.filter(time_zone=OuterRef("time_zone"))
+        .order_by("-service_date")
+        .values("service_date")[:1]
+    )
+    return CapacityReport.objects.filter(service_date=Subquery(newest))
+
+
+def capacity_findings_of(*, reports: QuerySet[CapacityReport]) -> QuerySet[CapacityFinding]:
+    return (
+        CapacityFinding.objects.filter(report__in=reports)
+        .select_related("report", "partner", "neighbour")
+        .order_by("kind", "partner__trade_name", "id")
+    )
+
+
+def capacity_report_get(*, report_id: int) -> CapacityReport:
+    return get_object_or_404(CapacityReport, pk=report_id)
+
+
+def partner_route_get(*, partner_id: int, service_date: datetime.date) -> PartnerRoute | None:
+    return PartnerRoute.objects.filter(partner_id=partner_id, service_date=service_date).first()
+
+
+def route_stops(*, route: PartnerRoute) -> QuerySet[RouteStop]:
+    return route.stops.select_related("package").order_by("sequence")
+
+
+def dropoff_route_get(*, station_id: int, service_date: datetime.date) -> DropOffRoute | None:
+    return DropOffRoute.objects.filter(station_id=station_id, service_date=service_date).first()
+
+
+def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
+    return route.stops.select_related("partner").order_by("sequence")

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from routing import views
+
+app_name = "routing"
+
+urlpatterns = [
+    path("ops/capacity/", views.ops_capacity, name="ops-capacity"),
+    path("ops/capacity/<int:report_id>/", views.ops_capacity_report, name="ops-capacity-report"),
+    path("ops/partners/<int:partner_id>/route/", views.ops_partner_route, name="ops-partner-route"),
+    path(
+        "ops/partners/<int:partner_id>/route/rebuild/",
+        views.ops_partner_route_rebuild,
+        name="ops-partner-route-rebuild",
+    ),
+    path("partner/route/", views.partner_route, name="partner-route"),
+    path("driver/route/", views.driver_dropoff_route, name="driver-route"),
+]
