@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "routing.tasks.capacity_checks_enqueue_due_task",
         "schedule": crontab(minute=10),
     },
+    # Nightly: blank recipients' names and addresses past their retention (docs/data-retention.md).
+    "packages-personal-data-purge": {
+        "task": "packages.tasks.packages_personal_data_purge_task",
+        "schedule": crontab(hour=4, minute=7),
+    },
     # Hourly, so each partner resumes soon after midnight in its own time zone.
     "partners-resume-due": {
         "task": "partners.tasks.partners_resume_due_task",
