@@ -22,9 +22,14 @@ def celery_worker_running():
         if os.environ.get("CI"):
             raise
         pytest.skip(f"Redis is not reachable at {TEST_BROKER_URL}")
-    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
+    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
+    previous = {key: app.conf[key] for key in keys}
     app.conf.update(
-        broker_url=TEST_BROKER_URL, task_always_eager=False, result_backend=TEST_BROKER_URL
+        broker_url=TEST_BROKER_URL,
+        task_always_eager=False,
+        result_backend=TEST_BROKER_URL,
+        # A queue of this test run's own: another suite on the same Redis cannot take its tasks.
+        task_default_queue=f"hubdelivery-test-{os.getpid()}",
     )
     reset_connection_pools()
     app.control.purge()  # messages left by an interrupted run would be consumed first

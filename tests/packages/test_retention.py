@@ -1,9 +1,11 @@
 import datetime
 import os
 
+import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from hubdelivery.celery import app
 from packages.models import DeliveryAttempt, ManifestUpload, PackageEvent, PackageStatus
 from packages.services.retention import manifest_upload_purge
 from packages.tasks import packages_personal_data_purge_task
@@ -78,3 +80,16 @@ def test_staged_uploads_are_emptied_or_deleted(db, reviewer):
     confirmed.refresh_from_db()
     assert confirmed.rows == []
     assert set(ManifestUpload.objects.values_list("pk", flat=True)) == {confirmed.pk, fresh.pk}
+
+
+@pytest.mark.celery_worker
+def test_purge_task_runs_on_a_real_worker(celery_worker_on_redis):
+    # given a package delivered 31 days ago
+    old = finished(31)
+    # when beat's nightly task goes through Redis to the worker
+    purged = app.send_task("packages.tasks.packages_personal_data_purge_task").get(timeout=15)
+    # then the worker blanked the recipient, and a second run finds nothing
+    assert purged == 1
+    old.refresh_from_db()
+    assert (old.recipient_name, old.address_line) == ("", "")
+    assert app.send_task("packages.tasks.packages_personal_data_purge_task").get(timeout=15) == 0
