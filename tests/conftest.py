@@ -1,6 +1,7 @@
 """Named personas, like healthchecks' alice/bob: each test says who acts."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
@@ -13,6 +14,12 @@ from tests.factories import DriverFactory, PartnerFactory, PartnerMemberFactory,
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -93,3 +93,16 @@ def test_ops_admin_opens_django_admin_and_reviewer_does_not(client, ops_admin, r
     assert client.get("/admin/").status_code == 200
     client.force_login(reviewer)
     assert client.get("/admin/").status_code in (302, 403)
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(client, applicant):
+    # given five failed attempts for one email (allauth's login_failed limit: 5 per 5 min)
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": applicant.email, "password": "nope"})
+    # when the right password comes next
+    response = client.post(
+        reverse("account_login"), {"login": applicant.email, "password": TEST_PASSWORD}
+    )
+    # then it is refused until the window passes
+    assert "Too many failed login attempts" in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
