@@ -18,9 +18,12 @@ def test_seed_demo_gives_a_day_of_work(db, settings, capsys):
     call_command("seed_demo")
     # then
     assert DspApiToken.objects.filter(revoked_at__isnull=True).count() == 1
-    assert Manifest.objects.count() == 2
+    # Back Bay Blooms today and tomorrow; Mission Street Coffee today (issue 6: an open
+    # drop-off being scanned)
+    assert Manifest.objects.count() == 3
     assert set(Handoff.objects.values_list("direction", "status")) == {
         ("drop_off", HandoffStatus.CLOSED),
+        ("drop_off", HandoffStatus.OPEN),
         ("return", HandoffStatus.OPEN),
     }
     assert Package.objects.filter(status=PackageStatus.DELIVERED).count() == 5
