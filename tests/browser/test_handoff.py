@@ -1,0 +1,107 @@
+"""The morning handoff on two phones: the driver and the partner each log in, type tracking
+ids and press Enter (as a scanner does), and every answer shows without a reload. The
+handoff and today pages have no serious accessibility violations and no horizontal scroll.
+
+SAVE_SCREENSHOTS=1 also writes the phone-width screenshots in docs/screenshots/.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hubdelivery.lib.dates import local_date
+from tests.browser.conftest import PHONE, horizontal_overflow, serious_accessibility_violations
+from tests.factories import TEST_PASSWORD, ManifestFactory, PackageFactory
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def log_in(browser, live_server, user):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def scan(page, tracking_id: str) -> str:
+    """Type the label and press Enter; return the answer once it shows."""
+    field = page.get_by_label("Tracking id")
+    field.fill(tracking_id)
+    field.press("Enter")
+    answer = page.locator("#scan-answer .scan-answer", has_text=tracking_id)
+    answer.wait_for()
+    return answer.inner_text()
+
+
+def save(page, name: str) -> None:
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_driver_and_partner_run_a_handoff_by_typing_labels(
+    live_server, browser, partner, partner_owner, dsp_driver
+):
+    # given today's manifest of four packages for the partner
+    today = local_date(tz_name=partner.time_zone)
+    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
+    labels = [p.tracking_id for p in PackageFactory.create_batch(4, manifest=manifest)]
+
+    # when the driver opens the drop-off on their phone
+    driver = log_in(browser, live_server, dsp_driver)
+    driver.goto(live_server.url + "/handoffs/")
+    driver.get_by_label("Partner").select_option(label=partner.trade_name)
+    driver.get_by_role("button", name="Open drop-off").click()
+    driver.wait_for_load_state("networkidle")
+    handoff_url = driver.url
+
+    # then each typed label is answered in place, and focus stays in the scan field
+    assert "Received" in scan(driver, labels[0])
+    assert driver.evaluate("document.activeElement.name") == "tracking_id"
+    assert "Not on this manifest" in scan(driver, "NOT-ON-IT-1")
+    driver.get_by_label("Tracking id").fill(labels[0])
+    driver.get_by_label("Tracking id").press("Enter")
+    driver.locator("#scan-answer .scan-repeat").wait_for()
+    assert "Already scanned" in driver.locator("#scan-answer").inner_text()
+    counters = driver.locator("#handoff-counters").inner_text()
+    assert "Received\n1" in counters and "Unexpected\n1" in counters
+    assert driver.url == handoff_url  # no reload
+
+    # and the partner, on its own phone, scans the next ones into the same handoff
+    owner = log_in(browser, live_server, partner_owner)
+    owner.goto(handoff_url)
+    assert "Received" in scan(owner, labels[1])
+    assert "Received" in scan(owner, labels[2])
+    assert horizontal_overflow(owner) == 0
+    assert serious_accessibility_violations(owner) == []
+    save(owner, "handoff-phone.png")
+
+    # when both confirm, each on their own log-in
+    driver.reload()
+    driver.get_by_role("button", name="Confirm as driver").click()
+    driver.wait_for_load_state("networkidle")
+    owner.reload()
+    owner.get_by_role("button", name="Confirm as partner").click()
+    owner.wait_for_load_state("networkidle")
+
+    # then the handoff is closed with its discrepancies: the stray label, one missing
+    body = owner.locator("main").inner_text()
+    assert "Both sides confirmed" in body
+    assert "NOT-ON-IT-1" in body and labels[3] in body
+    assert serious_accessibility_violations(owner) == []
+
+    # and the partner's today page lists the day, readable on a phone
+    owner.goto(live_server.url + "/today/")
+    owner.get_by_label("Package label").fill(labels[1])
+    owner.get_by_label("Package label").press("Enter")
+    owner.get_by_role("button", name="Delivered").wait_for()
+    assert horizontal_overflow(owner) == 0
+    assert serious_accessibility_violations(owner) == []
+    save(owner, "today-phone.png")
