@@ -105,3 +105,37 @@ def test_driver_and_partner_run_a_handoff_by_typing_labels(
     assert horizontal_overflow(owner) == 0
     assert serious_accessibility_violations(owner) == []
     save(owner, "today-phone.png")
+
+
+def test_camera_scanning_falls_back_to_the_vendored_polyfill(live_server, page, dsp_driver):
+    """Chromium on Linux has no native BarcodeDetector: the vendored polyfill and its
+    WebAssembly decoder load from our own static files, not from a CDN."""
+    # given a page served by the portal
+    page.goto(live_server.url + "/accounts/login/")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    assert page.evaluate("'BarcodeDetector' in window") is False
+    # when the polyfill is loaded the way scan.js does it, and asked to read a blank frame
+    found = page.evaluate(
+        """async (base) => {
+          await new Promise((resolve, reject) => {
+            const s = document.createElement('script');
+            s.src = base + 'polyfill.iife.js'; s.onload = resolve; s.onerror = reject;
+            document.head.appendChild(s);
+          });
+          BarcodeDetectionAPI.setZXingModuleOverrides({
+            locateFile: (path, prefix) =>
+              path.endsWith('.wasm') ? base + 'zxing_reader.wasm' : prefix + path,
+          });
+          const detector = new BarcodeDetector({formats: ['code_128', 'qr_code']});
+          const frame = new ImageData(64, 64);
+          return (await detector.detect(frame)).length;
+        }""",
+        "/static/vendor/barcode-detector/",
+    )
+    # then it answers (nothing found), with the decoder fetched from /static/
+    assert found == 0
+    assert any(
+        url.endswith("/static/vendor/barcode-detector/zxing_reader.wasm") for url in requests
+    )
+    assert not any("jsdelivr" in url for url in requests)
