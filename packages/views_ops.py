@@ -11,7 +11,7 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
 from packages import selectors, services
-from packages.forms import IncidentResolveForm
+from packages.forms import IncidentResolveForm, new_idempotency_key
 from packages.models import Handoff
 from packages.views_handoff import handoff_context
 
@@ -38,8 +38,10 @@ def ops_handoff_detail(request: HttpRequest, handoff_id: int) -> HttpResponse:
 
 @ops_required
 def ops_incident_queue(request: HttpRequest) -> HttpResponse:
-    context = {"incidents": selectors.incident_queue_for_ops(), "form": IncidentResolveForm()}
-    return render(request, "packages/ops_incident_queue.html", context)
+    incidents = list(selectors.incident_queue_for_ops())
+    for incident in incidents:  # one key per form, so the page also works without JavaScript
+        incident.resolve_key = new_idempotency_key()
+    return render(request, "packages/ops_incident_queue.html", {"incidents": incidents})
 
 
 @ops_required

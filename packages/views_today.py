@@ -12,7 +12,7 @@ from accounts.roles import Role
 from hubdelivery.exceptions import DomainError, NotAllowed
 from hubdelivery.lib.dates import local_date
 from packages import selectors, services
-from packages.forms import ActionForm, AttemptForm, DeliverForm, LabelForm
+from packages.forms import ActionForm, AttemptForm, DeliverForm, LabelForm, new_idempotency_key
 from packages.models import Package, PackageStatus
 from packages.services.deliveries import UNDO_WINDOW
 from packages.services.photos import photo_prepare
@@ -42,6 +42,13 @@ def today_page(request: HttpRequest) -> HttpResponse:
         selectors.package_list_for_partner_day(partner_id=partner.pk, service_date=today)
     )
     undo_after = timezone.now() - UNDO_WINDOW
+    undoable = [
+        p
+        for p in packages
+        if p.status == PackageStatus.DELIVERED and p.status_changed_at > undo_after
+    ]
+    for package in undoable:  # one key per form, so the page also works without JavaScript
+        package.undo_key = new_idempotency_key()
     context = {
         "partner": partner,
         "membership": membership,
@@ -50,13 +57,8 @@ def today_page(request: HttpRequest) -> HttpResponse:
         "packages": packages,
         "counts": selectors.day_counts(packages=packages),
         "still_open": [p for p in packages if p.status in selectors.OPEN_TODAY_STATUSES],
-        "undoable": {
-            p.pk
-            for p in packages
-            if p.status == PackageStatus.DELIVERED and p.status_changed_at > undo_after
-        },
+        "undoable": {p.pk for p in undoable},
         "label_form": LabelForm(),
-        "undo_form": ActionForm(),
     }
     return render(request, "packages/today.html", context)
 

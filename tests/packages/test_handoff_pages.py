@@ -291,7 +291,14 @@ def test_handoff_page_renders_in_constant_queries(
             idempotency_key=new_key(),
         )
     client = client_for(dsp_driver)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("packages:handoff", args=[handoff.pk]))
     assert response.status_code == 200
     assert len(response.context["items"]) == size // 2
+
+
+def test_an_empty_scan_is_answered_with_a_hint(dsp_driver, drop_off):
+    response = scan(client_for(dsp_driver), drop_off, "")
+    assert "Scan or type a tracking id" in response.content.decode()
+    drop_off.refresh_from_db()
+    assert drop_off.received == drop_off.unexpected == 0
