@@ -300,3 +300,21 @@ def attempt_get_for_photo(*, viewer: Viewer, attempt_id: int):
     if not viewer.sees_recipient(attempt.package):
         raise Http404("No such photo.")
     return attempt
+
+
+def return_queue_by_partner(*, viewer: Viewer) -> list[dict]:
+    """How many packages each partner has queued for the DSP (returns, damaged), for the
+    "hand these back first" hint on the handoff start page."""
+    from django.db.models import Count
+
+    packages = _scoped(
+        Package.objects.filter(status__in=("return_pending", "damaged")),
+        viewer,
+        partner="partner_id",
+        dsp="dsp_id",
+    )
+    return list(
+        packages.values("partner__trade_name")
+        .annotate(count=Count("id"))
+        .order_by("partner__trade_name")
+    )

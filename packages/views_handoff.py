@@ -98,6 +98,7 @@ def handoff_start(request: HttpRequest) -> HttpResponse:
         **choices,
         "form": form,
         "open_handoffs": selectors.handoff_open_list_for(viewer=viewer),
+        "return_queue": selectors.return_queue_by_partner(viewer=viewer),
         "key": form["idempotency_key"].value(),
     }
     return render(request, "packages/handoff_start.html", context)

@@ -302,3 +302,17 @@ def test_an_empty_scan_is_answered_with_a_hint(dsp_driver, drop_off):
     assert "Scan or type a tracking id" in response.content.decode()
     drop_off.refresh_from_db()
     assert drop_off.received == drop_off.unexpected == 0
+
+
+def test_start_page_asks_for_the_return_first(
+    dsp_driver, partner_owner, partner, queued_for_return
+):
+    for user in (dsp_driver, partner_owner):
+        page = client_for(user).get(reverse("packages:handoff-start")).content.decode()
+        assert "Hand these back first" in page
+        assert f"{partner.trade_name}: 2 packages queued for return" in page
+
+
+def test_other_dsps_driver_sees_no_return_queue(other_dsp_driver, queued_for_return):
+    page = client_for(other_dsp_driver).get(reverse("packages:handoff-start")).content.decode()
+    assert "Hand these back first" not in page
