@@ -54,6 +54,7 @@ urlpatterns = [
         views_ops.ops_incident_resolve,
         name="ops-incident-resolve",
     ),
+    path("ops/packages/", views_ops.ops_package_lookup, name="ops-package-lookup"),
     path(
         "ops/packages/<str:tracking_id>/",
         views_ops.ops_package_detail,

@@ -11,7 +11,7 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
 from packages import selectors, services
-from packages.forms import IncidentResolveForm, new_idempotency_key
+from packages.forms import IncidentResolveForm, LabelForm, new_idempotency_key
 from packages.models import Handoff
 from packages.views_handoff import handoff_context
 
@@ -66,6 +66,17 @@ def ops_incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse
     else:
         messages.success(request, f"{incident.package.tracking_id}: resolved.")
     return redirect("packages:ops-incidents")
+
+
+@ops_required
+def ops_package_lookup(request: HttpRequest) -> HttpResponse:
+    """The tracking id typed or scanned into the ops search box."""
+    form = LabelForm(request.GET)
+    if form.is_valid():
+        return redirect(
+            "packages:ops-package", tracking_id=form.cleaned_data["tracking_id"].strip()
+        )
+    return redirect("packages:ops-handoffs")
 
 
 @ops_required

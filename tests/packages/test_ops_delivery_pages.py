@@ -112,3 +112,12 @@ def test_pages_are_linked_from_the_homes(partner_owner, reviewer, dsp_driver):
         reverse("packages:handoff-start")
         in client_for(dsp_driver).get(reverse("packages:driver-home")).content.decode()
     )
+
+
+def test_ops_find_a_package_by_tracking_id(reviewer, received):
+    response = client_for(reviewer).get(
+        reverse("packages:ops-package-lookup"), {"tracking_id": f" {received.tracking_id} "}
+    )
+    assert response.url == reverse("packages:ops-package", args=[received.tracking_id])
+    unknown = client_for(reviewer).get(reverse("packages:ops-package", args=["NOPE"]))
+    assert unknown.status_code == 404
