@@ -62,44 +62,56 @@ def _open_choices(request: HttpRequest, viewer: selectors.Viewer) -> dict:
     raise Http404("Your log-in is not linked to a DSP or a partner yet.")
 
 
-@handoff_people_required
-def handoff_start(request: HttpRequest) -> HttpResponse:
-    """Open today's drop-off or return, or go back to one already open."""
-    viewer = selectors.viewer_for(user=request.user)
-    choices = _open_choices(request, viewer)
+def _handoff_open_form(request: HttpRequest, choices: dict) -> HandoffOpenForm:
     form = HandoffOpenForm(request.POST or None)
     form.fields["partner"].queryset = Partner.objects.filter(
         pk__in=[p.pk for p in choices.get("partners", [])]
     )
     if "dsps" in choices:
         form.fields["dsp"].queryset = choices["dsps"]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        partner = data["partner"] if viewer.is_driver else choices["partner"]
-        dsp = choices["driver"].dsp if viewer.is_driver else data["dsp"]
-        if partner is None or dsp is None:
-            form.add_error(None, "Choose who you hand packages to.")
-        else:
-            try:
-                event = services.handoff_open(
-                    actor=request.user,
-                    partner=partner,
-                    dsp=dsp,
-                    direction=data["direction"],
-                    service_date=local_date(tz_name=partner.time_zone),
-                    idempotency_key=data["idempotency_key"],
-                    device_time=data["device_time"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect("packages:handoff", handoff_id=event.handoff_id)
+    return form
+
+
+def _handoff_open(request: HttpRequest, form: HandoffOpenForm, choices: dict) -> Handoff | None:
+    """Open the handoff the valid form asks for; None (with the reason on the form) if not.
+    A driver chooses the partner; a partner member chooses the DSP."""
+    data = form.cleaned_data
+    driver = choices.get("driver")
+    partner = data["partner"] if driver else choices["partner"]
+    dsp = driver.dsp if driver else data["dsp"]
+    if partner is None or dsp is None:
+        form.add_error(None, "Choose who you hand packages to.")
+        return None
+    try:
+        event = services.handoff_open(
+            actor=request.user,
+            partner=partner,
+            dsp=dsp,
+            direction=data["direction"],
+            service_date=local_date(tz_name=partner.time_zone),
+            idempotency_key=data["idempotency_key"],
+            device_time=data["device_time"],
+        )
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return None
+    return event.handoff
+
+
+@handoff_people_required
+def handoff_start(request: HttpRequest) -> HttpResponse:
+    """Open today's drop-off or return, or go back to one already open."""
+    viewer = selectors.viewer_for(user=request.user)
+    choices = _open_choices(request, viewer)
+    form = _handoff_open_form(request, choices)
+    opened = request.method == "POST" and form.is_valid() and _handoff_open(request, form, choices)
+    if opened:
+        return redirect("packages:handoff", handoff_id=opened.pk)
     context = {
         **choices,
         "form": form,
         "open_handoffs": selectors.handoff_open_list_for(viewer=viewer),
         "return_queue": selectors.return_queue_by_partner(viewer=viewer),
-        "key": form["idempotency_key"].value(),
     }
     return render(request, "packages/handoff_start.html", context)
 
@@ -139,6 +151,27 @@ def _scan_answer(event: PackageEvent) -> tuple[str, str]:
     return kind, text
 
 
+def _scan_record(request: HttpRequest, handoff: Handoff, form: ScanForm) -> tuple[str, str]:
+    """Record the scan through its service; (kind, text) of the answer for the page."""
+    if not form.is_valid():
+        return "error", "Scan or type a tracking id (at most 40 characters)."
+    data = form.cleaned_data
+    service = SCAN_SERVICES.get((handoff.direction, data["action"] or "receive"))
+    if service is None:
+        return "error", "Only a drop-off marks packages damaged or missing."
+    try:
+        event = service(
+            actor=request.user,
+            handoff=handoff,
+            tracking_id=data["tracking_id"],
+            idempotency_key=data["idempotency_key"],
+            device_time=data["device_time"],
+        )
+    except DomainError as error:
+        return "error", str(error)
+    return _scan_answer(event)
+
+
 @handoff_people_required
 @require_POST
 def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
@@ -146,25 +179,7 @@ def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
     handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
     form = ScanForm(request.POST)
     tracking_id = request.POST.get("tracking_id", "").strip()
-    if not form.is_valid():
-        kind, text = "error", "Scan or type a tracking id (at most 40 characters)."
-    else:
-        data = form.cleaned_data
-        service = SCAN_SERVICES.get((handoff.direction, data["action"] or "receive"))
-        try:
-            if service is None:
-                raise DomainError("Only a drop-off marks packages damaged or missing.")
-            event = service(
-                actor=request.user,
-                handoff=handoff,
-                tracking_id=data["tracking_id"],
-                idempotency_key=data["idempotency_key"],
-                device_time=data["device_time"],
-            )
-        except DomainError as error:
-            kind, text = "error", str(error)
-        else:
-            kind, text = _scan_answer(event)
+    kind, text = _scan_record(request, handoff, form)
     if not is_htmx(request):
         (messages.error if kind == "error" else messages.info)(request, f"{tracking_id}: {text}")
         return redirect("packages:handoff", handoff_id=handoff.pk)
