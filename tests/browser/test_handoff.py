@@ -19,15 +19,25 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def log_in(browser, live_server, user):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state("networkidle")
-    return page
+@pytest.fixture
+def log_in(browser, live_server):
+    """Log a person in on their own phone (a browser context); closed after the test."""
+    contexts = []
+
+    def log_in(user):
+        context = browser.new_context(viewport=PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield log_in
+    for context in contexts:
+        context.close()
 
 
 def scan(page, tracking_id: str) -> str:
@@ -47,7 +57,7 @@ def save(page, name: str) -> None:
 
 
 def test_driver_and_partner_run_a_handoff_by_typing_labels(
-    live_server, browser, partner, partner_owner, dsp_driver
+    live_server, log_in, partner, partner_owner, dsp_driver
 ):
     # given today's manifest of four packages for the partner
     today = local_date(tz_name=partner.time_zone)
@@ -55,7 +65,7 @@ def test_driver_and_partner_run_a_handoff_by_typing_labels(
     labels = [p.tracking_id for p in PackageFactory.create_batch(4, manifest=manifest)]
 
     # when the driver opens the drop-off on their phone
-    driver = log_in(browser, live_server, dsp_driver)
+    driver = log_in(dsp_driver)
     driver.goto(live_server.url + "/handoffs/")
     driver.get_by_label("Partner").select_option(label=partner.trade_name)
     driver.get_by_role("button", name="Open drop-off").click()
@@ -75,7 +85,7 @@ def test_driver_and_partner_run_a_handoff_by_typing_labels(
     assert driver.url == handoff_url  # no reload
 
     # and the partner, on its own phone, scans the next ones into the same handoff
-    owner = log_in(browser, live_server, partner_owner)
+    owner = log_in(partner_owner)
     owner.goto(handoff_url)
     assert "Received" in scan(owner, labels[1])
     assert "Received" in scan(owner, labels[2])
@@ -139,3 +149,45 @@ def test_camera_scanning_falls_back_to_the_vendored_polyfill(live_server, page, 
         url.endswith("/static/vendor/barcode-detector/zxing_reader.wasm") for url in requests
     )
     assert not any("jsdelivr" in url for url in requests)
+
+
+def test_ops_and_start_pages_fit_a_phone(live_server, log_in, partner, dsp_driver, reviewer):
+    """The other new pages: no horizontal scroll and no serious violations at 390 px."""
+    from packages import services
+    from packages.models import HandoffDirection
+    from tests.factories import PartnerMemberFactory
+
+    # given a received package, a failed attempt (an open incident) and the handoff
+    today = local_date(tz_name=partner.time_zone)
+    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
+    package = PackageFactory(manifest=manifest)
+    handoff = services.handoff_open(
+        actor=dsp_driver,
+        partner=partner,
+        dsp=manifest.dsp,
+        direction=HandoffDirection.DROP_OFF,
+        service_date=today,
+        idempotency_key="b-open",
+    ).handoff
+    services.package_receive(
+        actor=dsp_driver, handoff=handoff, tracking_id=package.tracking_id, idempotency_key="b-r"
+    )
+    member = PartnerMemberFactory(partner=partner)
+    services.package_attempt(
+        actor=member.user, package=package, reason="unsafe", idempotency_key="b-a"
+    )
+    pages = {
+        dsp_driver: ["/handoffs/"],
+        reviewer: [
+            "/ops/handoffs/",
+            f"/ops/handoffs/{handoff.pk}/",
+            "/ops/incidents/",
+            f"/ops/packages/{package.tracking_id}/",
+        ],
+    }
+    for user, paths in pages.items():
+        page = log_in(user)
+        for path in paths:
+            page.goto(live_server.url + path)
+            assert horizontal_overflow(page) == 0, path
+            assert serious_accessibility_violations(page) == [], path
