@@ -403,7 +403,9 @@ class PackageEvent(models.Model):
     received_at = models.DateTimeField(help_text="When the server received it.")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    # Clients send up to 100 characters; the room above that is for keys the services derive
+    # from the client's (":closed", ":missing:<pk>").
+    idempotency_key = models.CharField(max_length=150, unique=True)
     detail = models.JSONField(default=dict, blank=True)
 
     # Not a column: services set it to True when they answer a retried request with this

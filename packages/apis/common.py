@@ -4,9 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
-from drf_spectacular.utils import (
-    OpenApiResponse,
-)
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied
@@ -16,10 +14,7 @@ from rest_framework.views import APIView
 
 from packages import selectors, services
 from packages.authentication import DspTokenAuthentication
-from packages.models import (
-    DspApiToken,
-    PackageEvent,
-)
+from packages.models import DspApiToken, PackageEvent
 from packages.selectors import Viewer
 
 # ------------------------------------------------------------------------------

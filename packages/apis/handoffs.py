@@ -1,9 +1,7 @@
 """Handoffs (open, list, detail, confirm) and incidents (list, resolve)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -11,22 +9,9 @@ from rest_framework.response import Response
 
 from hubdelivery.lib.dates import local_date
 from packages import selectors, services
-from packages.apis.common import (
-    ERROR_RESPONSES,
-    EventOutputSerializer,
-    PackagesApi,
-    event_response,
-)
-from packages.filters import (
-    HandoffFilter,
-    IncidentFilter,
-    filter_queryset,
-)
-from packages.models import (
-    Dsp,
-    HandoffDirection,
-    IncidentResolution,
-)
+from packages.apis.common import ERROR_RESPONSES, EventOutputSerializer, PackagesApi, event_response
+from packages.filters import HandoffFilter, IncidentFilter, filter_queryset
+from packages.models import Dsp, HandoffDirection, IncidentResolution
 from packages.schema import filter_parameters
 from packages.selectors import Viewer
 from partners.models import Partner
@@ -105,8 +90,10 @@ class HandoffListOpenApi(PackagesApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         partner = data.get("partner") or _own_partner(viewer)
-        dsp = data.get("dsp") or (viewer.is_driver and Dsp.objects.get(pk=viewer.dsp_id))
-        if not dsp:
+        dsp = data.get("dsp")
+        if dsp is None and viewer.is_driver:
+            dsp = Dsp.objects.get(pk=viewer.dsp_id)
+        if dsp is None:
             raise serializers.ValidationError({"dsp": ["Say which DSP hands the packages over."]})
         event = services.handoff_open(
             actor=request.user,

@@ -1,29 +1,16 @@
 """Manifests: DSP systems send them (JSON, up to 5,000 packages); ops read them."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from packages import selectors, services
-from packages.apis.common import (
-    ERROR_RESPONSES,
-    PackagesApi,
-)
-from packages.filters import (
-    ManifestFilter,
-    filter_queryset,
-)
-from packages.models import (
-    Dsp,
-    PackageSize,
-)
+from packages.apis.common import ERROR_RESPONSES, PackagesApi
+from packages.filters import ManifestFilter, filter_queryset
+from packages.models import Dsp, PackageSize
 from packages.schema import filter_parameters
 from packages.selectors import Viewer
 from packages.services.manifests import MAX_MANIFEST_ROWS, ManifestRejected
@@ -103,7 +90,9 @@ class ManifestListCreateApi(PackagesApi):
             help_text="Ops only; a DSP token always sends for its own DSP.",
         )
         packages = serializers.ListField(
-            child=ManifestRowField(), allow_empty=False, max_length=MAX_MANIFEST_ROWS
+            child=ManifestRowField(allow_null=True),
+            allow_empty=False,
+            max_length=MAX_MANIFEST_ROWS,
         )
 
         class Meta:

@@ -4,11 +4,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,14 +17,8 @@ from packages.apis.common import (
     PackagesApi,
     event_response,
 )
-from packages.filters import (
-    PackageFilter,
-    filter_queryset,
-)
-from packages.models import (
-    AttemptReason,
-    PackageEventType,
-)
+from packages.filters import PackageFilter, filter_queryset
+from packages.models import AttemptReason, PackageEventType
 from packages.schema import filter_parameters
 
 # ------------------------------------------------------------------------------

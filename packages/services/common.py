@@ -164,6 +164,26 @@ def event_get_for_key(*, idempotency_key: str, actor: User) -> PackageEvent | No
     return event_replay(event)
 
 
+MAX_TRACKING_ID_LENGTH = 40
+
+
+def tracking_id_clean(tracking_id: str) -> str:
+    """A scanned or typed label, stripped; refused when it cannot be a tracking id."""
+    label = tracking_id.strip()
+    if not label or len(label) > MAX_TRACKING_ID_LENGTH:
+        raise DomainError(
+            f"{label[:20]!r} is not a package label (1 to {MAX_TRACKING_ID_LENGTH} characters)."
+        )
+    return label
+
+
+def text_check(*, value: str, max_length: int, what: str) -> str:
+    value = value.strip()
+    if len(value) > max_length:
+        raise DomainError(f"The {what} is longer than {max_length} characters.")
+    return value
+
+
 def idempotency_key_check(idempotency_key: str) -> None:
     if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise DomainError(

@@ -31,6 +31,7 @@ from packages.services.common import (
     member_require,
     ops_require,
     package_transition,
+    text_check,
 )
 
 UNDO_WINDOW = datetime.timedelta(minutes=15)
@@ -110,7 +111,8 @@ def package_deliver(
     longitude: float | None = None,
 ) -> PackageEvent:
     """Mark a package in the partner's custody delivered, with at least one proof."""
-    recipient_name, safe_place_note = recipient_name.strip(), safe_place_note.strip()
+    recipient_name = text_check(value=recipient_name, max_length=150, what="recipient's name")
+    safe_place_note = text_check(value=safe_place_note, max_length=300, what="safe-place note")
     if not (recipient_name or safe_place_note or photo):
         raise DomainError("Give a proof of delivery: a photo, the recipient's name or a note.")
     if photo is not None:
@@ -160,6 +162,7 @@ def package_attempt(
     """Record a failed delivery attempt; it opens an incident for ops."""
     if reason not in AttemptReason.values:
         raise DomainError(f"Unknown reason {reason!r}; use one of {', '.join(AttemptReason)}.")
+    note = text_check(value=note, max_length=300, what="note")
     package = lock_objects.package_lock(package_id=package.pk)
     deliverer_require(actor=actor, partner=package.partner)
     if package.status == PackageStatus.ATTEMPTED:

@@ -35,6 +35,7 @@ from packages.services.common import (
     idempotent,
     member_get,
     package_transition,
+    tracking_id_clean,
 )
 from partners.models import Partner
 from partners.services.partners import partner_first_handoff_record
@@ -166,7 +167,7 @@ def package_receive(
     unexpected; a second scan of the same label answers with the first scan's event."""
     handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF)
     handoff_side_require(actor=actor, handoff=handoff)
-    tracking_id = tracking_id.strip()
+    tracking_id = tracking_id_clean(tracking_id)
     item = HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).first()
     if item is not None and item.outcome != HandoffOutcome.MISSING:
         return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
@@ -225,7 +226,9 @@ def package_receive(
 
 def _drop_off_package_lock(*, handoff: Handoff, tracking_id: str) -> Package:
     package = Package.objects.filter(
-        tracking_id=tracking_id.strip(), partner_id=handoff.partner_id, dsp_id=handoff.dsp_id
+        tracking_id=tracking_id_clean(tracking_id),
+        partner_id=handoff.partner_id,
+        dsp_id=handoff.dsp_id,
     ).first()
     if package is None:
         raise DomainError(f"Package {tracking_id} is not on this partner's manifests.")

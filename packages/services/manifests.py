@@ -287,7 +287,14 @@ def manifest_csv_parse(*, content: bytes) -> list[dict[str, str]]:
             f"The file is not UTF-8 text (byte {error.start + 1} is not valid). "
             "Save it as 'CSV UTF-8' and upload it again."
         ) from error
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _csv_rows(text)
+    except csv.Error as error:
+        raise CsvUnreadable(f"The CSV cannot be read: {error}.") from error
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [field for field in ("tracking_id", "zip_code") if field not in header]
     if missing:
@@ -295,13 +302,10 @@ def manifest_csv_parse(*, content: bytes) -> list[dict[str, str]]:
             f"The header line lacks {', '.join(missing)}. Columns: {', '.join(ROW_FIELDS)}."
         )
     reader.fieldnames = header
-    try:
-        return [
-            {key: (value or "").strip() for key, value in row.items() if key in ROW_FIELDS}
-            for row in reader
-        ]
-    except csv.Error as error:
-        raise CsvUnreadable(f"The CSV cannot be read: {error}.") from error
+    return [
+        {key: (value or "").strip() for key, value in row.items() if key in ROW_FIELDS}
+        for row in reader
+    ]
 
 
 def manifest_upload_stage(
@@ -340,7 +344,7 @@ def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
         return upload.manifest
     if upload.errors:
         raise DomainError("This upload has errors; fix the file and upload it again.")
-    manifest, _ = manifest_ingest(
+    manifest, created = manifest_ingest(
         dsp=upload.dsp,
         partner=upload.partner,
         service_date=upload.service_date,
@@ -349,6 +353,11 @@ def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
         source="csv",
         created_by=actor,
     )
+    if not created:  # the DSP sent it by API since the preview
+        raise DomainError(
+            f"{upload.dsp} already has manifest {upload.external_id}; nothing from this "
+            "upload was saved."
+        )
     upload.manifest = manifest
     upload.save(update_fields=["manifest"])
     return manifest

@@ -1,5 +1,6 @@
 """Package fixtures on top of the personas in tests/conftest.py."""
 
+import datetime
 import uuid
 
 import pytest
@@ -59,6 +60,22 @@ def received(drop_off, dsp_driver, manifested) -> Package:
     )
     package.refresh_from_db()
     return package
+
+
+@pytest.fixture
+def return_handoff(partner, dsp, dsp_driver, received, today, drop_off, partner_owner):
+    """Tomorrow morning: yesterday's undelivered package goes back."""
+    services.handoff_confirm(actor=dsp_driver, handoff=drop_off, idempotency_key=new_key())
+    services.handoff_confirm(actor=partner_owner, handoff=drop_off, idempotency_key=new_key())
+    event = services.handoff_open(
+        actor=dsp_driver,
+        partner=partner,
+        dsp=dsp,
+        direction=HandoffDirection.RETURN,
+        service_date=today + datetime.timedelta(days=1),
+        idempotency_key=new_key(),
+    )
+    return event.handoff
 
 
 @pytest.fixture

@@ -147,3 +147,12 @@ def test_manifest_detail_of_another_dsp_is_404(partner, dsp, dsp_token_key, othe
     url = reverse("api-manifest-detail", args=[manifest.pk])
     assert api_client_with_token(dsp_token_key).get(url).status_code == 200
     assert api_client_with_token(other_dsp_token_key).get(url).status_code == 404
+
+
+def test_rows_that_are_not_objects_are_reported_by_row(partner, today, dsp_token_key):
+    rows = payload(partner, today)["packages"]
+    response = api_client_with_token(dsp_token_key).post(
+        URL, payload(partner, today, [rows[0], None, ["a", "b"]]), format="json"
+    )
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "row"), (3, "row")]

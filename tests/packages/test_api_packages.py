@@ -310,3 +310,64 @@ def test_incident_list_takes_constant_queries(reviewer, partner, django_assert_n
         with django_assert_num_queries(5):
             response = client.get(reverse("api-incidents"))
         assert response.json()["count"] == count
+
+
+def test_dsp_tokens_are_throttled_per_token(dsp_token_key, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import UserRateThrottle
+
+    cache.clear()
+    monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "2/minute")
+    client = api_client_with_token(dsp_token_key)
+    codes = [client.get(reverse("api-packages")).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.parametrize("rows", [10, 100])
+def test_handoff_detail_takes_constant_queries(
+    rows, partner, dsp, dsp_driver, today, django_assert_num_queries
+):
+    from packages import services
+
+    manifest = ManifestFactory(partner=partner, dsp=dsp, service_date=today)
+    packages = PackageFactory.create_batch(rows, manifest=manifest)
+    handoff = services.handoff_open(
+        actor=dsp_driver,
+        partner=partner,
+        dsp=dsp,
+        direction="drop_off",
+        service_date=today,
+        idempotency_key=new_key(),
+    ).handoff
+    for package in packages:
+        services.package_receive(
+            actor=dsp_driver,
+            handoff=handoff,
+            tracking_id=package.tracking_id,
+            idempotency_key=new_key(),
+        )
+    client = api_client_for(dsp_driver)
+    # session, user, roles, membership, driver, handoff, items with their packages
+    with django_assert_num_queries(7):
+        response = client.get(reverse("api-handoff-detail", args=[handoff.pk]))
+    assert len(response.json()["items"]) == rows
+
+
+def test_timeline_takes_constant_queries(partner_owner, received, django_assert_num_queries):
+    client = api_client_for(partner_owner)
+    url = reverse("api-package-events", args=[received.tracking_id])
+    for count in (10, 100):
+        PackageEvent.objects.bulk_create(
+            PackageEvent(
+                package=received,
+                tracking_id=received.tracking_id,
+                event_type="received",
+                idempotency_key=new_key(),
+                received_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            )
+            for _ in range(count - PackageEvent.objects.filter(package=received).count())
+        )
+        # session, user, roles, membership, driver, package, count, page
+        with django_assert_num_queries(8):
+            response = client.get(url)
+        assert response.json()["count"] == count

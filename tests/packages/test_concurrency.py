@@ -109,3 +109,28 @@ def test_double_scans_at_a_handoff_count_once(transactional_db, drop_off, dsp_dr
     assert PackageEvent.objects.filter(event_type=PackageEventType.RECEIVED).count() == 1
     drop_off.refresh_from_db()
     assert drop_off.received == 1
+
+
+def test_key_race_lost_on_the_unique_constraint_answers_with_the_winner(
+    transactional_db, drop_off, dsp_driver, manifested
+):
+    # given: one key sent at once for different labels: each late request passes every check
+    # of its own package, so only the unique idempotency key (IntegrityError) stops it
+    key = new_key()
+    labels = iter([package.tracking_id for package in manifested] * THREADS)
+    label_lock = threading.Lock()
+
+    def scan() -> PackageEvent:
+        with label_lock:
+            tracking_id = next(labels)
+        return services.package_receive(
+            actor=dsp_driver, handoff=drop_off, tracking_id=tracking_id, idempotency_key=key
+        )
+
+    # when
+    results = run_at_once(scan)
+
+    # then: one event, and every request answers with it
+    assert PackageEvent.objects.filter(idempotency_key=key).count() == 1
+    assert {result.pk for result in results} == {PackageEvent.objects.get(idempotency_key=key).pk}
+    assert PackageEvent.objects.filter(event_type=PackageEventType.RECEIVED).count() == 1

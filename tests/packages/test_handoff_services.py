@@ -284,22 +284,6 @@ def test_outsider_cannot_confirm(drop_off, other_dsp_driver, other_partner):
 # ------------------------------------------------------------------------------
 # package_return_to_dsp
 # ------------------------------------------------------------------------------
-@pytest.fixture
-def return_handoff(partner, dsp, dsp_driver, received, today, drop_off, partner_owner):
-    """Tomorrow morning: yesterday's undelivered package goes back."""
-    services.handoff_confirm(actor=dsp_driver, handoff=drop_off, idempotency_key=new_key())
-    services.handoff_confirm(actor=partner_owner, handoff=drop_off, idempotency_key=new_key())
-    event = services.handoff_open(
-        actor=dsp_driver,
-        partner=partner,
-        dsp=dsp,
-        direction=HandoffDirection.RETURN,
-        service_date=today + datetime.timedelta(days=1),
-        idempotency_key=new_key(),
-    )
-    return event.handoff
-
-
 def test_return_hands_the_package_back(return_handoff, dsp_driver, received):
     assert return_handoff.expected == 1
     # when
@@ -357,3 +341,11 @@ def test_return_handoff_close_counts_what_was_not_handed_back(
     return_handoff.refresh_from_db()
     assert return_handoff.status == HandoffStatus.CLOSED
     assert (return_handoff.expected, return_handoff.missing) == (1, 1)
+
+
+def test_longest_client_keys_still_close_a_handoff(drop_off, dsp_driver, partner_owner):
+    # the closing and auto-missing events derive their keys from the client's 100 characters
+    services.handoff_confirm(actor=dsp_driver, handoff=drop_off, idempotency_key="d" * 100)
+    services.handoff_confirm(actor=partner_owner, handoff=drop_off, idempotency_key="p" * 100)
+    drop_off.refresh_from_db()
+    assert drop_off.status == HandoffStatus.CLOSED and drop_off.missing == 3

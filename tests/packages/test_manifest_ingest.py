@@ -159,3 +159,8 @@ def test_non_utf8_csv_is_a_clear_error():
 def test_csv_without_required_columns_is_a_clear_error():
     with pytest.raises(services.manifests.CsvUnreadable, match="zip_code"):
         manifest_csv_parse(content=b"tracking_id,name\nTBA1,Jo\n")
+
+
+def test_csv_with_a_broken_quote_is_a_clear_error():
+    with pytest.raises(services.manifests.CsvUnreadable, match="cannot be read"):
+        manifest_csv_parse(content=b'tracking_id,zip_code\n"TBA1,02116\n')

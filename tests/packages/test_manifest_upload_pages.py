@@ -93,3 +93,18 @@ def test_ops_admin_creates_a_token_in_the_admin_and_sees_the_key_once(ops_admin,
     )
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_confirm_refused_when_the_dsp_sent_the_manifest_meanwhile(reviewer, dsp, partner, today):
+    from tests.factories import ManifestFactory
+
+    client = client_for(reviewer)
+    response = upload(client, dsp, partner, today, (HEADER + "TBA0001,Jo,1 Main,02116,\n").encode())
+    ManifestFactory(dsp=dsp, partner=partner, external_id="CSV-1")
+    page = client.post(
+        reverse("packages:ops-manifest-upload-confirm", args=[ManifestUpload.objects.get().pk]),
+        follow=True,
+    )
+    assert b"already has manifest CSV-1" in page.content
+    assert not Package.objects.exists() and ManifestUpload.objects.get().manifest is None
+    assert response.status_code == 302
