@@ -92,6 +92,8 @@
             lastAt = now;
             scanField(form).value = last;
             form.requestSubmit();
+            // One label at a time on the today page: stop once it is read.
+            if (form.matches("[data-label-form]")) { stopCamera(box, button); }
           }
         }).catch(function () {}).finally(function () { setTimeout(tick, 300); });
       }
