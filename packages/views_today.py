@@ -2,6 +2,7 @@
 proof), attempts, undo, proof photos, and the owner's evening summary."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,12 +22,11 @@ from partners.models import PartnerMember
 from partners.selectors.partners import is_owner, membership_get_for_user
 
 partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
-ops_or_member_required = role_required(
-    Role.PARTNER_OWNER, Role.PARTNER_STAFF, Role.OPS_REVIEWER, Role.OPS_ADMIN
-)
 
 
 def _membership(request: HttpRequest) -> PartnerMember:
+    """The viewer's membership. Anyone else (a driver, another tenant) gets a 404 on the
+    package URLs below, as if the package did not exist."""
     membership = membership_get_for_user(user=request.user)
     if membership is None:
         raise Http404("You are not a member of a partner business.")
@@ -73,7 +73,7 @@ def _deliver_context(membership: PartnerMember, package: Package, **forms) -> di
     }
 
 
-@partner_member_required
+@login_required
 def deliver_check(request: HttpRequest) -> HttpResponse:
     """The label scan: find the package among the partner's own, then show the proof form."""
     membership = _membership(request)
@@ -102,7 +102,7 @@ def _refused(request: HttpRequest, membership, package, error: DomainError, **fo
     return render(request, "packages/deliver.html", context, status=status)
 
 
-@partner_member_required
+@login_required
 @require_POST
 def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
     membership = _membership(request)
@@ -131,7 +131,7 @@ def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
     return redirect("packages:today")
 
 
-@partner_member_required
+@login_required
 @require_POST
 def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
     membership = _membership(request)
@@ -160,7 +160,7 @@ def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
     return redirect("packages:today")
 
 
-@partner_member_required
+@login_required
 @require_POST
 def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
     membership = _membership(request)
@@ -183,7 +183,7 @@ def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
     return redirect("packages:today")
 
 
-@ops_or_member_required
+@login_required
 def proof_photo(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """A proof photo, for the package's partner and ops only; never cached by proxies."""
     viewer = selectors.viewer_for(user=request.user)

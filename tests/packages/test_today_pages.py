@@ -114,7 +114,7 @@ def test_deliver_with_a_photo_resizes_it_and_serves_it_privately(
     assert client_for(partner_owner).get(url).status_code == 200
     assert client_for(reviewer).get(url)["Content-Type"] == "image/jpeg"
     assert client_for(other_partner.owner).get(url).status_code == 404
-    assert client_for(dsp_driver).get(url).status_code == 403
+    assert client_for(dsp_driver).get(url).status_code == 404
 
 
 def test_a_file_that_is_not_an_image_is_refused(partner_owner, received):
@@ -220,11 +220,34 @@ def test_another_partners_member_gets_404(other_partner, received, url_name):
     assert received.status == PackageStatus.RECEIVED
 
 
-def test_drivers_cannot_use_the_partner_pages(dsp_driver, received):
-    client = client_for(dsp_driver)
-    assert client.get(reverse("packages:today")).status_code == 403
-    response = deliver(client, received, recipient_name="X")
-    assert response.status_code == 403
+@pytest.mark.parametrize("outsider", ["dsp_driver", "other_dsp_driver", "other_partner"])
+def test_every_package_url_is_404_for_drivers_and_other_partners(request, outsider, received):
+    """The package's own DSP's driver included: delivering is the partner's business."""
+    user = request.getfixturevalue(outsider)
+    client = client_for(user.owner if outsider == "other_partner" else user)
+    form = {"idempotency_key": new_key(), "recipient_name": "X", "reason": "unsafe"}
+    for url_name in ("package-deliver", "package-attempt", "package-undo"):
+        url = reverse(f"packages:{url_name}", args=[received.tracking_id])
+        assert client.post(url, form).status_code == 404, url_name
+    check = client.get(reverse("packages:deliver-check"), {"tracking_id": received.tracking_id})
+    assert check.status_code == 404
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+@pytest.mark.parametrize("outsider", ["dsp_driver", "other_dsp_driver", "other_partner"])
+def test_proof_photo_is_404_for_drivers_and_other_partners(
+    request, outsider, partner_owner, received
+):
+    deliver(client_for(partner_owner), received, photo=jpeg_upload(400, 300))
+    attempt = DeliveryAttempt.objects.get(package=received)
+    user = request.getfixturevalue(outsider)
+    client = client_for(user.owner if outsider == "other_partner" else user)
+    assert client.get(reverse("packages:proof-photo", args=[attempt.pk])).status_code == 404
+
+
+def test_drivers_have_no_today_page(dsp_driver):
+    assert client_for(dsp_driver).get(reverse("packages:today")).status_code == 403
 
 
 # ------------------------------------------------------------------------------
