@@ -318,3 +318,20 @@ def return_queue_by_partner(*, viewer: Viewer) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("partner__trade_name")
     )
+
+
+def proof_photo_ids(*, packages: list[Package]) -> dict[int, int]:
+    """package id -> the attempt id of its standing delivery's photo (one query)."""
+    from packages.models import DeliveryAttempt
+
+    delivered = [p.pk for p in packages if p.status == "delivered"]
+    if not delivered:
+        return {}
+    attempts = (
+        DeliveryAttempt.objects.filter(
+            package_id__in=delivered, outcome="delivered", undone_at__isnull=True
+        )
+        .exclude(photo="")
+        .values_list("package_id", "id")
+    )
+    return dict(attempts)

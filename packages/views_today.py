@@ -49,6 +49,9 @@ def today_page(request: HttpRequest) -> HttpResponse:
     ]
     for package in undoable:  # one key per form, so the page also works without JavaScript
         package.undo_key = new_idempotency_key()
+    photos = selectors.proof_photo_ids(packages=packages)
+    for package in packages:
+        package.photo_attempt_id = photos.get(package.pk)
     context = {
         "partner": partner,
         "membership": membership,

@@ -316,3 +316,32 @@ def test_start_page_asks_for_the_return_first(
 def test_other_dsps_driver_sees_no_return_queue(other_dsp_driver, queued_for_return):
     page = client_for(other_dsp_driver).get(reverse("packages:handoff-start")).content.decode()
     assert "Hand these back first" not in page
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_scan_answer_renders_in_constant_queries(
+    size, dsp_driver, partner, dsp, today, django_assert_max_num_queries
+):
+    manifest = ManifestFactory(dsp=dsp, partner=partner, service_date=today)
+    packages = PackageFactory.create_batch(size, manifest=manifest)
+    handoff = services.handoff_open(
+        actor=dsp_driver,
+        partner=partner,
+        dsp=dsp,
+        direction=HandoffDirection.DROP_OFF,
+        service_date=today,
+        idempotency_key=new_key(),
+    ).handoff
+    for package in packages[: size // 2]:
+        services.package_receive(
+            actor=dsp_driver,
+            handoff=handoff,
+            tracking_id=package.tracking_id,
+            idempotency_key=new_key(),
+        )
+    client = client_for(dsp_driver)
+    # The service's own work (idempotency check, savepoint, locks, item, counters, event) is
+    # most of it; the answer adds the handoff, its items and what is still to scan.
+    with django_assert_max_num_queries(23):
+        response = scan(client, handoff, packages[-1].tracking_id)
+    assert len(response.context["items"]) == size // 2 + 1

@@ -110,7 +110,8 @@ def test_deliver_with_a_photo_resizes_it_and_serves_it_privately(
     with Image.open(attempt.photo.path) as stored:
         assert stored.format == "JPEG" and max(stored.size) == 1600
     url = reverse("packages:proof-photo", args=[attempt.pk])
-    # and only the partner and ops may see it
+    # and the today page links it, and only the partner and ops may see it
+    assert url in client_for(partner_owner).get(reverse("packages:today")).content.decode()
     assert client_for(partner_owner).get(url).status_code == 200
     assert client_for(reviewer).get(url)["Content-Type"] == "image/jpeg"
     assert client_for(other_partner.owner).get(url).status_code == 404
@@ -275,13 +276,16 @@ def test_today_page_renders_in_constant_queries(
             idempotency_key=new_key(),
         )
     services.package_deliver(
-        actor=partner_owner, package=packages[0], recipient_name="A", idempotency_key=new_key()
+        actor=partner_owner,
+        package=packages[0],
+        photo=jpeg_upload(40, 30),
+        idempotency_key=new_key(),
     )
     services.package_attempt(
         actor=partner_owner, package=packages[1], reason="unsafe", idempotency_key=new_key()
     )
     client = client_for(partner_owner)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("packages:today"))
     assert len(response.context["packages"]) == size
 
