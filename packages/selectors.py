@@ -12,22 +12,34 @@ Recipient names and addresses: ops and the package's partner only (`Viewer.sees_
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from hubdelivery.lib.dates import local_date
 from packages.models import (
+    AttemptOutcome,
+    DeliveryAttempt,
     Driver,
+    Dsp,
     DspApiToken,
     Handoff,
     HandoffItem,
+    HandoffOutcome,
+    HandoffStatus,
     Incident,
+    IncidentStatus,
     Manifest,
     ManifestUpload,
     Package,
     PackageEvent,
+    PackageStatus,
 )
+
+# What a handoff expects is defined once, by the services that count it.
+from packages.services.handoffs import _expected_packages
 from partners.selectors.partners import membership_get_for_user
 
 
@@ -178,8 +190,12 @@ LATE_SCAN_AFTER = datetime.timedelta(minutes=30)
 # How far back a handoff's counterpart is offered: undelivered packages go back within days.
 RETURN_LOOKBACK_DAYS = 14
 # Statuses the partner still has to act on today (deliver, or hand back).
-OPEN_TODAY_STATUSES = frozenset({"manifested", "received", "out_for_delivery"})
-QUEUED_FOR_RETURN_STATUSES = frozenset({"return_pending", "damaged", "attempted"})
+OPEN_TODAY_STATUSES = frozenset(
+    {PackageStatus.MANIFESTED, PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}
+)
+QUEUED_FOR_RETURN_STATUSES = frozenset(
+    {PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED, PackageStatus.ATTEMPTED}
+)
 
 
 def handoff_get_for(*, viewer: Viewer, handoff_id: int) -> Handoff:
@@ -192,15 +208,13 @@ def handoff_items_with_late(*, handoff: Handoff) -> list[HandoffItem]:
     late_after = handoff.opened_at + LATE_SCAN_AFTER
     items = list(handoff_items(handoff=handoff))
     for item in items:
-        item.late = item.outcome != "missing" and item.scanned_at > late_after
+        item.late = item.outcome != HandoffOutcome.MISSING and item.scanned_at > late_after
     return items
 
 
 def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
     """Packages the handoff expects that have no item yet: still to scan while it is open;
     for a closed return, what was not handed back (it stays with the partner, flagged)."""
-    from packages.services.handoffs import _expected_packages
-
     return list(
         _expected_packages(handoff=handoff)
         .exclude(handoff_items__handoff=handoff)
@@ -212,8 +226,6 @@ def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
 def handoff_partner_choices_for_driver(*, driver: Driver) -> list:
     """Partners with a manifest of the driver's DSP in the two weeks up to their own local
     today: today's drop-off, or the return of what is left from earlier days."""
-    from hubdelivery.lib.dates import local_date
-
     utc_today = timezone.now().date()
     manifests = Manifest.objects.filter(
         dsp_id=driver.dsp_id,
@@ -232,8 +244,6 @@ def handoff_partner_choices_for_driver(*, driver: Driver) -> list:
 
 
 def handoff_dsp_choices_for_partner(*, partner_id: int, day: datetime.date) -> QuerySet:
-    from packages.models import Dsp
-
     """DSPs with a manifest for the partner in the last two weeks: today's drop-off, or the
     return of what is left from earlier days."""
     return Dsp.objects.filter(
@@ -243,7 +253,7 @@ def handoff_dsp_choices_for_partner(*, partner_id: int, day: datetime.date) -> Q
 
 
 def handoff_open_list_for(*, viewer: Viewer) -> QuerySet[Handoff]:
-    return handoff_qs_for(viewer=viewer).filter(status="open").order_by("-opened_at")
+    return handoff_qs_for(viewer=viewer).filter(status=HandoffStatus.OPEN).order_by("-opened_at")
 
 
 def package_get_for_member(*, partner_id: int, tracking_id: str) -> Package:
@@ -268,7 +278,7 @@ def day_counts(*, packages: list[Package]) -> dict[str, int]:
 
 def incident_queue_for_ops() -> QuerySet[Incident]:
     return (
-        Incident.objects.filter(status="open")
+        Incident.objects.filter(status=IncidentStatus.OPEN)
         .select_related("package__partner", "attempt__attempted_by")
         .order_by("opened_at", "id")
     )
@@ -290,10 +300,6 @@ def package_timeline(*, package: Package) -> QuerySet[PackageEvent]:
 
 def attempt_get_for_photo(*, viewer: Viewer, attempt_id: int):
     """A delivery proof photo: the package's partner and ops only (not the DSP's drivers)."""
-    from django.http import Http404
-
-    from packages.models import DeliveryAttempt
-
     attempt = get_object_or_404(
         DeliveryAttempt.objects.select_related("package").exclude(photo=""), pk=attempt_id
     )
@@ -305,10 +311,8 @@ def attempt_get_for_photo(*, viewer: Viewer, attempt_id: int):
 def return_queue_by_partner(*, viewer: Viewer) -> list[dict]:
     """How many packages each partner has queued for the DSP (returns, damaged), for the
     "hand these back first" hint on the handoff start page."""
-    from django.db.models import Count
-
     packages = _scoped(
-        Package.objects.filter(status__in=("return_pending", "damaged")),
+        Package.objects.filter(status__in=(PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED)),
         viewer,
         partner="partner_id",
         dsp="dsp_id",
@@ -322,14 +326,12 @@ def return_queue_by_partner(*, viewer: Viewer) -> list[dict]:
 
 def proof_photo_ids(*, packages: list[Package]) -> dict[int, int]:
     """package id -> the attempt id of its standing delivery's photo (one query)."""
-    from packages.models import DeliveryAttempt
-
-    delivered = [p.pk for p in packages if p.status == "delivered"]
+    delivered = [p.pk for p in packages if p.status == PackageStatus.DELIVERED]
     if not delivered:
         return {}
     attempts = (
         DeliveryAttempt.objects.filter(
-            package_id__in=delivered, outcome="delivered", undone_at__isnull=True
+            package_id__in=delivered, outcome=AttemptOutcome.DELIVERED, undone_at__isnull=True
         )
         .exclude(photo="")
         .values_list("package_id", "id")
