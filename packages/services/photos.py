@@ -33,6 +33,8 @@ def photo_prepare(photo: UploadedFile) -> SimpleUploadedFile:
             image.thumbnail((PHOTO_LONGEST_SIDE, PHOTO_LONGEST_SIDE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True)
+    except Image.DecompressionBombError as error:
+        raise DomainError("The photo has too many pixels; take it again at normal size.") from error
     except (UnidentifiedImageError, OSError) as error:
         raise DomainError("The photo could not be read; take it again as a JPEG or PNG.") from error
     return SimpleUploadedFile(f"{uuid.uuid4().hex}.jpg", out.getvalue(), "image/jpeg")

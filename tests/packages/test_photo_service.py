@@ -53,3 +53,10 @@ def test_a_photo_over_10_mb_is_refused():
     big = SimpleUploadedFile("door.jpg", b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024))
     with pytest.raises(DomainError, match="larger than 10 MB"):
         photo_prepare(big)
+
+
+def test_a_photo_with_too_many_pixels_is_refused():
+    # A small PNG file that decodes to 8,000 x 8,000 pixels (64 MP).
+    bomb = upload(Image.new("1", (8_000, 8_000)), "PNG")
+    with pytest.raises(DomainError, match="too many pixels"):
+        photo_prepare(bomb)
