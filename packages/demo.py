@@ -160,3 +160,46 @@ def seed() -> None:
         staff=User.objects.get(email="staff@demo.hub"),
         day=today,
     )
+    demo_open_drop_off_run(dsp=dsp, token=token, driver=drivers[1])
+
+
+def demo_open_drop_off_run(*, dsp: Dsp, token: DspApiToken, driver: User) -> None:
+    """A drop-off still being scanned at Mission Street Coffee (its first, during onboarding):
+    half the manifest received, one label that is not on it, the rest still to scan."""
+    coffee = Partner.objects.get(trade_name="Mission Street Coffee")
+    day = local_date(tz_name=coffee.time_zone)
+    rows = [
+        {
+            "tracking_id": f"DEMOSF{day:%Y%m%d}{n + 1:03d}",
+            "recipient_name": RECIPIENTS[(n + 3) % len(RECIPIENTS)],
+            "address_line": f"{2700 + 20 * n} Mission St",
+            "zip_code": "94110",
+            "size": ("small", "medium", "large")[n % 3],
+        }
+        for n in range(8)
+    ]
+    services.manifest_ingest(
+        dsp=dsp,
+        partner=coffee,
+        service_date=day,
+        external_id=f"HARBOR-{day:%Y%m%d}-MSC",
+        rows=rows,
+        source="api",
+        created_by_token=token,
+    )
+    key = f"demo-{coffee.pk}-{day:%Y%m%d}"
+    handoff = services.handoff_open(
+        actor=driver,
+        partner=coffee,
+        dsp=dsp,
+        direction=HandoffDirection.DROP_OFF,
+        service_date=day,
+        idempotency_key=f"{key}-drop-off",
+    ).handoff
+    for tracking_id in [row["tracking_id"] for row in rows[:4]] + [f"STRAY{day:%Y%m%d}"]:
+        services.package_receive(
+            actor=driver,
+            handoff=handoff,
+            tracking_id=tracking_id,
+            idempotency_key=f"{key}-receive-{tracking_id}",
+        )

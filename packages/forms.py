@@ -1,6 +1,8 @@
+import uuid
+
 from django import forms
 
-from packages.models import Dsp
+from packages.models import AttemptReason, Dsp, HandoffDirection, IncidentResolution
 from packages.services.common import RECEIVING_PARTNER_STATUSES
 from packages.services.manifests import MAX_CSV_BYTES, MAX_MANIFEST_ROWS
 from partners.models import Partner
@@ -32,3 +34,83 @@ class ManifestUploadForm(forms.Form):
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB.")
         return upload
+
+
+# ------------------------------------------------------------------------------
+# Handoffs and deliveries (issue 6). Every action form carries an idempotency key: the page's
+# JavaScript replaces it with crypto.randomUUID() on each submit; without JavaScript the key
+# the server put in the page is used, so a resubmitted form is still answered only once.
+# ------------------------------------------------------------------------------
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+class ActionForm(forms.Form):
+    idempotency_key = forms.CharField(
+        max_length=100, widget=forms.HiddenInput, initial=new_idempotency_key
+    )
+    device_time = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
+class HandoffOpenForm(ActionForm):
+    direction = forms.ChoiceField(choices=HandoffDirection.choices, widget=forms.HiddenInput)
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), required=False)
+    dsp = forms.ModelChoiceField(queryset=Dsp.objects.none(), required=False, label="DSP")
+
+
+class ScanForm(ActionForm):
+    ACTIONS = (("receive", "Received"), ("damaged", "Damaged"), ("missing", "Missing"))
+
+    tracking_id = forms.CharField(
+        max_length=40,
+        label="Tracking id",
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "enterkeyhint": "send",
+            }
+        ),
+    )
+    action = forms.ChoiceField(choices=ACTIONS, required=False)
+
+
+class LabelForm(forms.Form):
+    tracking_id = forms.CharField(
+        max_length=40,
+        label="Package label",
+        help_text="Scan or type the label first, so you deliver the right package.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "enterkeyhint": "go"}
+        ),
+    )
+
+
+class DeliverForm(ActionForm):
+    photo = forms.FileField(
+        required=False,
+        label="Photo of the package at the door",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    recipient_name = forms.CharField(max_length=150, required=False, label="Handed to (name)")
+    safe_place_note = forms.CharField(max_length=300, required=False, label="Left at (safe place)")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if not (data.get("photo") or data.get("recipient_name") or data.get("safe_place_note")):
+            raise forms.ValidationError(
+                "Give a proof of delivery: a photo, the recipient's name or where you left it."
+            )
+        return data
+
+
+class AttemptForm(ActionForm):
+    reason = forms.ChoiceField(choices=AttemptReason.choices, label="Why not delivered")
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+
+
+class IncidentResolveForm(ActionForm):
+    resolution = forms.ChoiceField(choices=IncidentResolution.choices)
+    note = forms.CharField(max_length=500, required=False, label="Note")

@@ -12,21 +12,34 @@ Recipient names and addresses: ops and the package's partner only (`Viewer.sees_
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
+from hubdelivery.lib.dates import local_date
 from packages.models import (
+    AttemptOutcome,
+    DeliveryAttempt,
     Driver,
+    Dsp,
     DspApiToken,
     Handoff,
     HandoffItem,
+    HandoffOutcome,
+    HandoffStatus,
     Incident,
+    IncidentStatus,
     Manifest,
     ManifestUpload,
     Package,
     PackageEvent,
+    PackageStatus,
 )
+
+# What a handoff expects is defined once, by the services that count it.
+from packages.services.handoffs import _expected_packages
 from partners.selectors.partners import membership_get_for_user
 
 
@@ -167,3 +180,160 @@ def manifest_upload_get_for_ops(*, upload_id: int) -> ManifestUpload:
         ManifestUpload.objects.select_related("dsp", "partner", "manifest", "uploaded_by"),
         pk=upload_id,
     )
+
+
+# ------------------------------------------------------------------------------
+# Pages: handoffs, the partner's day, ops (issue 6)
+# ------------------------------------------------------------------------------
+# A package scanned in more than this long after its handoff opened is shown as late.
+LATE_SCAN_AFTER = datetime.timedelta(minutes=30)
+# How far back a handoff's counterpart is offered: undelivered packages go back within days.
+RETURN_LOOKBACK_DAYS = 14
+# Statuses the partner still has to act on today (deliver, or hand back).
+OPEN_TODAY_STATUSES = frozenset(
+    {PackageStatus.MANIFESTED, PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}
+)
+QUEUED_FOR_RETURN_STATUSES = frozenset(
+    {PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED, PackageStatus.ATTEMPTED}
+)
+
+
+def handoff_get_for(*, viewer: Viewer, handoff_id: int) -> Handoff:
+    return get_object_or_404(handoff_qs_for(viewer=viewer), pk=handoff_id)
+
+
+def handoff_items_with_late(*, handoff: Handoff) -> list[HandoffItem]:
+    """The handoff's items in scan order; each has `late` set when it was scanned more than
+    30 minutes after the handoff opened (server receipt times, like the custody log)."""
+    late_after = handoff.opened_at + LATE_SCAN_AFTER
+    items = list(handoff_items(handoff=handoff))
+    for item in items:
+        item.late = item.outcome != HandoffOutcome.MISSING and item.scanned_at > late_after
+    return items
+
+
+def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
+    """Packages the handoff expects that have no item yet: still to scan while it is open;
+    for a closed return, what was not handed back (it stays with the partner, flagged)."""
+    return list(
+        _expected_packages(handoff=handoff)
+        .exclude(handoff_items__handoff=handoff)
+        .order_by("tracking_id")
+        .only("id", "tracking_id", "status", "address_line", "service_date")
+    )
+
+
+def handoff_partner_choices_for_driver(*, driver: Driver) -> list:
+    """Partners with a manifest of the driver's DSP in the two weeks up to their own local
+    today: today's drop-off, or the return of what is left from earlier days."""
+    utc_today = timezone.now().date()
+    manifests = Manifest.objects.filter(
+        dsp_id=driver.dsp_id,
+        service_date__range=(
+            utc_today - datetime.timedelta(days=RETURN_LOOKBACK_DAYS + 1),
+            utc_today + datetime.timedelta(days=1),
+        ),
+    ).select_related("partner")
+    partners = {}
+    for manifest in manifests:
+        partner_today = local_date(tz_name=manifest.partner.time_zone)
+        age = (partner_today - manifest.service_date).days
+        if 0 <= age <= RETURN_LOOKBACK_DAYS:
+            partners[manifest.partner_id] = manifest.partner
+    return sorted(partners.values(), key=lambda p: p.trade_name)
+
+
+def handoff_dsp_choices_for_partner(*, partner_id: int, day: datetime.date) -> QuerySet:
+    """DSPs with a manifest for the partner in the last two weeks: today's drop-off, or the
+    return of what is left from earlier days."""
+    return Dsp.objects.filter(
+        manifests__partner_id=partner_id,
+        manifests__service_date__range=(day - datetime.timedelta(days=RETURN_LOOKBACK_DAYS), day),
+    ).distinct()
+
+
+def handoff_open_list_for(*, viewer: Viewer) -> QuerySet[Handoff]:
+    return handoff_qs_for(viewer=viewer).filter(status=HandoffStatus.OPEN).order_by("-opened_at")
+
+
+def package_get_for_member(*, partner_id: int, tracking_id: str) -> Package:
+    return get_object_or_404(
+        Package.objects.select_related("partner"),
+        partner_id=partner_id,
+        tracking_id=tracking_id.strip(),
+    )
+
+
+def day_counts(*, packages: list[Package]) -> dict[str, int]:
+    """Counts by status of an already-fetched list, plus what is still open."""
+    counts = {"total": len(packages), "open": 0, "queued_for_return": 0}
+    for package in packages:
+        counts[package.status] = counts.get(package.status, 0) + 1
+        if package.status in OPEN_TODAY_STATUSES:
+            counts["open"] += 1
+        if package.status in QUEUED_FOR_RETURN_STATUSES:
+            counts["queued_for_return"] += 1
+    return counts
+
+
+def incident_queue_for_ops() -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(status=IncidentStatus.OPEN)
+        .select_related("package__partner", "attempt__attempted_by")
+        .order_by("opened_at", "id")
+    )
+
+
+def incident_get_for_ops(*, incident_id: int) -> Incident:
+    return get_object_or_404(Incident.objects.select_related("package"), pk=incident_id)
+
+
+def package_get_for_ops(*, tracking_id: str) -> Package:
+    return get_object_or_404(
+        Package.objects.select_related("partner", "dsp", "manifest"), tracking_id=tracking_id
+    )
+
+
+def package_timeline(*, package: Package) -> QuerySet[PackageEvent]:
+    return package.events.select_related("actor", "handoff").order_by("received_at", "id")
+
+
+def attempt_get_for_photo(*, viewer: Viewer, attempt_id: int):
+    """A delivery proof photo: the package's partner and ops only (not the DSP's drivers)."""
+    attempt = get_object_or_404(
+        DeliveryAttempt.objects.select_related("package").exclude(photo=""), pk=attempt_id
+    )
+    if not viewer.sees_recipient(attempt.package):
+        raise Http404("No such photo.")
+    return attempt
+
+
+def return_queue_by_partner(*, viewer: Viewer) -> list[dict]:
+    """How many packages each partner has queued for the DSP (returns, damaged), for the
+    "hand these back first" hint on the handoff start page."""
+    packages = _scoped(
+        Package.objects.filter(status__in=(PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED)),
+        viewer,
+        partner="partner_id",
+        dsp="dsp_id",
+    )
+    return list(
+        packages.values("partner__trade_name")
+        .annotate(count=Count("id"))
+        .order_by("partner__trade_name")
+    )
+
+
+def proof_photo_ids(*, packages: list[Package]) -> dict[int, int]:
+    """package id -> the attempt id of its standing delivery's photo (one query)."""
+    delivered = [p.pk for p in packages if p.status == PackageStatus.DELIVERED]
+    if not delivered:
+        return {}
+    attempts = (
+        DeliveryAttempt.objects.filter(
+            package_id__in=delivered, outcome=AttemptOutcome.DELIVERED, undone_at__isnull=True
+        )
+        .exclude(photo="")
+        .values_list("package_id", "id")
+    )
+    return dict(attempts)

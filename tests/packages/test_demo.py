@@ -19,12 +19,15 @@ def test_seed_demo_gives_a_day_of_work(db, settings, capsys):
     call_command("seed_demo")
     # then
     assert DspApiToken.objects.filter(revoked_at__isnull=True).count() == 1
-    # (routing's demo adds packages of its own for other partners and days: count ours)
-    florist = Partner.objects.get(trade_name="Back Bay Blooms")
-    assert Manifest.objects.filter(external_id__startswith="HARBOR-").count() == 2
-    handoffs = Handoff.objects.filter(partner=florist)
+    # Back Bay Blooms today and tomorrow; Mission Street Coffee today (issue 6: an open
+    # drop-off being scanned). Routing's demo adds rows of its own elsewhere: count ours.
+    assert Manifest.objects.filter(external_id__startswith="HARBOR-").count() == 3
+    handoffs = Handoff.objects.filter(
+        partner__trade_name__in=["Back Bay Blooms", "Mission Street Coffee"]
+    )
     assert set(handoffs.values_list("direction", "status")) == {
         ("drop_off", HandoffStatus.CLOSED),
+        ("drop_off", HandoffStatus.OPEN),
         ("return", HandoffStatus.OPEN),
     }
     ours = Package.objects.filter(manifest__external_id__startswith="HARBOR-")

@@ -1,0 +1,218 @@
+"""The morning handoff pages, for the DSP's driver and the partner (one phone or two).
+
+The scan field posts with htmx: the answer (received / not on this manifest / already
+scanned) and the live counters come back in one response, the counters and the scanned list
+as out-of-band swaps. Without JavaScript the same form posts and redirects back.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.dates import local_date
+from packages import selectors, services
+from packages.forms import ActionForm, HandoffOpenForm, ScanForm
+from packages.models import Handoff, HandoffDirection, PackageEvent, PackageEventType
+from partners.models import Partner
+
+handoff_people_required = role_required(Role.DSP_DRIVER, Role.PARTNER_OWNER, Role.PARTNER_STAFF)
+
+# (direction, button) -> the service that records the scan.
+SCAN_SERVICES = {
+    (HandoffDirection.DROP_OFF, "receive"): services.package_receive,
+    (HandoffDirection.DROP_OFF, "damaged"): services.package_mark_damaged,
+    (HandoffDirection.DROP_OFF, "missing"): services.package_mark_missing,
+    (HandoffDirection.RETURN, "receive"): services.package_return_to_dsp,
+}
+ANSWERS = {
+    PackageEventType.RECEIVED: ("ok", "Received"),
+    PackageEventType.RETURNED: ("ok", "Handed back to the driver"),
+    PackageEventType.UNEXPECTED: ("warn", "Not on this manifest: put it aside"),
+    PackageEventType.DAMAGED: ("warn", "Marked damaged"),
+    PackageEventType.MISSING: ("warn", "Marked missing"),
+}
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _open_choices(request: HttpRequest, viewer: selectors.Viewer) -> dict:
+    """Who the viewer can open a handoff with today: partners for a driver, DSPs for a
+    partner member."""
+    if viewer.is_driver:
+        driver = selectors.driver_get_for_user(user=request.user)
+        if driver is None:
+            raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
+        return {
+            "driver": driver,
+            "partners": selectors.handoff_partner_choices_for_driver(driver=driver),
+        }
+    if viewer.partner_id is not None:
+        partner = Partner.objects.get(pk=viewer.partner_id)
+        day = local_date(tz_name=partner.time_zone)
+        return {
+            "partner": partner,
+            "dsps": selectors.handoff_dsp_choices_for_partner(partner_id=partner.pk, day=day),
+        }
+    raise Http404("Your log-in is not linked to a DSP or a partner yet.")
+
+
+def _handoff_open_form(request: HttpRequest, choices: dict) -> HandoffOpenForm:
+    form = HandoffOpenForm(request.POST or None)
+    form.fields["partner"].queryset = Partner.objects.filter(
+        pk__in=[p.pk for p in choices.get("partners", [])]
+    )
+    if "dsps" in choices:
+        form.fields["dsp"].queryset = choices["dsps"]
+    return form
+
+
+def _handoff_open(request: HttpRequest, form: HandoffOpenForm, choices: dict) -> Handoff | None:
+    """Open the handoff the valid form asks for; None (with the reason on the form) if not.
+    A driver chooses the partner; a partner member chooses the DSP."""
+    data = form.cleaned_data
+    driver = choices.get("driver")
+    partner = data["partner"] if driver else choices["partner"]
+    dsp = driver.dsp if driver else data["dsp"]
+    if partner is None or dsp is None:
+        form.add_error(None, "Choose who you hand packages to.")
+        return None
+    try:
+        event = services.handoff_open(
+            actor=request.user,
+            partner=partner,
+            dsp=dsp,
+            direction=data["direction"],
+            service_date=local_date(tz_name=partner.time_zone),
+            idempotency_key=data["idempotency_key"],
+            device_time=data["device_time"],
+        )
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return None
+    return event.handoff
+
+
+@handoff_people_required
+def handoff_start(request: HttpRequest) -> HttpResponse:
+    """Open today's drop-off or return, or go back to one already open."""
+    viewer = selectors.viewer_for(user=request.user)
+    choices = _open_choices(request, viewer)
+    form = _handoff_open_form(request, choices)
+    opened = request.method == "POST" and form.is_valid() and _handoff_open(request, form, choices)
+    if opened:
+        return redirect("packages:handoff", handoff_id=opened.pk)
+    context = {
+        **choices,
+        "form": form,
+        "open_handoffs": selectors.handoff_open_list_for(viewer=viewer),
+        "return_queue": selectors.return_queue_by_partner(viewer=viewer),
+    }
+    return render(request, "packages/handoff_start.html", context)
+
+
+def handoff_context(*, handoff: Handoff, side: str | None) -> dict:
+    items = selectors.handoff_items_with_late(handoff=handoff)
+    return {
+        "handoff": handoff,
+        "side": side,
+        "items": items,
+        "still_expected": selectors.handoff_still_expected(handoff=handoff),
+        "discrepancies": [i for i in items if i.outcome != "received" or i.late],
+        "late_count": sum(1 for i in items if i.late),
+    }
+
+
+def _side(viewer: selectors.Viewer) -> str:
+    return "driver" if viewer.is_driver else "partner"
+
+
+@handoff_people_required
+def handoff_page(request: HttpRequest, handoff_id: int) -> HttpResponse:
+    viewer = selectors.viewer_for(user=request.user)
+    handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
+    context = {
+        **handoff_context(handoff=handoff, side=_side(viewer)),
+        "scan_form": ScanForm(),
+        "confirm_form": ActionForm(),
+    }
+    return render(request, "packages/handoff.html", context)
+
+
+def _scan_answer(event: PackageEvent) -> tuple[str, str]:
+    kind, text = ANSWERS.get(event.event_type, ("ok", event.get_event_type_display()))
+    if event.replayed:
+        return "repeat", f"Already scanned ({text.split(':')[0].lower()})"
+    return kind, text
+
+
+def _scan_record(request: HttpRequest, handoff: Handoff, form: ScanForm) -> tuple[str, str]:
+    """Record the scan through its service; (kind, text) of the answer for the page."""
+    if not form.is_valid():
+        return "error", "Scan or type a tracking id (at most 40 characters)."
+    data = form.cleaned_data
+    service = SCAN_SERVICES.get((handoff.direction, data["action"] or "receive"))
+    if service is None:
+        return "error", "Only a drop-off marks packages damaged or missing."
+    try:
+        event = service(
+            actor=request.user,
+            handoff=handoff,
+            tracking_id=data["tracking_id"],
+            idempotency_key=data["idempotency_key"],
+            device_time=data["device_time"],
+        )
+    except DomainError as error:
+        return "error", str(error)
+    return _scan_answer(event)
+
+
+@handoff_people_required
+@require_POST
+def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
+    viewer = selectors.viewer_for(user=request.user)
+    handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
+    form = ScanForm(request.POST)
+    tracking_id = request.POST.get("tracking_id", "").strip()
+    kind, text = _scan_record(request, handoff, form)
+    if not is_htmx(request):
+        (messages.error if kind == "error" else messages.info)(request, f"{tracking_id}: {text}")
+        return redirect("packages:handoff", handoff_id=handoff.pk)
+    handoff.refresh_from_db()
+    context = {
+        **handoff_context(handoff=handoff, side=_side(viewer)),
+        "answer": {"kind": kind, "text": text, "tracking_id": tracking_id},
+    }
+    return render(request, "packages/_scan_answer.html", context)
+
+
+@handoff_people_required
+@require_POST
+def handoff_confirm(request: HttpRequest, handoff_id: int) -> HttpResponse:
+    viewer = selectors.viewer_for(user=request.user)
+    handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete; try again.")
+        return redirect("packages:handoff", handoff_id=handoff.pk)
+    try:
+        services.handoff_confirm(
+            actor=request.user,
+            handoff=handoff,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            device_time=form.cleaned_data["device_time"],
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        handoff.refresh_from_db(fields=["status"])
+        if handoff.is_open:
+            messages.success(request, "Confirmed. Waiting for the other side to confirm.")
+        else:
+            messages.success(request, "Both sides confirmed: the handoff is closed.")
+    return redirect("packages:handoff", handoff_id=handoff.pk)

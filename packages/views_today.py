@@ -1,0 +1,197 @@
+"""The partner's day on a phone: the route-ordered list, delivering (label first, then
+proof), attempts, undo, proof photos, and the owner's evening summary."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from hubdelivery.exceptions import DomainError, NotAllowed
+from hubdelivery.lib.dates import local_date
+from packages import selectors, services
+from packages.forms import ActionForm, AttemptForm, DeliverForm, LabelForm, new_idempotency_key
+from packages.models import Package, PackageStatus
+from packages.services.deliveries import UNDO_WINDOW
+from packages.services.photos import photo_prepare
+from packages.views_handoff import is_htmx
+from partners.models import PartnerMember
+from partners.selectors.partners import is_owner, membership_get_for_user
+
+partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
+
+
+def _membership(request: HttpRequest) -> PartnerMember:
+    """The viewer's membership. Anyone else (a driver, another tenant) gets a 404 on the
+    package URLs below, as if the package did not exist."""
+    membership = membership_get_for_user(user=request.user)
+    if membership is None:
+        raise Http404("You are not a member of a partner business.")
+    return membership
+
+
+@partner_member_required
+def today_page(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    partner = membership.partner
+    today = local_date(tz_name=partner.time_zone)
+    packages = list(
+        selectors.package_list_for_partner_day(partner_id=partner.pk, service_date=today)
+    )
+    undo_after = timezone.now() - UNDO_WINDOW
+    undoable = [
+        p
+        for p in packages
+        if p.status == PackageStatus.DELIVERED and p.status_changed_at > undo_after
+    ]
+    for package in undoable:  # one key per form, so the page also works without JavaScript
+        package.undo_key = new_idempotency_key()
+    photos = selectors.proof_photo_ids(packages=packages)
+    for package in packages:
+        package.photo_attempt_id = photos.get(package.pk)
+    context = {
+        "partner": partner,
+        "membership": membership,
+        "is_owner": is_owner(membership),
+        "today": today,
+        "packages": packages,
+        "counts": selectors.day_counts(packages=packages),
+        "still_open": [p for p in packages if p.status in selectors.OPEN_TODAY_STATUSES],
+        "undoable": {p.pk for p in undoable},
+        "label_form": LabelForm(),
+    }
+    return render(request, "packages/today.html", context)
+
+
+def _deliver_context(membership: PartnerMember, package: Package, **forms) -> dict:
+    return {
+        "package": package,
+        "membership": membership,
+        "deliver_form": forms.get("deliver_form") or DeliverForm(),
+        "attempt_form": forms.get("attempt_form") or AttemptForm(),
+        "deliverable": package.status in (PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY),
+    }
+
+
+@login_required
+def deliver_check(request: HttpRequest) -> HttpResponse:
+    """The label scan: find the package among the partner's own, then show the proof form."""
+    membership = _membership(request)
+    form = LabelForm(request.GET)
+    template = "packages/_deliver_panel.html" if is_htmx(request) else "packages/deliver.html"
+    if not form.is_valid():
+        return render(request, template, {"label_error": "Scan or type the label."}, status=200)
+    tracking_id = form.cleaned_data["tracking_id"].strip()
+    package = (
+        Package.objects.select_related("partner")
+        .filter(partner_id=membership.partner_id, tracking_id=tracking_id)
+        .first()
+    )
+    if package is None:
+        error = f"{tracking_id} is not one of your packages. Check the label and scan again."
+        # htmx only swaps 2xx answers; a full page load gets the honest 404.
+        status = 200 if is_htmx(request) else 404
+        return render(request, template, {"label_error": error}, status=status)
+    return render(request, template, _deliver_context(membership, package))
+
+
+def _refused(request: HttpRequest, membership, package, error: DomainError, **forms):
+    status = 403 if isinstance(error, NotAllowed) else 409
+    messages.error(request, str(error))
+    context = _deliver_context(membership, package, **forms)
+    return render(request, "packages/deliver.html", context, status=status)
+
+
+@login_required
+@require_POST
+def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    membership = _membership(request)
+    package = selectors.package_get_for_member(
+        partner_id=membership.partner_id, tracking_id=tracking_id
+    )
+    form = DeliverForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = _deliver_context(membership, package, deliver_form=form)
+        return render(request, "packages/deliver.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        photo = photo_prepare(data["photo"]) if data["photo"] else None
+        services.package_deliver(
+            actor=request.user,
+            package=package,
+            idempotency_key=data["idempotency_key"],
+            recipient_name=data["recipient_name"],
+            safe_place_note=data["safe_place_note"],
+            photo=photo,
+            device_time=data["device_time"],
+        )
+    except DomainError as error:
+        return _refused(request, membership, package, error, deliver_form=form)
+    messages.success(request, f"Delivered {package.tracking_id}. Undo within 15 minutes.")
+    return redirect("packages:today")
+
+
+@login_required
+@require_POST
+def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    membership = _membership(request)
+    package = selectors.package_get_for_member(
+        partner_id=membership.partner_id, tracking_id=tracking_id
+    )
+    form = AttemptForm(request.POST)
+    if not form.is_valid():
+        context = _deliver_context(membership, package, attempt_form=form)
+        return render(request, "packages/deliver.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        services.package_attempt(
+            actor=request.user,
+            package=package,
+            reason=data["reason"],
+            note=data["note"],
+            idempotency_key=data["idempotency_key"],
+            device_time=data["device_time"],
+        )
+    except DomainError as error:
+        return _refused(request, membership, package, error, attempt_form=form)
+    messages.warning(
+        request, f"{package.tracking_id} not delivered. Ops have an incident and will decide."
+    )
+    return redirect("packages:today")
+
+
+@login_required
+@require_POST
+def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    membership = _membership(request)
+    package = selectors.package_get_for_member(
+        partner_id=membership.partner_id, tracking_id=tracking_id
+    )
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.package_delivery_undo(
+                actor=request.user,
+                package=package,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                device_time=form.cleaned_data["device_time"],
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Delivery of {package.tracking_id} undone.")
+    return redirect("packages:today")
+
+
+@login_required
+def proof_photo(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """A proof photo, for the package's partner and ops only; never cached by proxies."""
+    viewer = selectors.viewer_for(user=request.user)
+    attempt = selectors.attempt_get_for_photo(viewer=viewer, attempt_id=attempt_id)
+    response = FileResponse(attempt.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,326 @@
+"""The partner's day through HTTP: the list, delivering with each proof, attempts, undo,
+photos, the background check, and the evening summary."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from accounts.roles import Role
+from packages import services
+from packages.models import (
+    DeliveryAttempt,
+    HandoffDirection,
+    Incident,
+    IncidentStatus,
+    PackageStatus,
+)
+from partners.models import BackgroundCheck, MemberRole
+from tests.conftest import client_for
+from tests.factories import ManifestFactory, PackageFactory, PartnerMemberFactory, UserFactory
+from tests.packages.conftest import new_key
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def jpeg_upload(width=3000, height=2000, name="door.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def deliver(client, package, **proof):
+    return client.post(
+        reverse("packages:package-deliver", args=[package.tracking_id]),
+        {"idempotency_key": new_key(), **proof},
+    )
+
+
+# ------------------------------------------------------------------------------
+# The list
+# ------------------------------------------------------------------------------
+def test_today_lists_the_partners_packages_in_route_order(partner_owner, partner, dsp, today):
+    manifest = ManifestFactory(dsp=dsp, partner=partner, service_date=today)
+    second = PackageFactory(manifest=manifest, route_sequence=2, address_line="1 A St")
+    first = PackageFactory(manifest=manifest, route_sequence=1, address_line="9 Z St")
+    unrouted = PackageFactory(manifest=manifest, route_sequence=None, address_line="5 M St")
+    PackageFactory(
+        manifest=ManifestFactory(
+            dsp=dsp, partner=partner, service_date=today + datetime.timedelta(days=1)
+        )
+    )
+    response = client_for(partner_owner).get(reverse("packages:today"))
+    assert [p.pk for p in response.context["packages"]] == [first.pk, second.pk, unrouted.pk]
+    assert response.context["counts"]["total"] == 3
+    assert "Evening summary" in response.content.decode()
+
+
+def test_staff_see_the_same_list_without_the_owners_summary(partner_staff, received):
+    response = client_for(partner_staff).get(reverse("packages:today"))
+    assert received in response.context["packages"]
+    assert "Evening summary" not in response.content.decode()
+
+
+# ------------------------------------------------------------------------------
+# Deliver: label first, then proof
+# ------------------------------------------------------------------------------
+def test_label_scan_confirms_the_package_and_shows_the_proof_form(partner_owner, received):
+    response = client_for(partner_owner).get(
+        reverse("packages:deliver-check"), {"tracking_id": received.tracking_id}, **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert received.tracking_id in body and "Delivered" in body
+    assert 'name="photo"' in body and 'name="recipient_name"' in body
+
+
+def test_label_of_another_partners_package_is_not_found(partner_owner, other_partner_package):
+    client = client_for(partner_owner)
+    url = reverse("packages:deliver-check")
+    htmx = client.get(url, {"tracking_id": other_partner_package.tracking_id}, **HTMX)
+    assert "is not one of your packages" in htmx.content.decode()
+    assert client.get(url, {"tracking_id": other_partner_package.tracking_id}).status_code == 404
+
+
+def test_deliver_with_the_recipients_name(partner_owner, received):
+    response = deliver(client_for(partner_owner), received, recipient_name="Ana Diaz")
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.status == PackageStatus.DELIVERED
+    assert DeliveryAttempt.objects.get(package=received).recipient_name == "Ana Diaz"
+
+
+def test_deliver_with_a_safe_place_note(partner_staff, received):
+    deliver(client_for(partner_staff), received, safe_place_note="Behind the blue gate")
+    attempt = DeliveryAttempt.objects.get(package=received)
+    assert attempt.safe_place_note == "Behind the blue gate"
+
+
+def test_deliver_with_a_photo_resizes_it_and_serves_it_privately(
+    partner_owner, received, reviewer, dsp_driver, other_partner
+):
+    deliver(client_for(partner_owner), received, photo=jpeg_upload())
+    attempt = DeliveryAttempt.objects.get(package=received)
+    # then the stored photo is a JPEG at most 1600 px on its longest side
+    with Image.open(attempt.photo.path) as stored:
+        assert stored.format == "JPEG" and max(stored.size) == 1600
+    url = reverse("packages:proof-photo", args=[attempt.pk])
+    # and the today page links it, and only the partner and ops may see it
+    assert url in client_for(partner_owner).get(reverse("packages:today")).content.decode()
+    assert client_for(partner_owner).get(url).status_code == 200
+    assert client_for(reviewer).get(url)["Content-Type"] == "image/jpeg"
+    assert client_for(other_partner.owner).get(url).status_code == 404
+    assert client_for(dsp_driver).get(url).status_code == 404
+
+
+def test_a_file_that_is_not_an_image_is_refused(partner_owner, received):
+    fake = SimpleUploadedFile("door.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    response = deliver(client_for(partner_owner), received, photo=fake)
+    assert response.status_code == 409
+    assert "must be a JPEG" in response.content.decode()
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+def test_deliver_without_proof_is_refused(partner_owner, received):
+    response = deliver(client_for(partner_owner), received)
+    assert response.status_code == 400
+    assert "Give a proof of delivery" in response.content.decode()
+
+
+def test_staff_without_a_clear_background_check_cannot_deliver(partner, received):
+    pending = UserFactory(email="pending@example.com", roles=[Role.PARTNER_STAFF])
+    PartnerMemberFactory(
+        partner=partner,
+        user=pending,
+        role=MemberRole.STAFF,
+        background_check=BackgroundCheck.PENDING,
+    )
+    client = client_for(pending)
+    page = client.get(reverse("packages:today")).content.decode()
+    assert "background check is not clear" in page
+    response = deliver(client, received, recipient_name="Ana Diaz")
+    assert response.status_code == 403
+    assert "background check is not clear" in response.content.decode()
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+# ------------------------------------------------------------------------------
+# Attempt and undo
+# ------------------------------------------------------------------------------
+def test_attempt_with_a_reason_opens_an_incident(partner_owner, received):
+    response = client_for(partner_owner).post(
+        reverse("packages:package-attempt", args=[received.tracking_id]),
+        {"idempotency_key": new_key(), "reason": "no_access", "note": "Gate locked"},
+    )
+    assert response.status_code == 302
+    incident = Incident.objects.get(package=received)
+    assert incident.status == IncidentStatus.OPEN and incident.reason == "no_access"
+
+
+def test_undo_within_15_minutes(partner_owner, received):
+    client = client_for(partner_owner)
+    deliver(client, received, recipient_name="Ana Diaz")
+    assert "Undo delivery of" in client.get(reverse("packages:today")).content.decode()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=14)):
+        client.post(
+            reverse("packages:package-undo", args=[received.tracking_id]),
+            {"idempotency_key": new_key()},
+        )
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+def test_undo_after_15_minutes_is_refused(partner_owner, received):
+    client = client_for(partner_owner)
+    deliver(client, received, recipient_name="Ana Diaz")
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
+        assert "Undo delivery of" not in client.get(reverse("packages:today")).content.decode()
+        response = client.post(
+            reverse("packages:package-undo", args=[received.tracking_id]),
+            {"idempotency_key": new_key()},
+            follow=True,
+        )
+    assert "only be undone within 15 minutes" in response.content.decode()
+    received.refresh_from_db()
+    assert received.status == PackageStatus.DELIVERED
+
+
+# ------------------------------------------------------------------------------
+# End of day
+# ------------------------------------------------------------------------------
+def test_end_of_day_says_what_is_still_open(partner_owner, received, manifested):
+    client = client_for(partner_owner)
+    page = client.get(reverse("packages:today")).content.decode()
+    assert "3 packages still open" in page
+    for package in manifested[1:]:
+        package.status = PackageStatus.RETURN_PENDING
+        package.save()
+    deliver(client, received, recipient_name="Ana Diaz")
+    page = client.get(reverse("packages:today")).content.decode()
+    assert "Every package is delivered or queued for return" in page
+
+
+# ------------------------------------------------------------------------------
+# Access: another partner's member gets a 404 for every package URL
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("url_name", ["package-deliver", "package-attempt", "package-undo"])
+def test_another_partners_member_gets_404(other_partner, received, url_name):
+    response = client_for(other_partner.owner).post(
+        reverse(f"packages:{url_name}", args=[received.tracking_id]),
+        {"idempotency_key": new_key(), "recipient_name": "X", "reason": "unsafe"},
+    )
+    assert response.status_code == 404
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+@pytest.mark.parametrize("outsider", ["dsp_driver", "other_dsp_driver", "other_partner"])
+def test_every_package_url_is_404_for_drivers_and_other_partners(request, outsider, received):
+    """The package's own DSP's driver included: delivering is the partner's business."""
+    user = request.getfixturevalue(outsider)
+    client = client_for(user.owner if outsider == "other_partner" else user)
+    form = {"idempotency_key": new_key(), "recipient_name": "X", "reason": "unsafe"}
+    for url_name in ("package-deliver", "package-attempt", "package-undo"):
+        url = reverse(f"packages:{url_name}", args=[received.tracking_id])
+        assert client.post(url, form).status_code == 404, url_name
+    check = client.get(reverse("packages:deliver-check"), {"tracking_id": received.tracking_id})
+    assert check.status_code == 404
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+@pytest.mark.parametrize("outsider", ["dsp_driver", "other_dsp_driver", "other_partner"])
+def test_proof_photo_is_404_for_drivers_and_other_partners(
+    request, outsider, partner_owner, received
+):
+    deliver(client_for(partner_owner), received, photo=jpeg_upload(400, 300))
+    attempt = DeliveryAttempt.objects.get(package=received)
+    user = request.getfixturevalue(outsider)
+    client = client_for(user.owner if outsider == "other_partner" else user)
+    assert client.get(reverse("packages:proof-photo", args=[attempt.pk])).status_code == 404
+
+
+def test_drivers_have_no_today_page(dsp_driver):
+    assert client_for(dsp_driver).get(reverse("packages:today")).status_code == 403
+
+
+# ------------------------------------------------------------------------------
+# Constant queries
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [10, 100])
+def test_today_page_renders_in_constant_queries(
+    size, partner_owner, partner, dsp, dsp_driver, today, django_assert_max_num_queries
+):
+    manifest = ManifestFactory(dsp=dsp, partner=partner, service_date=today)
+    packages = PackageFactory.create_batch(size, manifest=manifest)
+    handoff = services.handoff_open(
+        actor=dsp_driver,
+        partner=partner,
+        dsp=dsp,
+        direction=HandoffDirection.DROP_OFF,
+        service_date=today,
+        idempotency_key=new_key(),
+    ).handoff
+    for package in packages[:4]:
+        services.package_receive(
+            actor=dsp_driver,
+            handoff=handoff,
+            tracking_id=package.tracking_id,
+            idempotency_key=new_key(),
+        )
+    services.package_deliver(
+        actor=partner_owner,
+        package=packages[0],
+        photo=jpeg_upload(40, 30),
+        idempotency_key=new_key(),
+    )
+    services.package_attempt(
+        actor=partner_owner, package=packages[1], reason="unsafe", idempotency_key=new_key()
+    )
+    client = client_for(partner_owner)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("packages:today"))
+    assert len(response.context["packages"]) == size
+
+
+def test_a_resent_delivery_form_is_answered_once(partner_owner, received):
+    """Without JavaScript the page's own key goes with the form: sending it twice (a double
+    tap, a retry on a bad connection) delivers once and writes one event."""
+    client = client_for(partner_owner)
+    form = {"idempotency_key": new_key(), "recipient_name": "Ana Diaz"}
+    url = reverse("packages:package-deliver", args=[received.tracking_id])
+    first, second = client.post(url, form), client.post(url, form)
+    assert first.status_code == second.status_code == 302
+    assert received.events.filter(event_type="delivered").count() == 1
+    assert DeliveryAttempt.objects.filter(package=received).count() == 1
+
+
+def test_each_undo_form_carries_its_own_key_without_javascript(
+    partner_owner, dsp_driver, drop_off, manifested, received
+):
+    services.package_receive(
+        actor=dsp_driver,
+        handoff=drop_off,
+        tracking_id=manifested[1].tracking_id,
+        idempotency_key=new_key(),
+    )
+    client = client_for(partner_owner)
+    for package in manifested[:2]:
+        deliver(client, package, recipient_name="Ana Diaz")
+    # when the owner undoes both with the keys the page holds
+    page = client.get(reverse("packages:today"))
+    keys = {p.tracking_id: p.undo_key for p in page.context["packages"] if hasattr(p, "undo_key")}
+    assert len(set(keys.values())) == 2
+    for tracking_id, key in keys.items():
+        client.post(reverse("packages:package-undo", args=[tracking_id]), {"idempotency_key": key})
+    # then both are undone
+    for package in manifested[:2]:
+        package.refresh_from_db()
+        assert package.status == PackageStatus.RECEIVED
