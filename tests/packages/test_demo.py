@@ -10,7 +10,6 @@ from packages.models import (
     Package,
     PackageStatus,
 )
-from partners.models import Partner
 
 
 def test_seed_demo_gives_a_day_of_work(db, settings, capsys):
