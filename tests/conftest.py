@@ -132,3 +132,20 @@ def other_dsp_token_key(other_dsp_driver) -> str:
 
     _, key = dsp_token_create(actor=None, dsp=other_dsp_driver.driver.dsp, label="dispatch")
     return key
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_test_database_sessions(django_db_setup, django_db_blocker):
+    """Threads that tests start (live server, Celery worker, lock races) keep their own
+    database connections; one still open at the end would stop the test database from being
+    dropped. Torn down just before it, this ends such sessions on PostgreSQL."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
