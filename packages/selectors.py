@@ -40,6 +40,7 @@ from packages.models import (
 
 # What a handoff expects is defined once, by the services that count it.
 from packages.services.handoffs import _expected_packages
+from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user
 
 
@@ -224,31 +225,36 @@ def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
 
 
 def handoff_partner_choices_for_driver(*, driver: Driver) -> list:
-    """Partners with a manifest of the driver's DSP in the two weeks up to their own local
-    today: today's drop-off, or the return of what is left from earlier days."""
+    """Partners with packages of the driver's DSP in the two weeks up to their own local
+    today: today's drop-off, or the return of what is left from earlier days. Read from the
+    packages, not the manifests: a DSP-level manifest spreads over several partners, and its
+    packages left with the DSP (no partner) need no handoff."""
     utc_today = timezone.now().date()
-    manifests = Manifest.objects.filter(
-        dsp_id=driver.dsp_id,
-        service_date__range=(
-            utc_today - datetime.timedelta(days=RETURN_LOOKBACK_DAYS + 1),
-            utc_today + datetime.timedelta(days=1),
-        ),
-    ).select_related("partner")
+    partner_days = (
+        Partner.objects.filter(
+            packages__dsp_id=driver.dsp_id,
+            packages__service_date__range=(
+                utc_today - datetime.timedelta(days=RETURN_LOOKBACK_DAYS + 1),
+                utc_today + datetime.timedelta(days=1),
+            ),
+        )
+        .annotate(day=F("packages__service_date"))
+        .distinct()
+    )
     partners = {}
-    for manifest in manifests:
-        partner_today = local_date(tz_name=manifest.partner.time_zone)
-        age = (partner_today - manifest.service_date).days
+    for partner in partner_days:
+        age = (local_date(tz_name=partner.time_zone) - partner.day).days
         if 0 <= age <= RETURN_LOOKBACK_DAYS:
-            partners[manifest.partner_id] = manifest.partner
+            partners[partner.pk] = partner
     return sorted(partners.values(), key=lambda p: p.trade_name)
 
 
 def handoff_dsp_choices_for_partner(*, partner_id: int, day: datetime.date) -> QuerySet:
-    """DSPs with a manifest for the partner in the last two weeks: today's drop-off, or the
+    """DSPs with packages for the partner in the last two weeks: today's drop-off, or the
     return of what is left from earlier days."""
     return Dsp.objects.filter(
-        manifests__partner_id=partner_id,
-        manifests__service_date__range=(day - datetime.timedelta(days=RETURN_LOOKBACK_DAYS), day),
+        packages__partner_id=partner_id,
+        packages__service_date__range=(day - datetime.timedelta(days=RETURN_LOOKBACK_DAYS), day),
     ).distinct()
 
 
