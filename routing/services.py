@@ -382,9 +382,9 @@ def packages_assign(*, dsp: Dsp, service_date: datetime.date) -> AssignResult:
             if assignment.partner_id is not None
             else f"{UNPLACED_REASON} ({assignment.reason})"
         )
-    Package.objects.bulk_update(
-        packages, ["partner", "assigned_by_routing", "assignment_reason"], batch_size=1000
-    )
+    # No batch_size: on PostgreSQL this is one UPDATE however many packages; SQLite's
+    # 999-parameter limit makes Django split it every 199 packages.
+    Package.objects.bulk_update(packages, ["partner", "assigned_by_routing", "assignment_reason"])
     unplaced = sum(1 for package in packages if package.partner_id is None)
     return AssignResult(placed=len(packages) - unplaced, unplaced=unplaced)
 
