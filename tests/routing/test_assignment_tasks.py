@@ -43,21 +43,22 @@ def test_assignment_and_the_check_run_on_a_real_worker(celery_worker_on_redis):
     assert Package.objects.filter(partner=partner).count() == 3
 
 
-def test_check_task_assigns_only_dsps_with_unplaced_packages(
+def test_check_task_assigns_the_dates_unplaced_packages_first(
     db, django_capture_on_commit_callbacks
 ):
-    # given two DSPs: one with a DSP-level manifest, one that placed everything itself
+    # given a DSP-level manifest for the date
     partner = PartnerFactory(latitude=BACK_BAY[0], longitude=BACK_BAY[1])
     day = datetime.date(2026, 12, 2)
     area_dsp = DspFactory()
     dsp_packages(area_dsp, 2, day=day)
+    dsp_packages(area_dsp, 1, at=FAR_AWAY, zip_code="02421", day=day)  # stays with the DSP
     # when
     with django_capture_on_commit_callbacks(execute=True):
         capacity_check_task(service_date=day.isoformat(), time_zone=partner.time_zone)
-    # then
+    # then the check counted the two placed packages; the one left with the DSP is no finding
     assert Package.objects.filter(partner=partner, assigned_by_routing=True).count() == 2
     report = CapacityReport.objects.get(service_date=day)
-    assert report.packages_assigned == 2
+    assert report.packages_assigned == 2 and report.partners_checked == 1
 
 
 def test_assign_task_is_idempotent(db):
