@@ -305,8 +305,10 @@ def coverage_update(
     *, partner: Partner, actor: User | None, zip_codes: list[str], radius_miles: float
 ) -> Coverage:
     """Set the partner's coverage and write a "coverage_changed" PartnerEvent saying what
-    changed. Saving the same coverage again is a no-op (no event)."""
-    coverage = Coverage.objects.select_for_update().filter(partner=partner).first()
+    changed. Saving the same coverage again is a no-op (no event). The partner row lock
+    serialises two ops saving at once, also when neither finds a coverage row yet."""
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    coverage = Coverage.objects.filter(partner=partner).first()
     zip_codes = sorted(set(zip_codes))
     if coverage is None:
         before = "default " + coverage_describe(
