@@ -6,6 +6,11 @@
 2. An ops reviewer filters the queue by state, opens the application and asks for
    information; the applicant answers; the reviewer approves; the owner completes onboarding
    and ops tick the rest: the partner becomes active.
+3. (tests/browser/test_handoff.py) The driver and the partner run the morning handoff by
+   typing labels + Enter, an unknown label and a double scan included; both confirm.
+4. The partner works through the today list in route order: a delivery with a photo, one
+   refused for lack of proof and then given a name, one attempt; the end of day; ops send
+   the failed one back; the next morning's return handoff takes it, both confirm.
 
 Every page passes axe (no serious or critical violations) and fits a 390 px phone; the ops
 pages also 1280 px. SAVE_SCREENSHOTS=1 writes each step to docs/screenshots/journeys/.
@@ -229,3 +234,118 @@ def test_journey_2_review_info_request_approval_and_onboarding(
     assert partner.status == PartnerStatus.ACTIVE
     applicant.goto(base + "/partner/")
     assert "Getting started" not in applicant.content()
+
+
+@pytest.fixture
+def received_day(partner, dsp_driver):
+    """Three packages scanned in at this morning's drop-off, and the day's route planned."""
+    from hubdelivery.lib.dates import local_date
+    from packages import services
+    from packages.models import HandoffDirection
+    from routing.services import partner_route_build
+    from tests.factories import ManifestFactory, PackageFactory
+
+    today = local_date(tz_name=partner.time_zone)
+    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
+    streets = ["300 Beacon St", "12 Marlborough St", "45 Commonwealth Ave"]
+    packages = [PackageFactory(manifest=manifest, address_line=street) for street in streets]
+    handoff = services.handoff_open(
+        actor=dsp_driver, partner=partner, dsp=manifest.dsp,
+        direction=HandoffDirection.DROP_OFF, service_date=today, idempotency_key="j4-open",
+    ).handoff  # fmt: skip
+    for n, package in enumerate(packages):
+        services.package_receive(
+            actor=dsp_driver, handoff=handoff, tracking_id=package.tracking_id,
+            idempotency_key=f"j4-r{n}",
+        )  # fmt: skip
+    for actor in (dsp_driver, partner.owner):
+        services.handoff_confirm(actor=actor, handoff=handoff, idempotency_key=f"j4-c{actor.pk}")
+    partner_route_build(partner=partner, service_date=today)
+    for package in packages:
+        package.refresh_from_db()
+    return packages
+
+
+def find_package(page, tracking_id: str) -> None:
+    page.get_by_label("Package label").fill(tracking_id)
+    page.get_by_label("Package label").press("Enter")
+    page.get_by_role("button", name="Delivered").wait_for()
+
+
+def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning(
+    live_server, browser, received_day, partner, dsp_driver, reviewer, tmp_path
+):
+    from PIL import Image
+
+    base = live_server.url
+    first, second, third = sorted(received_day, key=lambda p: p.route_sequence)
+    owner = browser.new_context(viewport=PHONE).new_page()
+    log_in(owner, base, partner.owner.email)
+
+    # the today list is in route order
+    owner.goto(base + "/today/")
+    listed = owner.locator("main").inner_text()
+    positions = [listed.index(p.tracking_id) for p in (first, second, third)]
+    assert positions == sorted(positions)
+    check(owner, "4-01-today")
+
+    # delivers the first with a photo
+    photo = tmp_path / "door.jpg"
+    Image.new("RGB", (2400, 1800), (200, 120, 80)).save(photo, "JPEG")
+    find_package(owner, first.tracking_id)
+    owner.get_by_label("Photo of the package at the door").set_input_files(str(photo))
+    owner.get_by_role("button", name="Delivered").click()
+    owner.wait_for_load_state("networkidle")
+    check(owner, "4-02-delivered-with-photo")
+
+    # tries to deliver the second without any proof, is told, then gives a name
+    find_package(owner, second.tracking_id)
+    owner.get_by_role("button", name="Delivered").click()
+    owner.get_by_role("alert").first.wait_for()
+    assert "photo" in owner.locator(".form-errors, .error").first.inner_text().lower()
+    owner.get_by_label("Handed to (name)").fill("J. Rivera")
+    owner.get_by_role("button", name="Delivered").click()
+    owner.wait_for_load_state("networkidle")
+
+    # cannot deliver the third: records why
+    find_package(owner, third.tracking_id)
+    owner.get_by_text("Could not deliver").click()
+    owner.get_by_label("Why not delivered").select_option("recipient_unavailable")
+    owner.get_by_role("button", name="Not delivered").click()
+    owner.wait_for_load_state("networkidle")
+
+    # the end of the day says what is open
+    owner.goto(base + "/today/")
+    assert "End of day" in owner.content()
+    check(owner, "4-03-end-of-day")
+    for package in received_day:
+        package.refresh_from_db()
+    assert [p.status for p in (first, second, third)] == ["delivered", "delivered", "attempted"]
+    assert first.attempts.get().photo.name.endswith(".jpg")
+
+    # ops send the failed one back to the DSP
+    ops = browser.new_context(viewport=PHONE).new_page()
+    log_in(ops, base, reviewer.email)
+    ops.goto(base + "/ops/incidents/")
+    ops.get_by_role("button", name="Return to DSP").click()
+    ops.wait_for_load_state("networkidle")
+
+    # next morning the driver opens the return and scans it back; both confirm
+    driver = browser.new_context(viewport=PHONE).new_page()
+    log_in(driver, base, dsp_driver.email)
+    driver.goto(base + "/handoffs/")
+    driver.get_by_label("Partner").select_option(label=partner.trade_name)
+    driver.get_by_role("button", name="Open return").click()
+    driver.wait_for_load_state("networkidle")
+    driver.get_by_label("Tracking id").fill(third.tracking_id)
+    driver.get_by_label("Tracking id").press("Enter")
+    driver.locator("#scan-answer .scan-answer", has_text=third.tracking_id).wait_for()
+    check(driver, "4-04-return-handoff")
+    driver.reload()
+    driver.get_by_role("button", name="Confirm as driver").click()
+    owner.goto(driver.url)
+    owner.get_by_role("button", name="Confirm as partner").click()
+    owner.wait_for_load_state("networkidle")
+    assert "Both sides confirmed" in owner.locator("main").inner_text()
+    third.refresh_from_db()
+    assert third.status == "returned"
