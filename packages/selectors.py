@@ -26,6 +26,7 @@ from packages.models import (
     Dsp,
     DspApiToken,
     Handoff,
+    HandoffDirection,
     HandoffItem,
     HandoffOutcome,
     HandoffStatus,
@@ -39,9 +40,26 @@ from packages.models import (
 )
 
 # What a handoff expects is defined once, by the services that count it.
-from packages.services.handoffs import _expected_packages
 from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user
+
+# What a return takes back: packages queued for return, damaged, or left undelivered.
+RETURN_SOURCE_STATUSES = (
+    PackageStatus.RETURN_PENDING,
+    PackageStatus.DAMAGED,
+    PackageStatus.RECEIVED,
+)
+
+
+def handoff_expected_packages(*, handoff: Handoff) -> QuerySet[Package]:
+    """What should change hands at the handoff: the same rule for its counters and its list."""
+    packages = Package.objects.filter(partner_id=handoff.partner_id, dsp_id=handoff.dsp_id)
+    if handoff.direction == HandoffDirection.DROP_OFF:
+        return packages.filter(service_date=handoff.service_date, status=PackageStatus.MANIFESTED)
+    # Undelivered packages of earlier days; today's received packages are still to deliver.
+    return packages.filter(
+        status__in=RETURN_SOURCE_STATUSES, service_date__lt=handoff.service_date
+    ) | packages.filter(status__in=(PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED))
 
 
 @dataclass(frozen=True)
@@ -217,7 +235,7 @@ def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
     """Packages the handoff expects that have no item yet: still to scan while it is open;
     for a closed return, what was not handed back (it stays with the partner, flagged)."""
     return list(
-        _expected_packages(handoff=handoff)
+        handoff_expected_packages(handoff=handoff)
         .exclude(handoff_items__handoff=handoff)
         .order_by("tracking_id")
         .only("id", "tracking_id", "status", "address_line", "service_date")
