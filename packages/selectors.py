@@ -39,7 +39,6 @@ from packages.models import (
     PackageStatus,
 )
 
-# What a handoff expects is defined once, by the services that count it.
 from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user
 
