@@ -41,7 +41,15 @@ class TargetStateAdmin(admin.ModelAdmin):
 
 @admin.register(Market)
 class MarketAdmin(admin.ModelAdmin):
-    list_display = ["name", "state", "center_zip", "radius_miles", "is_active"]
+    list_display = [
+        "name",
+        "state",
+        "center_zip",
+        "radius_miles",
+        "is_active",
+        "active_partner_target",
+    ]
+    list_editable = ["active_partner_target"]
     list_filter = ["is_active", "state"]
 
 

@@ -221,6 +221,9 @@ class Market(models.Model):
     longitude = models.FloatField()
     radius_miles = models.PositiveSmallIntegerField(default=DEFAULT_MARKET_RADIUS_MILES)
     is_active = models.BooleanField(default=True)
+    active_partner_target = models.PositiveIntegerField(
+        default=0, help_text="How many active partners the market should have (ops dashboard)."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

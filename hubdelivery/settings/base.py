@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "partners",
     "packages",
     "routing",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
