@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0005_seed_target_states_and_markets'),
+        ("partners", "0005_seed_target_states_and_markets"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='market',
-            name='active_partner_target',
-            field=models.PositiveIntegerField(default=0, help_text='How many active partners the market should have (ops dashboard).'),
+            model_name="market",
+            name="active_partner_target",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="How many active partners the market should have (ops dashboard).",
+            ),
         ),
     ]
