@@ -324,6 +324,7 @@ def _funnel_row(key: tuple, values: dict[str, Any]) -> dict[str, Any]:
     row["approval_rate"] = percent(row[ApplicationStatus.APPROVED], decided)
     row["target_rate"] = percent(row["active_partners"], row["target"])
     row.setdefault("median_review_days", None)
+    row["place"] = f"{state} · {row['market']}"  # the chart's label
     return row
 
 

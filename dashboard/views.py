@@ -40,7 +40,7 @@ def charts(tables: dict[str, Table]) -> dict[str, dict]:
         ),
         "chart_funnel": selectors.chart_data(
             tables["recruiting-funnel"],
-            label="market",
+            label="place",
             series=[("applications", "Applications"), ("approved", "Approved")],
         ),
     }
