@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+@pytest.mark.usefixtures("funnel")
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_ops_dashboard_draws_its_charts(live_server, page, funnel, reviewer, viewport):
+def test_ops_dashboard_draws_its_charts(live_server, page, reviewer, viewport):
     # given
     log_in(page, live_server, reviewer)
     page.set_viewport_size(viewport)
