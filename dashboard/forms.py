@@ -54,3 +54,15 @@ class DashboardFilterForm(forms.Form):
         return DashboardFilters(
             data["date_from"], data["date_to"], data.get("state", ""), market.pk if market else None
         )
+
+
+class StatementWeekForm(forms.Form):
+    week = forms.DateField(
+        label="Week starting (a Monday)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_week(self) -> datetime.date:
+        week = self.cleaned_data["week"]
+        if week.weekday() != 0:
+            raise forms.ValidationError("Statement weeks start on a Monday.")
+        return week

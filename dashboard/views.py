@@ -1,14 +1,13 @@
-import csv
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts.decorators import role_required
 from accounts.roles import Role
 from dashboard import selectors
-from dashboard.forms import DashboardFilterForm, default_filters
-from dashboard.tables import Table
+from dashboard.forms import DashboardFilterForm, StatementWeekForm, default_filters
+from dashboard.services import last_complete_week
+from dashboard.tables import Table, csv_response
 
 ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 
@@ -61,6 +60,9 @@ def ops_dashboard(request: HttpRequest) -> HttpResponse:
             }
         ),
         "query": request.GET.urlencode(),
+        "week_form": StatementWeekForm(
+            initial={"week": last_complete_week(tz_name="America/New_York")}
+        ),
         **charts(tables),
     }
     return render(request, "dashboard/ops_dashboard.html", context)
@@ -73,10 +75,17 @@ def ops_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
         raise Http404("No such table.")
     _, filters = requested_filters(request)
     built = selectors.dashboard_table(name=table, filters=filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{table}-{filters.date_from}-{filters.date_to}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(built.header())
-    writer.writerows([cell.text for cell in row] for row in built.display_rows())
-    return response
+    return csv_response(built, f"{table}-{filters.date_from}-{filters.date_to}.csv")
+
+
+@ops_required
+def ops_statements_csv(request: HttpRequest) -> HttpResponse:
+    """Every partner's statement of one week (?week=the Monday)."""
+    form = StatementWeekForm(request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("dashboard:ops-dashboard")
+    week = form.cleaned_data["week"]
+    return csv_response(selectors.statements_of_week(week_start=week), f"statements-{week}.csv")

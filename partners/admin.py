@@ -48,8 +48,9 @@ class MarketAdmin(admin.ModelAdmin):
         "radius_miles",
         "is_active",
         "active_partner_target",
+        "rate_per_package",
     ]
-    list_editable = ["active_partner_target"]
+    list_editable = ["active_partner_target", "rate_per_package"]
     list_filter = ["is_active", "state"]
 
 

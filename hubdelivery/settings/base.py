@@ -262,6 +262,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.partners_resume_due_task",
         "schedule": crontab(minute=5),
     },
+    # Mondays, hourly (UTC): every US zone's Sunday ends during a UTC Monday, so each partner's
+    # week is computed within the hour after it ends; re-runs replace, never duplicate.
+    "dashboard-weekly-statements": {
+        "task": "dashboard.tasks.weekly_statements_compute_task",
+        "schedule": crontab(minute=25, day_of_week="mon"),
+    },
 }
 
 # ------------------------------------------------------------------------------
