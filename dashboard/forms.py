@@ -66,3 +66,17 @@ class StatementWeekForm(forms.Form):
         if week.weekday() != 0:
             raise forms.ValidationError("Statement weeks start on a Monday.")
         return week
+
+
+class NotificationPreferenceForm(forms.Form):
+    """The optional emails (each person sees all three; only their roles receive each)."""
+
+    tomorrow_volume = forms.BooleanField(
+        required=False, label="Tomorrow's packages, the evening before (partner owners)"
+    )
+    weekly_statement = forms.BooleanField(
+        required=False, label="The weekly statement, on Mondays (partner owners)"
+    )
+    ops_daily_digest = forms.BooleanField(
+        required=False, label="The ops daily digest: yesterday's operations and open findings"
+    )

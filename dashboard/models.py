@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -32,3 +33,47 @@ class WeeklyStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} week of {self.week_start}"
+
+
+class NotificationKind(models.TextChoices):
+    TOMORROW_VOLUME = "tomorrow-volume", "Tomorrow's packages, the evening before"  # partner owner
+    OPS_DAILY_DIGEST = "ops-daily-digest", "Ops daily digest"  # ops roles
+    WEEKLY_STATEMENT = "weekly-statement", "Weekly statement"  # partner owner
+
+
+class NotificationPreference(models.Model):
+    """Which optional emails a user receives; no row means all of them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    tomorrow_volume = models.BooleanField("Tomorrow's packages, the evening before", default=True)
+    ops_daily_digest = models.BooleanField("Ops daily digest", default=True)
+    weekly_statement = models.BooleanField("Weekly statement", default=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notifications of {self.user_id}"
+
+
+class NotificationSent(models.Model):
+    """One row per (kind, recipient, period), written in the same transaction as the queued
+    email: a retried or redelivered task finds the row and sends nothing."""
+
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.CharField(max_length=20, help_text="The day or the week's Monday, ISO.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "period"], name="one_notification_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} for {self.period}"

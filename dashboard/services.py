@@ -2,12 +2,14 @@
 
 import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from dashboard.models import WeeklyStatement
+from accounts.models import User
+from dashboard.models import NotificationPreference, WeeklyStatement
 from hubdelivery.lib.dates import local_date
 from packages.models import Package, PackageStatus
 from partners.models import Partner, PartnerStatus
@@ -92,12 +94,34 @@ def weekly_statements_compute(
     return statements
 
 
+def _notify(*, week_start: str, time_zone: str) -> None:
+    from dashboard.tasks import weekly_statements_notify_task
+
+    weekly_statements_notify_task.delay(week_start=week_start, time_zone=time_zone)
+
+
+@transaction.atomic
 def weekly_statements_compute_due(*, at: datetime.datetime | None = None) -> dict[str, str]:
-    """For each partner time zone, the latest week that has ended there: {zone: Monday}."""
+    """For each partner time zone, the latest week that has ended there: {zone: Monday}.
+    After commit, each zone's owners get their statement email (once per week, however often
+    this runs)."""
     done = {}
     zones = Partner.objects.order_by().values_list("time_zone", flat=True).distinct()
     for zone in sorted(set(zones)):
         week_start = last_complete_week(tz_name=zone, at=at)
         weekly_statements_compute(week_start=week_start, time_zone=zone)
         done[zone] = week_start.isoformat()
+        transaction.on_commit(partial(_notify, week_start=done[zone], time_zone=zone))
     return done
+
+
+@transaction.atomic
+def notification_preferences_update(
+    *, user: User, tomorrow_volume: bool, ops_daily_digest: bool, weekly_statement: bool
+) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference.tomorrow_volume = tomorrow_volume
+    preference.ops_daily_digest = ops_daily_digest
+    preference.weekly_statement = weekly_statement
+    preference.save(update_fields=["tomorrow_volume", "ops_daily_digest", "weekly_statement"])
+    return preference

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views, views_partner
+from dashboard import views, views_account, views_partner
 
 app_name = "dashboard"
 
@@ -18,5 +18,10 @@ urlpatterns = [
         "partner/statements/<int:statement_id>.csv",
         views_partner.partner_statement_csv,
         name="partner-statement-csv",
+    ),
+    path(
+        "account/notifications/",
+        views_account.notification_preferences,
+        name="notification-preferences",
     ),
 ]

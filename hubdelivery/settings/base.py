@@ -268,6 +268,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.weekly_statements_compute_task",
         "schedule": crontab(minute=25, day_of_week="mon"),
     },
+    # Hourly: each owner hears tomorrow's volume once their local evening (18:00) has begun.
+    "dashboard-tomorrow-volume": {
+        "task": "dashboard.tasks.tomorrow_volume_notify_task",
+        "schedule": crontab(minute=40),
+    },
+    # 12:30 UTC, 07:30 in New York: yesterday's operations and the open findings, to ops.
+    "dashboard-ops-daily-digest": {
+        "task": "dashboard.tasks.ops_daily_digest_task",
+        "schedule": crontab(hour=12, minute=30),
+    },
 }
 
 # ------------------------------------------------------------------------------
