@@ -334,6 +334,7 @@ DEMO_SEEDERS = [
     "partners.demo_recruiting",
     "packages.demo",
     "routing.demo",
+    "dashboard.demo",
 ]
 
 # ------------------------------------------------------------------------------
