@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,6 +65,9 @@ def ops_dashboard(request: HttpRequest) -> HttpResponse:
             initial={"week": last_complete_week(tz_name="America/New_York")}
         ),
         **charts(tables),
+        "map_data": selectors.partner_map_points(filters),
+        "map_tile_url": getattr(settings, "MAP_TILE_URL", ""),
+        "map_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
     }
     return render(request, "dashboard/ops_dashboard.html", context)
 

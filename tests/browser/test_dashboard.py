@@ -36,6 +36,7 @@ def test_ops_dashboard_draws_its_charts(live_server, page, reviewer, viewport):
         ".map((canvas) => Boolean(Chart.getChart(canvas)))"
     )
     assert drawn == [True, True, True]
+    assert page.locator("#partner-map").get_attribute("data-markers") == "2"
     assert_fits_and_is_accessible(page)
 
 

@@ -3,7 +3,9 @@ from decimal import Decimal
 
 from dashboard import selectors
 from dashboard.selectors import DashboardFilters
+from partners.models import PartnerStatus
 from tests.dashboard.conftest import DAY
+from tests.factories import PartnerFactory
 
 NEXT_DAY = DAY + datetime.timedelta(days=1)
 TWO_DAYS = DashboardFilters(DAY, NEXT_DAY)
@@ -105,3 +107,19 @@ def test_recruiting_funnel_is_empty_outside_the_range(funnel):
     rows = {(row["state"], row["market"]): row for row in table.rows}
     assert rows[("MA", "Back Bay")]["applications"] == 0
     assert rows[("MA", "Back Bay")]["median_review_days"] is None
+
+
+def test_partners_by_status_and_their_map_pins(ops_day):
+    # given one paused partner more
+    PartnerFactory(status=PartnerStatus.PAUSED, trade_name="Resting Shop", state="CA")
+    # when
+    table = selectors.partners_by_status(DashboardFilters(DAY, DAY))
+    pins = selectors.partner_map_points(DashboardFilters(DAY, DAY, state="CA"))
+    # then
+    counts = {row["status"]: row["partners"] for row in table.rows}
+    assert counts == {"Onboarding": 0, "Active": 2, "Paused": 1, "Offboarded": 0}
+    assert sorted((p["name"], p["status"]) for p in pins["points"]) == [
+        ("Hoboken Coffee", "Active"),
+        ("Resting Shop", "Paused"),
+    ]
+    assert {p["colour"] for p in pins["points"]} == {"#1f6f43", "#b35c00"}
