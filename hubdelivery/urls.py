@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("packages.urls")),
     path("", include("routing.urls")),
+    path("", include("dashboard.urls")),
 ]

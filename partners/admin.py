@@ -41,7 +41,16 @@ class TargetStateAdmin(admin.ModelAdmin):
 
 @admin.register(Market)
 class MarketAdmin(admin.ModelAdmin):
-    list_display = ["name", "state", "center_zip", "radius_miles", "is_active"]
+    list_display = [
+        "name",
+        "state",
+        "center_zip",
+        "radius_miles",
+        "is_active",
+        "active_partner_target",
+        "rate_per_package",
+    ]
+    list_editable = ["active_partner_target", "rate_per_package"]
     list_filter = ["is_active", "state"]
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -221,6 +223,15 @@ class Market(models.Model):
     longitude = models.FloatField()
     radius_miles = models.PositiveSmallIntegerField(default=DEFAULT_MARKET_RADIUS_MILES)
     is_active = models.BooleanField(default=True)
+    active_partner_target = models.PositiveIntegerField(
+        default=0, help_text="How many active partners the market should have (ops dashboard)."
+    )
+    rate_per_package = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2.50"),
+        help_text="What a partner earns per delivered package, in US dollars.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

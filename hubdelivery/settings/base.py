@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "partners",
     "packages",
     "routing",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.partners_resume_due_task",
         "schedule": crontab(minute=5),
     },
+    # Mondays, hourly (UTC): every US zone's Sunday ends during a UTC Monday, so each partner's
+    # week is computed within the hour after it ends; re-runs replace, never duplicate.
+    "dashboard-weekly-statements": {
+        "task": "dashboard.tasks.weekly_statements_compute_task",
+        "schedule": crontab(minute=25, day_of_week="mon"),
+    },
+    # Hourly: each owner hears tomorrow's volume once their local evening (18:00) has begun.
+    "dashboard-tomorrow-volume": {
+        "task": "dashboard.tasks.tomorrow_volume_notify_task",
+        "schedule": crontab(minute=40),
+    },
+    # 12:30 UTC, 07:30 in New York: yesterday's operations and the open findings, to ops.
+    "dashboard-ops-daily-digest": {
+        "task": "dashboard.tasks.ops_daily_digest_task",
+        "schedule": crontab(hour=12, minute=30),
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -317,6 +334,7 @@ DEMO_SEEDERS = [
     "partners.demo_recruiting",
     "packages.demo",
     "routing.demo",
+    "dashboard.demo",
 ]
 
 # ------------------------------------------------------------------------------

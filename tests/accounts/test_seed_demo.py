@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import User
 
-PROJECT_APPS = ["accounts", "partners", "packages", "routing"]
+PROJECT_APPS = ["accounts", "partners", "packages", "routing", "dashboard"]
 
 
 def row_counts() -> dict[str, int]:

@@ -1,0 +1,150 @@
+"""Five weeks of finished work for the demo florists, so every chart, scorecard and statement
+shows something real: Back Bay Blooms (Boston, New York time) and Midnight Sun Florist
+(Anchorage time). Each past day gets a closed drop-off with its scans, mostly first-attempt
+deliveries, a few second attempts, the odd return and missing package; all in final states
+(nothing held), so the capacity check's custody rules are not disturbed. Then the four
+complete weeks' statements. Bulk-created once per partner and day (the manifest's external id
+marks a day done), so a second seed changes nothing.
+
+Runs after routing.demo: its capacity reports are already written (and kept on a re-seed)."""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+from dashboard.services import last_complete_week, weekly_statements_compute
+from hubdelivery.lib.dates import local_date
+from packages.demo import demo_dsp_ensure
+from packages.models import (
+    AttemptOutcome,
+    AttemptReason,
+    DeliveryAttempt,
+    Dsp,
+    Handoff,
+    HandoffDirection,
+    HandoffItem,
+    HandoffOutcome,
+    HandoffStatus,
+    Manifest,
+    Package,
+    PackageEvent,
+    PackageEventType,
+    PackageStatus,
+)
+from partners.models import Market, Partner
+
+HISTORY_DAYS = 35
+HISTORY_PARTNERS = ["Back Bay Blooms", "Midnight Sun Florist"]
+DEMO_MARKET_TARGET = 3
+STATEMENT_WEEKS = 4
+
+
+def seed() -> None:
+    dsp, _ = demo_dsp_ensure()
+    for partner in Partner.objects.filter(trade_name__in=HISTORY_PARTNERS).order_by("pk"):
+        demo_history_ensure(partner=partner, dsp=dsp)
+    Market.objects.filter(active_partner_target=0).update(active_partner_target=DEMO_MARKET_TARGET)
+    last = last_complete_week(tz_name="America/New_York")
+    for weeks_back in range(STATEMENT_WEEKS):
+        weekly_statements_compute(week_start=last - datetime.timedelta(weeks=weeks_back))
+
+
+def demo_history_ensure(*, partner: Partner, dsp: Dsp) -> None:
+    today = local_date(tz_name=partner.time_zone)
+    days = [today - datetime.timedelta(days=n) for n in range(1, HISTORY_DAYS + 1)]
+    ids = {day: f"HIST-{partner.pk}-{day:%Y%m%d}" for day in days}
+    done = set(Manifest.objects.filter(dsp=dsp, external_id__in=ids.values()).values_list(
+        "external_id", flat=True
+    ))  # fmt: skip
+    for day in days:
+        if ids[day] not in done:
+            demo_day_create(partner=partner, dsp=dsp, day=day, external_id=ids[day])
+
+
+def demo_day_create(*, partner: Partner, dsp: Dsp, day: datetime.date, external_id: str) -> None:
+    """One finished day: 18-26 packages, a drop-off opened at 08:00 local, scans 2-40 minutes
+    later; about 1 in 25 needs a second attempt, 1 in 80 goes back, 1 in 120 is missing."""
+    rng = random.Random(external_id)  # noqa: S311 (repeatable demo data, not secrets)
+    opened = datetime.datetime.combine(day, datetime.time(8), tzinfo=ZoneInfo(partner.time_zone))
+    plan = [_fate(rng) for _ in range(rng.randint(18, 26))]
+    manifest = Manifest.objects.create(
+        dsp=dsp, external_id=external_id, partner=partner, service_date=day, source="api",
+        package_count=len(plan),
+    )  # fmt: skip
+    missing = plan.count("missing")
+    handoff = Handoff.objects.create(
+        direction=HandoffDirection.DROP_OFF, partner=partner, dsp=dsp, service_date=day,
+        status=HandoffStatus.CLOSED, opened_at=opened,
+        closed_at=opened + datetime.timedelta(minutes=45), expected=len(plan),
+        received=len(plan) - missing, missing=missing,
+    )  # fmt: skip
+    packages = Package.objects.bulk_create(
+        _package(partner, dsp, manifest, n, fate, opened) for n, fate in enumerate(plan)
+    )
+    HandoffItem.objects.bulk_create(
+        HandoffItem(
+            handoff=handoff, package=package, tracking_id=package.tracking_id,
+            outcome=HandoffOutcome.MISSING if fate == "missing" else HandoffOutcome.RECEIVED,
+            scanned_at=opened + datetime.timedelta(minutes=rng.randint(2, 40)),
+        )
+        for package, fate in zip(packages, plan, strict=True)
+    )  # fmt: skip
+    _attempts_create(packages, plan, opened)
+
+
+def _fate(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 1 / 120:
+        return "missing"
+    if roll < 1 / 120 + 1 / 80:
+        return "returned"
+    if roll < 1 / 120 + 1 / 80 + 1 / 25:
+        return "second_attempt"
+    return "delivered"
+
+
+def _package(partner, dsp, manifest, n: int, fate: str, opened) -> Package:
+    status = {
+        "missing": PackageStatus.MISSING,
+        "returned": PackageStatus.RETURNED,
+    }.get(fate, PackageStatus.DELIVERED)
+    return Package(
+        tracking_id=f"H{manifest.external_id[5:]}{n:03d}".replace("-", "")[:40],
+        dsp=dsp, manifest=manifest, partner=partner, service_date=manifest.service_date,
+        recipient_name="Demo Recipient", address_line=f"{10 + 4 * n} Demo St",
+        city=partner.city, zip_code=partner.zip_code, latitude=partner.latitude,
+        longitude=partner.longitude, status=status,
+        status_changed_at=opened + datetime.timedelta(hours=3, minutes=7 * n),
+    )  # fmt: skip
+
+
+def _attempts_create(packages: list[Package], plan: list[str], opened) -> None:
+    outcomes = {
+        "delivered": [AttemptOutcome.DELIVERED],
+        "second_attempt": [AttemptOutcome.ATTEMPTED, AttemptOutcome.DELIVERED],
+        "returned": [AttemptOutcome.ATTEMPTED],
+        "missing": [],
+    }
+    pairs = []
+    for package, fate in zip(packages, plan, strict=True):
+        for k, outcome in enumerate(outcomes[fate]):
+            when = package.status_changed_at - datetime.timedelta(
+                hours=2 * (len(outcomes[fate]) - 1 - k)
+            )
+            event = PackageEvent(
+                package=package, tracking_id=package.tracking_id,
+                event_type=PackageEventType.DELIVERED if outcome == AttemptOutcome.DELIVERED
+                else PackageEventType.ATTEMPTED,
+                received_at=when, idempotency_key=f"demo-history-{package.tracking_id}-{k}",
+            )  # fmt: skip
+            pairs.append((event, outcome))
+    events = PackageEvent.objects.bulk_create(event for event, _ in pairs)
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(
+            package=event.package, event=event, outcome=outcome,
+            reason="" if outcome == AttemptOutcome.DELIVERED else AttemptReason.NO_ACCESS,
+            attempted_at=event.received_at,
+            recipient_name="Demo Recipient" if outcome == AttemptOutcome.DELIVERED else "",
+        )
+        for event, (_, outcome) in zip(events, pairs, strict=True)
+    )  # fmt: skip

@@ -1,0 +1,82 @@
+import datetime
+
+from django import forms
+
+from dashboard.selectors import DashboardFilters
+from hubdelivery.lib.dates import local_date
+from partners.models import US_STATES, Market
+
+# Ops's "today": the eastern date, the first US zone to start a new day (every partner's
+# service date for it already exists by then).
+OPS_TIME_ZONE = "America/New_York"
+DEFAULT_DAYS = 7
+MAX_DAYS = 92
+
+
+def default_filters() -> DashboardFilters:
+    today = local_date(tz_name=OPS_TIME_ZONE)
+    return DashboardFilters(today - datetime.timedelta(days=DEFAULT_DAYS - 1), today)
+
+
+class DashboardFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    state = forms.ChoiceField(
+        choices=[("", "All states"), *US_STATES], required=False, label="State"
+    )
+    market = forms.ModelChoiceField(
+        queryset=Market.objects.order_by("name"),
+        required=False,
+        empty_label="All markets",
+        label="Market",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        defaults = default_filters()
+        date_to = data.get("date_to") or defaults.date_to
+        date_from = data.get("date_from") or date_to - (defaults.date_to - defaults.date_from)
+        if date_from > date_to:
+            raise forms.ValidationError("The start date comes after the end date.")
+        if (date_to - date_from).days >= MAX_DAYS:
+            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data
+
+    def filters(self) -> DashboardFilters:
+        """The chosen filters; call after is_valid() returned True."""
+        data = self.cleaned_data
+        market = data.get("market")
+        return DashboardFilters(
+            data["date_from"], data["date_to"], data.get("state", ""), market.pk if market else None
+        )
+
+
+class StatementWeekForm(forms.Form):
+    week = forms.DateField(
+        label="Week starting (a Monday)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_week(self) -> datetime.date:
+        week = self.cleaned_data["week"]
+        if week.weekday() != 0:
+            raise forms.ValidationError("Statement weeks start on a Monday.")
+        return week
+
+
+class NotificationPreferenceForm(forms.Form):
+    """The optional emails (each person sees all three; only their roles receive each)."""
+
+    tomorrow_volume = forms.BooleanField(
+        required=False, label="Tomorrow's packages, the evening before (partner owners)"
+    )
+    weekly_statement = forms.BooleanField(
+        required=False, label="The weekly statement, on Mondays (partner owners)"
+    )
+    ops_daily_digest = forms.BooleanField(
+        required=False, label="The ops daily digest: yesterday's operations and open findings"
+    )

@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class WeeklyStatement(models.Model):
+    """A partner's earnings for one Monday-Sunday week of service dates (the partner's own
+    local dates). Computed by dashboard.services.weekly_statements_compute: re-running a week
+    replaces its row, never adds one."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="weekly_statements"
+    )
+    week_start = models.DateField(help_text="The Monday.")
+    week_end = models.DateField(help_text="The Sunday.")
+    packages = models.PositiveIntegerField(default=0, help_text="Packages due that week.")
+    delivered = models.PositiveIntegerField(default=0)
+    rate_per_package = models.DecimalField(max_digits=6, decimal_places=2)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-week_start", "partner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "week_start"], name="one_statement_per_partner_week"
+            ),
+            models.CheckConstraint(
+                condition=Q(week_end__gt=models.F("week_start")),
+                name="statement_week_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} week of {self.week_start}"
+
+
+class NotificationKind(models.TextChoices):
+    TOMORROW_VOLUME = "tomorrow-volume", "Tomorrow's packages, the evening before"  # partner owner
+    OPS_DAILY_DIGEST = "ops-daily-digest", "Ops daily digest"  # ops roles
+    WEEKLY_STATEMENT = "weekly-statement", "Weekly statement"  # partner owner
+
+
+class NotificationPreference(models.Model):
+    """Which optional emails a user receives; no row means all of them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    tomorrow_volume = models.BooleanField("Tomorrow's packages, the evening before", default=True)
+    ops_daily_digest = models.BooleanField("Ops daily digest", default=True)
+    weekly_statement = models.BooleanField("Weekly statement", default=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notifications of {self.user_id}"
+
+
+class NotificationSent(models.Model):
+    """One row per (kind, recipient, period), written in the same transaction as the queued
+    email: a retried or redelivered task finds the row and sends nothing."""
+
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.CharField(max_length=20, help_text="The day or the week's Monday, ISO.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "period"], name="one_notification_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} for {self.period}"

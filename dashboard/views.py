@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from dashboard import selectors
+from dashboard.forms import DashboardFilterForm, StatementWeekForm, default_filters
+from dashboard.services import last_complete_week
+from dashboard.tables import Table, csv_response
+
+ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
+
+
+def requested_filters(
+    request: HttpRequest,
+) -> tuple[DashboardFilterForm, selectors.DashboardFilters]:
+    """The GET form's filters; bad input shows a message and falls back to the last 7 days."""
+    form = DashboardFilterForm(request.GET)
+    if form.is_valid():
+        return form, form.filters()
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return form, default_filters()
+
+
+def charts(tables: dict[str, Table]) -> dict[str, dict]:
+    return {
+        "chart_days": selectors.chart_data(
+            tables["operations-by-day"],
+            label="label",
+            series=[("delivered", "Delivered"), ("attempted", "Attempted")],
+        ),
+        "chart_markets": selectors.chart_data(
+            tables["operations-by-market"],
+            label="label",
+            series=[("completion_rate", "Completion %"), ("first_attempt_rate", "First attempt %")],
+        ),
+        "chart_funnel": selectors.chart_data(
+            tables["recruiting-funnel"],
+            label="place",
+            series=[("applications", "Applications"), ("approved", "Approved")],
+        ),
+    }
+
+
+@ops_required
+def ops_dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters = requested_filters(request)
+    tables = selectors.dashboard_tables(filters=filters)
+    context = {
+        "form": form,
+        "filters": filters,
+        "tables": {name.replace("-", "_"): table for name, table in tables.items()},
+        "finding_reports": sorted(
+            {
+                (r["report_id"], r["service_date"], r["time_zone"])
+                for r in tables["capacity-findings"].rows
+            }
+        ),
+        "query": request.GET.urlencode(),
+        "week_form": StatementWeekForm(
+            initial={"week": last_complete_week(tz_name="America/New_York")}
+        ),
+        **charts(tables),
+        "map_data": selectors.partner_map_points(filters),
+        "map_tile_url": getattr(settings, "MAP_TILE_URL", ""),
+        "map_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+    }
+    return render(request, "dashboard/ops_dashboard.html", context)
+
+
+@ops_required
+def ops_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """The same rows as the page's table of that name, under the same filters."""
+    if table not in selectors.TABLE_BUILDERS:
+        raise Http404("No such table.")
+    _, filters = requested_filters(request)
+    built = selectors.dashboard_table(name=table, filters=filters)
+    return csv_response(built, f"{table}-{filters.date_from}-{filters.date_to}.csv")
+
+
+@ops_required
+def ops_statements_csv(request: HttpRequest) -> HttpResponse:
+    """Every partner's statement of one week (?week=the Monday)."""
+    form = StatementWeekForm(request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("dashboard:ops-dashboard")
+    week = form.cleaned_data["week"]
+    return csv_response(selectors.statements_of_week(week_start=week), f"statements-{week}.csv")

@@ -1,0 +1,44 @@
+"""The partner owner's earnings: this week so far and the weekly statements (owner only)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import role_required
+from accounts.roles import Role
+from dashboard import selectors
+from dashboard.tables import csv_response
+from partners.models import Partner
+
+owner_required = role_required(Role.PARTNER_OWNER)
+
+
+def owned_partner(request: HttpRequest) -> Partner:
+    partner = Partner.objects.select_related("application__market").filter(owner=request.user)
+    found = partner.order_by("pk").first()
+    if found is None:
+        raise Http404("You do not own a partner business.")
+    return found
+
+
+@owner_required
+def partner_earnings(request: HttpRequest) -> HttpResponse:
+    partner = owned_partner(request)
+    context = {
+        "partner": partner,
+        "numbers": selectors.partner_numbers(partner=partner),
+        "statements": selectors.statements_for_partner(partner=partner),
+    }
+    return render(request, "dashboard/partner_earnings.html", context)
+
+
+@owner_required
+def partner_statement(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
+    return render(request, "dashboard/partner_statement.html", {"statement": statement})
+
+
+@owner_required
+def partner_statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
+    table = selectors.statements_table([statement])
+    return csv_response(table, f"statement-{statement.week_start}.csv")

@@ -1,0 +1,32 @@
+import datetime
+
+from django.core.management import call_command
+
+from dashboard import selectors
+from dashboard.models import WeeklyStatement
+from dashboard.selectors import DashboardFilters
+from hubdelivery.lib.dates import local_date
+
+
+def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
+    # given
+    settings.DEBUG = True
+    # when
+    call_command("seed_demo", verbosity=0)
+    # then four weeks of deliveries for both florists, in their own time zones
+    today = local_date(tz_name="America/New_York")
+    filters = DashboardFilters(today - datetime.timedelta(days=27), today)
+    days = selectors.operations_by_day(filters).rows
+    assert sum(1 for row in days[:-1] if row["delivered"]) >= 27
+    total = days[-1]
+    assert total["completion_rate"] is not None and total["first_attempt_rate"] is not None
+    assert total["fast_scan_rate"] is not None
+    cards = {row["partner"]: row for row in selectors.partner_scorecards(filters).rows}
+    for name in ["Back Bay Blooms", "Midnight Sun Florist"]:
+        assert all(cards[name]["trend_weeks"]), cards[name]["trend"]
+        assert cards[name]["on_time_rate"] is not None
+    assert selectors.recruiting_funnel(filters).rows
+    assert selectors.capacity_findings_latest(filters)
+    weeks = set(WeeklyStatement.objects.values_list("week_start", flat=True))
+    assert len(weeks) == 4
+    assert WeeklyStatement.objects.filter(partner__trade_name="Back Bay Blooms", delivered__gt=0)
