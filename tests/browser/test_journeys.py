@@ -11,6 +11,8 @@
 4. The partner works through the today list in route order: a delivery with a photo, one
    refused for lack of proof and then given a name, one attempt; the end of day; ops send
    the failed one back; the next morning's return handoff takes it, both confirm.
+5. Ops get a date range wrong on the dashboard, fix it, see the day's numbers and download
+   the same table as CSV.
 
 Every page passes axe (no serious or critical violations) and fits a 390 px phone; the ops
 pages also 1280 px. SAVE_SCREENSHOTS=1 writes each step to docs/screenshots/journeys/.
@@ -349,3 +351,51 @@ def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning
     assert "Both sides confirmed" in owner.locator("main").inner_text()
     third.refresh_from_db()
     assert third.status == "returned"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_journey_5_ops_see_the_day_on_the_dashboard_and_download_a_csv(
+    live_server, browser, received_day, partner, reviewer, viewport
+):
+    import csv
+    import io
+
+    from hubdelivery.lib.dates import local_date
+    from packages import services
+
+    # given the day's work: two delivered, one attempted
+    first, second, third = received_day
+    member = partner.owner
+    for n, package in enumerate((first, second)):
+        services.package_deliver(actor=member, package=package, recipient_name="Jo",
+                                 idempotency_key=f"j5-d{n}")  # fmt: skip
+    services.package_attempt(actor=member, package=third, reason="unsafe", idempotency_key="j5-a")
+    today = local_date(tz_name=partner.time_zone).isoformat()
+    ops = browser.new_context(viewport=viewport, accept_downloads=True).new_page()
+    log_in(ops, live_server.url, reviewer.email)
+
+    # a date range the wrong way round is explained, and what was typed stays
+    ops.goto(live_server.url + "/ops/dashboard/")
+    ops.get_by_label("From").fill("2026-12-31")
+    ops.get_by_label("To").fill("2026-12-01")
+    ops.get_by_role("button", name="Show").click()
+    ops.get_by_text("The start date comes after the end date.").wait_for()
+    assert ops.get_by_label("From").input_value() == "2026-12-31"
+
+    # the day shows on the dashboard
+    ops.get_by_label("From").fill(today)
+    ops.get_by_label("To").fill(today)
+    ops.get_by_role("button", name="Show").click()
+    table = ops.get_by_role("table", name=re.compile("Operations by service date"))
+    row = table.get_by_role("row", name=re.compile(today))
+    cells = row.get_by_role("cell").all_inner_texts()
+    assert cells[:4] == [today, "3", "3", "2"]  # manifested, handed off, delivered
+    check(ops, f"5-01-dashboard-{viewport['width']}")
+
+    # and the same numbers download as CSV
+    with ops.expect_download() as download:
+        ops.get_by_role("link", name="Download “Operations by service date” (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+    header, day = rows[0], next(r for r in rows if r[0] == today)
+    assert header[:4] == ["Service date", "Manifested", "Handed off", "Delivered"]
+    assert day[:4] == [today, "3", "3", "2"]
