@@ -11,10 +11,14 @@ from partners.models import Partner
 class ManifestUploadForm(forms.Form):
     dsp = forms.ModelChoiceField(queryset=Dsp.objects.all(), label="DSP")
     partner = forms.ModelChoiceField(
-        queryset=Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES)
+        queryset=Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES),
+        required=False,
+        empty_label="None: routing assigns each package",
+        help_text="Leave empty for a DSP-level manifest of an area.",
     )
     service_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="In the partner's time zone."
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="In the partner's time zone (without a partner: the first package's ZIP's).",
     )
     external_id = forms.CharField(
         max_length=100, label="Manifest id", help_text="The DSP's id for this manifest."

@@ -89,13 +89,19 @@ class DspApiToken(models.Model):
 # Manifests and packages
 # ------------------------------------------------------------------------------
 class Manifest(models.Model):
-    """The list of packages a DSP sends for one partner and service date. Its creation is the
-    audit record of the packages it created (who, when, which system)."""
+    """The list of packages a DSP sends for one partner and service date, or for an area and
+    date without a partner (routing then assigns each package). Its creation is the audit
+    record of the packages it created (who, when, which system)."""
 
     dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="manifests")
     external_id = models.CharField(max_length=100, help_text="The DSP's own id; unique per DSP.")
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="manifests"
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="manifests",
+        help_text="Empty: a DSP-level manifest; routing assigns its packages.",
     )
     service_date = models.DateField()
     created_by = models.ForeignKey(
@@ -190,9 +196,19 @@ class Package(models.Model):
     tracking_id = models.CharField(max_length=40, unique=True)
     dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="packages")
     manifest = models.ForeignKey(Manifest, on_delete=models.PROTECT, related_name="packages")
+    # Empty: not assigned yet, or no partner had room (the package stays with the DSP).
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="packages"
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="packages",
     )
+    # Written by routing.services.packages_assign: why the package went where it went.
+    assignment_reason = models.TextField(blank=True)
+    # True when routing chose the partner (it may choose again while the package is
+    # manifested); False when the DSP named the partner itself.
+    assigned_by_routing = models.BooleanField(default=False)
     service_date = models.DateField(help_text="The day the partner is to deliver it.")
     # Personal data: kept until the retention sweep described in docs/data-retention.md.
     recipient_name = models.CharField(max_length=150)
@@ -534,7 +550,9 @@ class ManifestUpload(models.Model):
     confirms it; then `manifest` points at what was created."""
 
     dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     service_date = models.DateField()
     external_id = models.CharField(max_length=100)
     file_name = models.CharField(max_length=255)

@@ -26,6 +26,7 @@ from packages.models import (
     Dsp,
     DspApiToken,
     Handoff,
+    HandoffDirection,
     HandoffItem,
     HandoffOutcome,
     HandoffStatus,
@@ -38,9 +39,26 @@ from packages.models import (
     PackageStatus,
 )
 
-# What a handoff expects is defined once, by the services that count it.
-from packages.services.handoffs import _expected_packages
+from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user
+
+# What a return takes back: packages queued for return, damaged, or left undelivered.
+RETURN_SOURCE_STATUSES = (
+    PackageStatus.RETURN_PENDING,
+    PackageStatus.DAMAGED,
+    PackageStatus.RECEIVED,
+)
+
+
+def handoff_expected_packages(*, handoff: Handoff) -> QuerySet[Package]:
+    """What should change hands at the handoff: the same rule for its counters and its list."""
+    packages = Package.objects.filter(partner_id=handoff.partner_id, dsp_id=handoff.dsp_id)
+    if handoff.direction == HandoffDirection.DROP_OFF:
+        return packages.filter(service_date=handoff.service_date, status=PackageStatus.MANIFESTED)
+    # Undelivered packages of earlier days; today's received packages are still to deliver.
+    return packages.filter(
+        status__in=RETURN_SOURCE_STATUSES, service_date__lt=handoff.service_date
+    ) | packages.filter(status__in=(PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED))
 
 
 @dataclass(frozen=True)
@@ -218,7 +236,7 @@ def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
     """Packages the handoff expects that have no item yet: still to scan while it is open;
     for a closed return, what was not handed back (it stays with the partner, flagged)."""
     return list(
-        _expected_packages(handoff=handoff)
+        handoff_expected_packages(handoff=handoff)
         .exclude(handoff_items__handoff=handoff)
         .order_by("tracking_id")
         .only("id", "tracking_id", "status", "address_line", "service_date")
@@ -226,31 +244,36 @@ def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
 
 
 def handoff_partner_choices_for_driver(*, driver: Driver) -> list:
-    """Partners with a manifest of the driver's DSP in the two weeks up to their own local
-    today: today's drop-off, or the return of what is left from earlier days."""
+    """Partners with packages of the driver's DSP in the two weeks up to their own local
+    today: today's drop-off, or the return of what is left from earlier days. Read from the
+    packages, not the manifests: a DSP-level manifest spreads over several partners, and its
+    packages left with the DSP (no partner) need no handoff."""
     utc_today = timezone.now().date()
-    manifests = Manifest.objects.filter(
-        dsp_id=driver.dsp_id,
-        service_date__range=(
-            utc_today - datetime.timedelta(days=RETURN_LOOKBACK_DAYS + 1),
-            utc_today + datetime.timedelta(days=1),
-        ),
-    ).select_related("partner")
+    partner_days = (
+        Partner.objects.filter(
+            packages__dsp_id=driver.dsp_id,
+            packages__service_date__range=(
+                utc_today - datetime.timedelta(days=RETURN_LOOKBACK_DAYS + 1),
+                utc_today + datetime.timedelta(days=1),
+            ),
+        )
+        .annotate(day=F("packages__service_date"))
+        .distinct()
+    )
     partners = {}
-    for manifest in manifests:
-        partner_today = local_date(tz_name=manifest.partner.time_zone)
-        age = (partner_today - manifest.service_date).days
+    for partner in partner_days:
+        age = (local_date(tz_name=partner.time_zone) - partner.day).days
         if 0 <= age <= RETURN_LOOKBACK_DAYS:
-            partners[manifest.partner_id] = manifest.partner
+            partners[partner.pk] = partner
     return sorted(partners.values(), key=lambda p: p.trade_name)
 
 
 def handoff_dsp_choices_for_partner(*, partner_id: int, day: datetime.date) -> QuerySet:
-    """DSPs with a manifest for the partner in the last two weeks: today's drop-off, or the
+    """DSPs with packages for the partner in the last two weeks: today's drop-off, or the
     return of what is left from earlier days."""
     return Dsp.objects.filter(
-        manifests__partner_id=partner_id,
-        manifests__service_date__range=(day - datetime.timedelta(days=RETURN_LOOKBACK_DAYS), day),
+        packages__partner_id=partner_id,
+        packages__service_date__range=(day - datetime.timedelta(days=RETURN_LOOKBACK_DAYS), day),
     ).distinct()
 
 

@@ -5,7 +5,13 @@ The check runs for the next ordinary service date (tomorrow, or the first day af
 not a major holiday) in every time zone, and for the next major holiday in New York. The rows
 it needs are added here: an overflowing florist with a neighbour that has room, a paused
 partner with packages, an Alaska partner whose stale packages fill its storage area and
-with a handoff left open, and a Boston café with a weak two-week record."""
+with a handoff left open, and a Boston café with a weak two-week record.
+
+Coverage for the two Boston partners, and a DSP-level manifest (no partner) of 20 packages
+around Back Bay and the South End that the assignment spreads over both, two of them outside
+every coverage and left with the DSP. It is for the ordinary day after the checked date:
+on the checked date the florist is over capacity on purpose (the capacity findings), so
+there it could take none of them."""
 
 import datetime
 
@@ -21,8 +27,10 @@ from partners.models import BackgroundCheck, MemberRole, Partner, PartnerStatus
 from routing.selectors import partner_time_zones
 from routing.services import (
     capacity_check_run,
+    coverage_update,
     dropoff_route_build,
     major_holiday,
+    packages_assign,
     partner_route_build,
 )
 
@@ -118,12 +126,68 @@ def demo_alaska_backlog_ensure(*, alaska: Partner, service_date: datetime.date) 
         )  # fmt: skip
 
 
+# (address, ZIP, latitude, longitude): Back Bay and the South End, then two far outside.
+AREA_ADDRESSES = [
+    ("250 Newbury St", "02116", 42.3487, -71.0830),
+    ("12 Dartmouth St", "02116", 42.3478, -71.0760),
+    ("400 Boylston St", "02116", 42.3517, -71.0712),
+    ("90 Commonwealth Ave", "02116", 42.3522, -71.0755),
+    ("33 Marlborough St", "02116", 42.3540, -71.0730),
+    ("700 Boylston St", "02116", 42.3496, -71.0806),
+    ("15 Clarendon St", "02116", 42.3490, -71.0740),
+    ("200 Beacon St", "02116", 42.3548, -71.0800),
+    ("55 Gloucester St", "02115", 42.3485, -71.0860),
+    ("160 Massachusetts Ave", "02115", 42.3470, -71.0880),
+    ("8 Union Park", "02118", 42.3405, -71.0690),
+    ("600 Tremont St", "02118", 42.3420, -71.0720),
+    ("1500 Washington St", "02118", 42.3385, -71.0735),
+    ("30 Dwight St", "02118", 42.3440, -71.0660),
+    ("75 W Brookline St", "02118", 42.3410, -71.0760),
+    ("20 Rutland Sq", "02118", 42.3395, -71.0770),
+    ("500 Harrison Ave", "02118", 42.3430, -71.0640),
+    ("100 E Berkeley St", "02118", 42.3455, -71.0650),
+    ("1 Ashmont St", "02124", 42.2846, -71.0638),
+    ("300 Market St", "02135", 42.3505, -71.1563),
+]
+
+
+def demo_coverage_ensure(*, florist: Partner, cafe: Partner) -> None:
+    """Saving the same coverage again is a no-op, so a second seed writes no event."""
+    coverage_update(partner=florist, actor=None, zip_codes=["02115", "02116"], radius_miles=1.0)
+    coverage_update(partner=cafe, actor=None, zip_codes=["02118"], radius_miles=1.0)
+
+
+def demo_area_manifest_ensure(*, service_date: datetime.date) -> None:
+    """The DSP-level manifest of the date, created once, then assigned (deterministic)."""
+    dsp, _ = demo_dsp_ensure()
+    external_id = f"DEMO-AREA-{service_date:%Y%m%d}"
+    manifest, created = Manifest.objects.get_or_create(
+        dsp=dsp, external_id=external_id,
+        defaults={"partner": None, "service_date": service_date, "source": "api",
+                  "package_count": len(AREA_ADDRESSES)},
+    )  # fmt: skip
+    if created:
+        Package.objects.bulk_create(
+            Package(
+                tracking_id=f"AREA{service_date:%Y%m%d}{n:03d}", dsp=dsp, manifest=manifest,
+                service_date=service_date, recipient_name="Demo Recipient", address_line=address,
+                city="Boston", zip_code=zip_code, latitude=lat, longitude=lng,
+                status=PackageStatus.MANIFESTED, status_changed_at=timezone.now(),
+            )
+            for n, (address, zip_code, lat, lng) in enumerate(AREA_ADDRESSES)
+        )  # fmt: skip
+    packages_assign(dsp=dsp, service_date=service_date)
+
+
 def seed() -> None:
     florist = Partner.objects.get(trade_name="Back Bay Blooms")
     today = local_date(tz_name=florist.time_zone)
     service_date = next_ordinary_date(today + datetime.timedelta(days=1))
     cafe = demo_neighbour_ensure()
     demo_history_ensure(partner=cafe, today=today)
+    demo_coverage_ensure(florist=florist, cafe=cafe)
+    area_date = next_ordinary_date(service_date + datetime.timedelta(days=1))
+    demo_area_manifest_ensure(service_date=area_date)
     demo_packages_ensure(partner=florist, service_date=service_date, count=36,
                          status=PackageStatus.MANIFESTED, label="OVER")  # fmt: skip
     demo_packages_ensure(partner=cafe, service_date=service_date, count=8,

@@ -1,5 +1,10 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+# The pilot's longest delivery radius (by car), and the default radius of each delivery mode.
+MAX_RADIUS_MILES = 10.0
+MODE_RADIUS_MILES = {"walk": 1.0, "bike": 3.0, "car": 10.0}
 
 
 class CapacityReport(models.Model):
@@ -158,3 +163,30 @@ class DropOffStop(models.Model):
 
     def __str__(self) -> str:
         return f"Drop-off stop {self.sequence} of {self.route}"
+
+
+class Coverage(models.Model):
+    """Where a partner delivers: packages whose ZIP is listed or that lie within the radius of
+    the shop. A partner without a row covers the default radius of its delivery modes."""
+
+    partner = models.OneToOneField(
+        "partners.Partner", on_delete=models.CASCADE, related_name="coverage"
+    )
+    zip_codes = models.JSONField(default=list, blank=True, help_text="5-digit ZIP strings.")
+    radius_miles = models.FloatField(help_text="Around the shop; 0 = listed ZIPs only.")
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["partner_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(radius_miles__gte=0) & Q(radius_miles__lte=MAX_RADIUS_MILES),
+                name="coverage_radius_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coverage of {self.partner_id}"

@@ -9,10 +9,13 @@ from django.utils import timezone
 
 from packages.models import Handoff, HandoffStatus, Package, PackageStatus
 from partners.models import Closure, Partner, PartnerStatus
+from routing.assignment import PartnerCoverage
 from routing.capacity import PartnerDay
 from routing.models import (
+    MODE_RADIUS_MILES,
     CapacityFinding,
     CapacityReport,
+    Coverage,
     DropOffRoute,
     DropOffStop,
     PartnerRoute,
@@ -186,3 +189,85 @@ def dropoff_route_get(*, station_id: int, service_date: datetime.date) -> DropOf
 
 def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
     return route.stops.select_related("partner").order_by("sequence")
+
+
+# ------------------------------------------------------------------------------
+# Assignment: every active partner's coverage and room on a date, in three queries
+# ------------------------------------------------------------------------------
+def partner_coverages_for_assignment(
+    *, service_date: datetime.date, dsp_id: int, closed_all: bool = False
+) -> list[PartnerCoverage]:
+    """Every ACTIVE partner as routing.assignment sees it on the date.
+
+    Room: daily capacity minus the date's packages already on the partner, and storage
+    capacity minus those and what it still holds from earlier days. The packages the run
+    may move (this DSP's, manifested, placed by routing) do not count: they are being placed
+    again. `closed_all` is a major holiday; a closure covering the date closes one partner.
+    """
+    movable = Q(
+        dsp_id=dsp_id,
+        service_date=service_date,
+        status=PackageStatus.MANIFESTED,
+        assigned_by_routing=True,
+    )
+    loads = {
+        row["partner_id"]: row
+        for row in Package.objects.filter(partner__status=PartnerStatus.ACTIVE)
+        .filter(Q(service_date=service_date) | Q(status__in=CUSTODY_STATUSES))
+        .exclude(movable)
+        .values("partner_id")
+        .annotate(
+            assigned=Count("id", filter=Q(service_date=service_date)),
+            held_before=Count(
+                "id", filter=Q(status__in=CUSTODY_STATUSES, service_date__lt=service_date)
+            ),
+        )
+        .order_by()
+    }
+    closed = set(
+        Closure.objects.filter(
+            partner__status=PartnerStatus.ACTIVE,
+            start_date__lte=service_date,
+            end_date__gte=service_date,
+        ).values_list("partner_id", flat=True)
+    )
+    rows = Partner.objects.filter(status=PartnerStatus.ACTIVE).values_list(
+        "pk", "latitude", "longitude", "daily_capacity", "storage_capacity", "delivery_modes",
+        "coverage__zip_codes", "coverage__radius_miles",
+    ).order_by("pk")  # fmt: skip
+    coverages = []
+    for pk, lat, lng, daily, storage, modes, zip_codes, radius in rows:
+        load = loads.get(pk, {"assigned": 0, "held_before": 0})
+        room = min(daily - load["assigned"], storage - load["held_before"] - load["assigned"])
+        coverages.append(
+            PartnerCoverage(
+                id=pk, lat=lat, lng=lng, zip_codes=frozenset(zip_codes or ()),
+                radius_miles=radius if radius is not None else default_radius(modes or []),
+                remaining_capacity=max(0, room), closed=closed_all or pk in closed,
+            )
+        )  # fmt: skip
+    return coverages
+
+
+def default_radius(delivery_modes: list[str]) -> float:
+    """The farthest of the delivery modes (walk 1 mi, bike 3, car 10); walking if none."""
+    radii = [MODE_RADIUS_MILES[mode] for mode in delivery_modes if mode in MODE_RADIUS_MILES]
+    return max(radii, default=MODE_RADIUS_MILES["walk"])
+
+
+def coverage_for_partner(*, partner: Partner) -> tuple[list[str], float, bool]:
+    """(ZIPs, radius, is_default) of the partner: its Coverage row, or the default radius."""
+    coverage = Coverage.objects.filter(partner=partner).first()
+    if coverage is None:
+        return [], default_radius(partner.delivery_modes or []), True
+    return list(coverage.zip_codes), coverage.radius_miles, False
+
+
+def assignment_packages_for_date(*, service_date: datetime.date) -> QuerySet[Package]:
+    """The date's packages routing placed or left with the DSP, for the ops page (one query)."""
+    return (
+        Package.objects.filter(service_date=service_date)
+        .filter(Q(assigned_by_routing=True) | Q(partner__isnull=True))
+        .select_related("partner", "dsp")
+        .order_by("partner__trade_name", "zip_code", "tracking_id")
+    )

@@ -3,19 +3,23 @@
 import datetime
 import io
 import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from hubdelivery.lib.emails import email_send_templated
-from packages.models import Package, PackageStatus, Station
+from packages.models import Dsp, Package, PackageStatus, Station
 from partners.models import Partner, PartnerStatus
+from partners.services.partners import partner_event_write
 from routing import selectors
+from routing.assignment import PackageSpot, assign_packages
 from routing.capacity import CheckSettings, Finding, capacity_findings
 from routing.distances import (
     DistanceMatrixProvider,
@@ -28,6 +32,7 @@ from routing.distances import (
 from routing.models import (
     CapacityFinding,
     CapacityReport,
+    Coverage,
     DropOffRoute,
     DropOffStop,
     PartnerRoute,
@@ -281,4 +286,118 @@ def routes_due_partner_ids(*, service_date: datetime.date, time_zone: str) -> li
         .values_list("partner_id", flat=True)
         .distinct()
         .order_by("partner_id")
+    )
+
+
+# ------------------------------------------------------------------------------
+# Coverage and assignment of a DSP's packages to partners
+# ------------------------------------------------------------------------------
+UNPLACED_REASON = "no covering partner with room: stays with the DSP"
+
+
+def coverage_describe(*, zip_codes: list[str], radius_miles: float) -> str:
+    zips = ", ".join(zip_codes) or "none"
+    return f"ZIPs {zips}; radius {radius_miles:g} mi"
+
+
+@transaction.atomic
+def coverage_update(
+    *, partner: Partner, actor: User | None, zip_codes: list[str], radius_miles: float
+) -> Coverage:
+    """Set the partner's coverage and write a "coverage_changed" PartnerEvent saying what
+    changed. Saving the same coverage again is a no-op (no event). The partner row lock
+    serialises two ops saving at once, also when neither finds a coverage row yet."""
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    coverage = Coverage.objects.filter(partner=partner).first()
+    zip_codes = sorted(set(zip_codes))
+    if coverage is None:
+        before = "default " + coverage_describe(
+            zip_codes=[],
+            radius_miles=selectors.default_radius(partner.delivery_modes or []),
+        )
+        coverage = Coverage(partner=partner)
+    elif coverage.zip_codes == zip_codes and coverage.radius_miles == radius_miles:
+        return coverage
+    else:
+        before = coverage_describe(zip_codes=coverage.zip_codes, radius_miles=coverage.radius_miles)
+    coverage.zip_codes = zip_codes
+    coverage.radius_miles = radius_miles
+    coverage.updated_at = timezone.now()
+    coverage.updated_by = actor
+    coverage.full_clean()
+    coverage.save()
+    after = coverage_describe(zip_codes=zip_codes, radius_miles=radius_miles)
+    partner_event_write(
+        partner=partner, actor=actor, kind="coverage_changed", detail=f"{before} -> {after}"
+    )
+    return coverage
+
+
+def packages_assign_movable(*, dsp_id: int, service_date: datetime.date) -> QuerySet[Package]:
+    """The DSP's packages of the date that routing may (re)place: still manifested, and
+    either without a partner or placed by routing before. The DSP's own choices stay."""
+    return Package.objects.filter(
+        dsp_id=dsp_id, service_date=service_date, status=PackageStatus.MANIFESTED
+    ).filter(Q(partner__isnull=True) | Q(assigned_by_routing=True))
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    placed: int
+    unplaced: int
+
+
+@transaction.atomic
+def packages_assign(*, dsp: Dsp, service_date: datetime.date) -> AssignResult:
+    """Assign the DSP's movable packages of the date with routing.assignment.
+
+    1. Lock the movable packages (still MANIFESTED; partner NULL or chosen by routing), so a
+       handoff cannot scan one in while it moves, and a parallel run waits.
+    2. Gather every ACTIVE partner's coverage and remaining room on the date (selectors).
+    3. Assign (pure, deterministic), then write partner, reason and `assigned_by_routing`
+       in one bulk_update. Packages no partner can take keep partner NULL and a reason.
+
+    A fixed number of queries whatever the number of packages or partners. Re-running with
+    the same data gives the same result; handed-off packages are never selected.
+    """
+    packages = list(
+        packages_assign_movable(dsp_id=dsp.pk, service_date=service_date)
+        .select_for_update()
+        .only("id", "latitude", "longitude", "zip_code", "partner_id")
+        .order_by("id")
+    )
+    if not packages:
+        return AssignResult(placed=0, unplaced=0)
+    partners = selectors.partner_coverages_for_assignment(
+        service_date=service_date,
+        dsp_id=dsp.pk,
+        closed_all=major_holiday(service_date) is not None,
+    )
+    spots = [PackageSpot(p.pk, p.latitude, p.longitude, p.zip_code) for p in packages]
+    decided = {a.package_id: a for a in assign_packages(spots, partners)}
+    for package in packages:
+        assignment = decided[package.pk]
+        package.partner_id = assignment.partner_id
+        package.assigned_by_routing = assignment.partner_id is not None
+        package.assignment_reason = (
+            assignment.reason
+            if assignment.partner_id is not None
+            else f"{UNPLACED_REASON} ({assignment.reason})"
+        )
+    # No batch_size: on PostgreSQL this is one UPDATE however many packages; SQLite's
+    # 999-parameter limit makes Django split it every 199 packages.
+    Package.objects.bulk_update(packages, ["partner", "assigned_by_routing", "assignment_reason"])
+    unplaced = sum(1 for package in packages if package.partner_id is None)
+    return AssignResult(placed=len(packages) - unplaced, unplaced=unplaced)
+
+
+def packages_assign_due_dsp_ids(*, service_date: datetime.date) -> list[int]:
+    """DSPs with manifested packages of the date that no partner holds yet."""
+    return list(
+        Package.objects.filter(
+            service_date=service_date, status=PackageStatus.MANIFESTED, partner__isnull=True
+        )
+        .values_list("dsp_id", flat=True)
+        .distinct()
+        .order_by("dsp_id")
     )

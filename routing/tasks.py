@@ -9,8 +9,13 @@ def capacity_check_task(*, service_date: str, time_zone: str, force: bool = Fals
     report is unique per date and zone, and `force=False` skips a finished one."""
     from django.db import transaction
 
-    from routing.services import capacity_check_run
+    from routing.services import capacity_check_run, packages_assign_due_dsp_ids
 
+    # Packages not yet placed go to partners first, so the check sees the day's real load.
+    # Called in this worker, not queued: the check must not start before they are placed.
+    day = datetime.date.fromisoformat(service_date)
+    for dsp_id in packages_assign_due_dsp_ids(service_date=day):
+        packages_assign_task(dsp_id=dsp_id, service_date=service_date)
     report = capacity_check_run(
         service_date=datetime.date.fromisoformat(service_date), time_zone=time_zone, force=force
     )
@@ -56,3 +61,15 @@ def routes_build_task(*, service_date: str, time_zone: str) -> int:
     for partner_id in partner_ids:
         partner_route_build_task.delay(partner_id=partner_id, service_date=service_date)
     return len(partner_ids)
+
+
+@shared_task(acks_late=True, max_retries=3, autoretry_for=(OSError,), retry_backoff=True)
+def packages_assign_task(*, dsp_id: int, service_date: str) -> list[int]:
+    """Assign the DSP's packages of the date; returns [placed, left with the DSP].
+    Idempotent: a re-run places the same packages the same way."""
+    from packages.models import Dsp
+    from routing.services import packages_assign
+
+    dsp = Dsp.objects.get(pk=dsp_id)
+    result = packages_assign(dsp=dsp, service_date=datetime.date.fromisoformat(service_date))
+    return [result.placed, result.unplaced]

@@ -13,6 +13,12 @@ urlpatterns = [
         views.ops_partner_route_rebuild,
         name="ops-partner-route-rebuild",
     ),
+    path(
+        "ops/partners/<int:partner_id>/coverage/",
+        views.ops_partner_coverage,
+        name="ops-partner-coverage",
+    ),
+    path("ops/assignment/", views.ops_assignment, name="ops-assignment"),
     path("partner/route/", views.partner_route, name="partner-route"),
     path("driver/route/", views.driver_dropoff_route, name="driver-route"),
 ]

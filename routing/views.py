@@ -15,7 +15,8 @@ from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user, partner_get_for_ops
 from partners.zipdata import zip_lookup
 from routing import selectors
-from routing.services import dropoff_route_build, partner_route_build
+from routing.forms import CoverageForm
+from routing.services import coverage_update, dropoff_route_build, partner_route_build
 
 ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
@@ -96,7 +97,10 @@ def partner_route(request: HttpRequest) -> HttpResponse:
 def ops_partner_route(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = partner_get_for_ops(partner_id=partner_id)
     service_date = requested_date(request, partner.time_zone)
-    context = route_context(partner, service_date) | {"rebuild_url": request.path}
+    context = route_context(partner, service_date) | {
+        "rebuild_url": request.path,
+        "coverage_url": reverse("routing:ops-partner-coverage", args=[partner.pk]),
+    }
     return render(request, "routing/route_detail.html", context)
 
 
@@ -138,3 +142,53 @@ def driver_dropoff_route(request: HttpRequest) -> HttpResponse:
         **map_settings(),
     }
     return render(request, "routing/dropoff_route.html", context)
+
+
+def coverage_map_data(partner: Partner, zip_codes: list[str], radius_miles: float) -> dict:
+    """The shop, the radius and each ZIP's centre, for static/js/coverage_map.js."""
+    places = [place for place in (zip_lookup(code) for code in zip_codes) if place]
+    return {
+        "shop": {"lat": partner.latitude, "lng": partner.longitude},
+        "radius_m": round(radius_miles * 1609.344),
+        "zips": [{"lat": p.latitude, "lng": p.longitude, "label": p.zip_code} for p in places],
+    }
+
+
+@ops_required
+def ops_partner_coverage(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """Edit where the partner delivers; every saved change is audited (coverage_update)."""
+    partner = partner_get_for_ops(partner_id=partner_id)
+    zip_codes, radius, is_default = selectors.coverage_for_partner(partner=partner)
+    initial = {"zip_codes": ", ".join(zip_codes), "radius_miles": radius}
+    form = CoverageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        coverage_update(partner=partner, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Coverage saved.")
+        return redirect("routing:ops-partner-coverage", partner_id=partner.pk)
+    context = {
+        "partner": partner,
+        "form": form,
+        "is_default": is_default,
+        "map_data": coverage_map_data(partner, zip_codes, radius),
+        **map_settings(),
+    }
+    return render(request, "routing/ops_coverage.html", context)
+
+
+@ops_required
+def ops_assignment(request: HttpRequest) -> HttpResponse:
+    """A date's packages that routing placed or left with the DSP, with the reasons
+    (default: tomorrow in UTC, the date the evening's assignment is for)."""
+    if request.GET.get("date"):
+        service_date = requested_date(request, settings.TIME_ZONE)
+    else:
+        service_date = local_date(tz_name="UTC") + datetime.timedelta(days=1)
+    packages = list(selectors.assignment_packages_for_date(service_date=service_date))
+    context = {
+        "service_date": service_date,
+        "next_date": service_date + datetime.timedelta(days=1),
+        "previous_date": service_date - datetime.timedelta(days=1),
+        "packages": packages,
+        "unplaced": sum(1 for package in packages if package.partner_id is None),
+    }
+    return render(request, "routing/ops_assignment.html", context)

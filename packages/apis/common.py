@@ -77,7 +77,7 @@ class PackageOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     service_date = serializers.DateField()
     dsp = serializers.IntegerField(source="dsp_id")
-    partner = serializers.IntegerField(source="partner_id")
+    partner = serializers.IntegerField(source="partner_id", allow_null=True)
     manifest = serializers.IntegerField(source="manifest_id")
     size = serializers.CharField()
     city = serializers.CharField()

@@ -25,8 +25,10 @@ class ManifestOutputSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     dsp = serializers.IntegerField(source="dsp_id")
     dsp_name = serializers.CharField(source="dsp.name")
-    partner = serializers.IntegerField(source="partner_id")
-    partner_name = serializers.CharField(source="partner.trade_name")
+    partner = serializers.IntegerField(
+        source="partner_id", allow_null=True, help_text="Null: a DSP-level manifest."
+    )
+    partner_name = serializers.CharField(source="partner.trade_name", allow_null=True)
     service_date = serializers.DateField()
     source = serializers.CharField()
     package_count = serializers.IntegerField()
@@ -81,7 +83,14 @@ class ManifestListCreateApi(PackagesApi):
         external_id = serializers.CharField(max_length=100)
         partner = serializers.PrimaryKeyRelatedField(
             queryset=Partner.objects.all(),
+            required=False,
+            allow_null=True,
             error_messages={"does_not_exist": "No partner with id {pk_value}."},
+            help_text=(
+                "Leave out (or null) for a DSP-level manifest of an area: routing assigns each "
+                "package to a partner; the service date is then checked in the time zone of the "
+                "first package's ZIP."
+            ),
         )
         service_date = serializers.DateField()
         dsp = serializers.PrimaryKeyRelatedField(
@@ -140,7 +149,7 @@ class ManifestListCreateApi(PackagesApi):
         try:
             manifest, created = services.manifest_ingest(
                 dsp=dsp,
-                partner=data["partner"],
+                partner=data.get("partner"),
                 service_date=data["service_date"],
                 external_id=data["external_id"],
                 rows=data["packages"],

@@ -25,6 +25,7 @@ from packages.models import (
     PackageEventType,
     PackageStatus,
 )
+from packages.selectors import handoff_expected_packages
 from packages.services.common import (
     RECEIVING_PARTNER_STATUSES,
     ActorNotAllowed,
@@ -42,22 +43,6 @@ from partners.services.partners import partner_first_handoff_record
 
 # What a drop-off expects: packages the DSP listed and has not yet handed over.
 DROP_OFF_SOURCE_STATUSES = (PackageStatus.MANIFESTED, PackageStatus.MISSING)
-# What a return takes back: packages queued for return, damaged, or left undelivered.
-RETURN_SOURCE_STATUSES = (
-    PackageStatus.RETURN_PENDING,
-    PackageStatus.DAMAGED,
-    PackageStatus.RECEIVED,
-)
-
-
-def _expected_packages(*, handoff: Handoff):
-    packages = Package.objects.filter(partner_id=handoff.partner_id, dsp_id=handoff.dsp_id)
-    if handoff.direction == HandoffDirection.DROP_OFF:
-        return packages.filter(service_date=handoff.service_date, status=PackageStatus.MANIFESTED)
-    # Undelivered packages of earlier days; today's received packages are still to deliver.
-    return packages.filter(
-        status__in=RETURN_SOURCE_STATUSES, service_date__lt=handoff.service_date
-    ) | packages.filter(status__in=(PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED))
 
 
 def _open_handoff_require(*, handoff_id: int, direction: str) -> Handoff:
@@ -139,7 +124,7 @@ def handoff_open(
                 handoff=already_open, event_type=PackageEventType.HANDOFF_OPENED
             )
         )
-    handoff.expected = _expected_packages(handoff=handoff).count()
+    handoff.expected = handoff_expected_packages(handoff=handoff).count()
     handoff.save(update_fields=["expected"])
     return event_record(
         actor=actor,
@@ -446,7 +431,7 @@ def _handoff_close(*, handoff: Handoff, actor: User, idempotency_key: str) -> No
 def _unscanned_mark_missing(*, handoff: Handoff, actor: User, idempotency_key: str) -> None:
     unscanned = list(
         lock_objects.package_qs_select_for_update().filter(
-            pk__in=_expected_packages(handoff=handoff)
+            pk__in=handoff_expected_packages(handoff=handoff)
             .exclude(handoff_items__handoff=handoff)
             .values("pk")
         )

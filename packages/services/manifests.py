@@ -192,16 +192,33 @@ def manifest_rows_validate(*, rows: Any) -> tuple[list[dict[str, Any]], list[Row
     return [clean for _, clean in cleaned], errors
 
 
-def manifest_header_validate(*, partner: Partner, service_date: datetime.date) -> list[RowError]:
-    """Problems with the manifest as a whole (row 0)."""
+def manifest_header_validate(
+    *, partner: Partner | None, service_date: datetime.date, rows: Any
+) -> list[RowError]:
+    """Problems with the manifest as a whole (row 0).
+
+    Without a partner (a DSP-level manifest) the service date is checked in the time zone of
+    the first package's ZIP: the area the manifest covers.
+    """
     errors = []
-    if partner.status not in RECEIVING_PARTNER_STATUSES:
+    if partner is not None and partner.status not in RECEIVING_PARTNER_STATUSES:
         errors.append(
             RowError(0, "partner", f"{partner} is {partner.get_status_display().lower()}")
         )
-    if service_date < local_date(tz_name=partner.time_zone):
-        errors.append(RowError(0, "service_date", "is in the past for this partner"))
+    tz_name = partner.time_zone if partner is not None else _first_row_time_zone(rows)
+    if tz_name and service_date < local_date(tz_name=tz_name):
+        where = "this partner" if partner is not None else "the first package's ZIP"
+        errors.append(RowError(0, "service_date", f"is in the past for {where}"))
     return errors
+
+
+def _first_row_time_zone(rows: Any) -> str | None:
+    """The time zone of the first row's ZIP; None when it has none (its row error says so)."""
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        return None
+    zip_value = _text(rows[0].get("zip_code"))
+    place = zip_lookup(zip_value) if zip_value else None
+    return place.time_zone if place else None
 
 
 # ------------------------------------------------------------------------------
@@ -210,7 +227,7 @@ def manifest_header_validate(*, partner: Partner, service_date: datetime.date) -
 def manifest_ingest(
     *,
     dsp: Dsp,
-    partner: Partner,
+    partner: Partner | None,
     service_date: datetime.date,
     external_id: str,
     rows: Any,
@@ -219,6 +236,7 @@ def manifest_ingest(
     created_by_token: DspApiToken | None = None,
 ) -> tuple[Manifest, bool]:
     """Create the manifest and its packages, or nothing. Returns (manifest, created).
+    Without a partner the packages wait for routing.services.packages_assign.
 
     1. A manifest with this DSP and external id exists: return it; nothing is written.
     2. Validate the header and every row; any problem raises ManifestRejected with all of them.
@@ -229,8 +247,9 @@ def manifest_ingest(
     existing = Manifest.objects.filter(dsp=dsp, external_id=external_id).first()
     if existing is not None:
         return existing, False
-    clean_rows, errors = manifest_rows_validate(rows=rows)
-    errors = manifest_header_validate(partner=partner, service_date=service_date) + errors
+    clean_rows, row_errors = manifest_rows_validate(rows=rows)
+    errors = manifest_header_validate(partner=partner, service_date=service_date, rows=rows)
+    errors += row_errors
     if errors:
         raise ManifestRejected(errors)
     try:
@@ -312,7 +331,7 @@ def manifest_upload_stage(
     *,
     actor: User,
     dsp: Dsp,
-    partner: Partner,
+    partner: Partner | None,
     service_date: datetime.date,
     external_id: str,
     file_name: str,
@@ -320,8 +339,9 @@ def manifest_upload_stage(
 ) -> ManifestUpload:
     """Parse and validate an uploaded CSV and keep it for the preview. Creates no package."""
     rows = manifest_csv_parse(content=content)
-    _, errors = manifest_rows_validate(rows=rows)
-    errors = manifest_header_validate(partner=partner, service_date=service_date) + errors
+    _, row_errors = manifest_rows_validate(rows=rows)
+    errors = manifest_header_validate(partner=partner, service_date=service_date, rows=rows)
+    errors += row_errors
     if Manifest.objects.filter(dsp=dsp, external_id=external_id).exists():
         errors.insert(0, RowError(0, "external_id", f"{dsp} already has manifest {external_id}"))
     return ManifestUpload.objects.create(

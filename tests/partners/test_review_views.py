@@ -405,3 +405,22 @@ def test_a_draft_withdrawn_before_submitting_stays_private(ops_client, applicant
     assert ops_client.get(detail_url(application)).status_code == 404
     queue = ops_client.get(reverse("partners:review-queue"), {"status": "withdrawn"})
     assert queue.context["page"].paginator.count == 0
+
+
+def test_resubmitted_application_returns_to_its_reviewer_who_starts_the_review_again(
+    ops_client, in_review, reviewer
+):
+    # given the reviewer asked for information and the applicant resubmitted
+    decide(ops_client, in_review, "request_info", reason="Add the lock.")
+    in_review.refresh_from_db()
+    services.application_submit(application=in_review, actor=in_review.owner)
+    in_review.refresh_from_db()
+    assert (in_review.status, in_review.assigned_reviewer) == (S.SUBMITTED, reviewer)
+    # when the same reviewer opens it
+    page = ops_client.get(detail_url(in_review)).content.decode()
+    # then they are offered to start the review, and doing so lets them decide
+    assert "Start the review" in page
+    ops_client.post(reverse("partners:review-assign", args=[in_review.pk]))
+    in_review.refresh_from_db()
+    assert in_review.status == S.IN_REVIEW
+    assert "Record the decision" in ops_client.get(detail_url(in_review)).content.decode()

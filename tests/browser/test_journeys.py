@@ -1,0 +1,351 @@
+"""End-to-end journeys in Debian's Chromium, each step asserting what the person sees.
+
+1. A Boston florist checks eligibility, signs up, verifies the email from the sent message,
+   fills the application with a licence PDF and a storage photo, gets the EIN wrong and fixes
+   it without retyping anything else, submits and sees the status.
+2. An ops reviewer filters the queue by state, opens the application and asks for
+   information; the applicant answers; the reviewer approves; the owner completes onboarding
+   and ops tick the rest: the partner becomes active.
+3. (tests/browser/test_handoff.py) The driver and the partner run the morning handoff by
+   typing labels + Enter, an unknown label and a double scan included; both confirm.
+4. The partner works through the today list in route order: a delivery with a photo, one
+   refused for lack of proof and then given a name, one attempt; the end of day; ops send
+   the failed one back; the next morning's return handoff takes it, both confirm.
+
+Every page passes axe (no serious or critical violations) and fits a 390 px phone; the ops
+pages also 1280 px. SAVE_SCREENSHOTS=1 writes each step to docs/screenshots/journeys/.
+"""
+
+import os
+import re
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core import mail
+
+from accounts.roles import Role
+from partners.models import ApplicationStatus, PartnerApplication, PartnerStatus
+from tests.browser.conftest import DESKTOP, PHONE, horizontal_overflow
+from tests.browser.conftest import serious_accessibility_violations as axe_violations
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "journeys"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8cfc0f01f0005000201a5f0b9a40000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def recruiting_world(transactional_db) -> None:
+    """Live-server tests flush the database: put the target states and markets back."""
+    import_module("partners.migrations.0005_seed_target_states_and_markets").seed(apps, None)
+
+
+def check(page, name: str) -> None:
+    """What every step of every journey must hold, plus a screenshot when asked for."""
+    assert horizontal_overflow(page) == 0, name
+    assert axe_violations(page) == [], name
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, base_url: str, email: str, password: str = TEST_PASSWORD) -> None:
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state("networkidle")
+
+
+def field(page, label: str):
+    return page.get_by_label(label, exact=True)
+
+
+def fill_application(page, tmp_path: Path, *, ein: str) -> None:
+    licence, photo = tmp_path / "licence.pdf", tmp_path / "storage.png"
+    licence.write_bytes(PDF)
+    photo.write_bytes(PNG)
+    field(page, "Business legal name").fill("Petal & Stem LLC")
+    field(page, "Trade name").fill("Petal & Stem")
+    field(page, "Business type").select_option("florist")
+    field(page, "EIN").fill(ein)
+    field(page, "Years in business").fill("6")
+    field(page, "Owner's full name").fill("Flora Bloom")
+    field(page, "Owner's phone").fill("(617) 555-0142")
+    field(page, "Street address").fill("12 Newbury St")
+    field(page, "City").fill("Boston")
+    field(page, "State").select_option("MA")
+    field(page, "ZIP code").fill("02116")
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"):
+        field(page, day).check()
+    field(page, "Opens at").fill("08:00")
+    field(page, "Closes at").fill("19:00")
+    field(page, "We have a secure storage area for packages").check()
+    field(page, "Storage description").fill("Locked back room with shelving")
+    field(page, "Storage capacity (packages)").fill("60")
+    field(page, "Packages per day").fill("30")
+    field(page, "People who would deliver").fill("2")
+    field(page, "On foot").check()
+    field(page, "Bike").check()
+    field(page, "Business licence").set_input_files(str(licence))
+    field(page, "Photo of the storage area").set_input_files(str(photo))
+    field(page, "I accept the program terms").check()
+
+
+def test_journey_1_a_boston_florist_applies(live_server, page, recruiting_world, tmp_path):
+    base = live_server.url
+    # the florist checks their ZIP on the landing page
+    page.goto(base + "/")
+    page.get_by_label("Your business's ZIP code").fill("0211")
+    page.get_by_role("button", name="Check my ZIP code").click()
+    page.get_by_role("alert").wait_for()
+    assert page.get_by_label("Your business's ZIP code").input_value() == "0211"
+    page.get_by_label("Your business's ZIP code").fill("02116")
+    page.get_by_role("button", name="Check my ZIP code").click()
+    page.get_by_text("is in our Boston area").wait_for()
+    check(page, "1-01-eligible")
+
+    # signs up, and cannot log in before verifying
+    page.get_by_role("link", name="Apply now").click()
+    page.get_by_label("Email").fill("flora@petal-and-stem.example")
+    page.get_by_label("Password:", exact=True).fill("tulips-in-may-42")
+    page.get_by_label("Password (again)").fill("tulips-in-may-42")
+    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    check(page, "1-02-verify-email")
+
+    # follows the link in the email and confirms
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(base + link[link.index("/accounts/") :])
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/apply/home/")
+
+    # starts the application, makes a mistake in the EIN, and fixes only that
+    page.get_by_role("button", name="Start my application").click()
+    fill_application(page, tmp_path, ein="12-34")
+    page.get_by_role("button", name="Submit application").click()
+    page.get_by_text("EIN").first.wait_for()
+    assert "valid EIN" in page.content() or "EIN" in page.locator(".field-error").inner_text()
+    assert page.get_by_label("Trade name").input_value() == "Petal & Stem"
+    assert page.get_by_label("Street address").input_value() == "12 Newbury St"
+    assert "licence.pdf" in page.content()  # the upload is kept with the draft
+    check(page, "1-03-ein-error")
+    page.get_by_label("EIN").fill("04-2103594")
+    page.get_by_label("I accept the program terms").check()
+    page.get_by_role("button", name="Submit application").click()
+    page.wait_for_load_state("networkidle")
+
+    # and sees the status in words
+    assert "submitted" in page.content().lower()
+    application = PartnerApplication.objects.get(owner__email="flora@petal-and-stem.example")
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.documents.count() == 2
+    check(page, "1-04-submitted")
+
+
+@pytest.fixture
+def submitted_application(recruiting_world, tmp_path, live_server, browser):
+    """Journey 1's end state, built through the application page itself."""
+    owner = UserFactory(email="flora@petal-and-stem.example", roles=[Role.APPLICANT])
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    log_in(page, live_server.url, owner.email)
+    page.get_by_role("button", name="Start my application").click()
+    fill_application(page, tmp_path, ein="04-2103594")
+    page.get_by_role("button", name="Submit application").click()
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return PartnerApplication.objects.get(owner=owner)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_journey_2_review_info_request_approval_and_onboarding(
+    live_server, browser, submitted_application, reviewer, viewport
+):
+    base = live_server.url
+    ops = browser.new_context(viewport=viewport).new_page()
+    applicant = browser.new_context(viewport=PHONE).new_page()
+    log_in(ops, base, reviewer.email)
+    log_in(applicant, base, submitted_application.owner.email)
+
+    # the reviewer filters the queue by state and opens the application
+    ops.goto(base + "/ops/applications/")
+    ops.get_by_text("Filter and sort").click()
+    ops.get_by_label("State").select_option("MA")
+    ops.get_by_role("button", name="Apply", exact=True).click()
+    ops.get_by_role("link", name="Petal & Stem").click()
+    ops.get_by_role("button", name="Assign to me and start the review").click()
+    check(ops, f"2-01-review-{viewport['width']}")
+
+    # asks for information, first forgetting the question
+    ops.get_by_label("Ask for information").check()
+    ops.get_by_role("button", name="Record the decision").click()
+    ops.get_by_text("Write what the applicant should add or change.").wait_for()
+    ops.get_by_label("Ask for information").check()
+    ops.get_by_label("Reason or message to the applicant").fill("Please add the back door lock.")
+    ops.get_by_role("button", name="Record the decision").click()
+    ops.wait_for_load_state("networkidle")
+
+    # the applicant reads the question, updates the description and resubmits
+    applicant.goto(base + "/apply/home/")
+    assert "Please add the back door lock." in applicant.content()
+    applicant.get_by_role("link", name="Update and resubmit").click()
+    field(applicant, "Storage description").fill("Locked back room, deadbolt on back door")
+    applicant.get_by_label("I accept the program terms").check()
+    applicant.get_by_role("button", name="Resubmit").click()
+    applicant.wait_for_load_state("networkidle")
+    check(applicant, f"2-02-resubmitted-{viewport['width']}")
+
+    # the reviewer approves
+    ops.reload()
+    ops.get_by_role("button", name="Start the review").click()
+    ops.get_by_label("Approve").check()
+    ops.get_by_role("button", name="Record the decision").click()
+    ops.wait_for_load_state("networkidle")
+    submitted_application.refresh_from_db()
+    assert submitted_application.status == ApplicationStatus.APPROVED
+    partner = submitted_application.partner
+    assert partner.status == PartnerStatus.ONBOARDING
+
+    # the owner accepts the agreement and the training from the partner home
+    applicant.goto(base + "/partner/")
+    assert "Getting started" in applicant.content()
+    applicant.get_by_role("link", name="Program agreement accepted").click()
+    applicant.get_by_role("button", name=re.compile("I accept the agreement")).click()
+    applicant.get_by_role("link", name="Training guide completed").click()
+    applicant.get_by_role("button", name="I have read the guide and trained my staff").click()
+    check(applicant, f"2-03-onboarding-{viewport['width']}")
+
+    # ops verify the storage and tick the first handoff: the partner is active
+    ops.goto(base + f"/ops/partners/{partner.pk}/")
+    ops.get_by_role("button", name="Mark verified").click()
+    ops.get_by_role("button", name="Mark done").click()
+    assert "Active" in ops.content()
+    check(ops, f"2-04-active-{viewport['width']}")
+    partner.refresh_from_db()
+    assert partner.status == PartnerStatus.ACTIVE
+    applicant.goto(base + "/partner/")
+    assert "Getting started" not in applicant.content()
+
+
+@pytest.fixture
+def received_day(partner, dsp_driver):
+    """Three packages scanned in at this morning's drop-off, and the day's route planned."""
+    from hubdelivery.lib.dates import local_date
+    from packages import services
+    from packages.models import HandoffDirection
+    from routing.services import partner_route_build
+    from tests.factories import ManifestFactory, PackageFactory
+
+    today = local_date(tz_name=partner.time_zone)
+    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
+    streets = ["300 Beacon St", "12 Marlborough St", "45 Commonwealth Ave"]
+    packages = [PackageFactory(manifest=manifest, address_line=street) for street in streets]
+    handoff = services.handoff_open(
+        actor=dsp_driver, partner=partner, dsp=manifest.dsp,
+        direction=HandoffDirection.DROP_OFF, service_date=today, idempotency_key="j4-open",
+    ).handoff  # fmt: skip
+    for n, package in enumerate(packages):
+        services.package_receive(
+            actor=dsp_driver, handoff=handoff, tracking_id=package.tracking_id,
+            idempotency_key=f"j4-r{n}",
+        )  # fmt: skip
+    for actor in (dsp_driver, partner.owner):
+        services.handoff_confirm(actor=actor, handoff=handoff, idempotency_key=f"j4-c{actor.pk}")
+    partner_route_build(partner=partner, service_date=today)
+    for package in packages:
+        package.refresh_from_db()
+    return packages
+
+
+def find_package(page, tracking_id: str) -> None:
+    page.get_by_label("Package label").fill(tracking_id)
+    page.get_by_label("Package label").press("Enter")
+    page.get_by_role("button", name="Delivered").wait_for()
+
+
+def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning(
+    live_server, browser, received_day, partner, dsp_driver, reviewer, tmp_path
+):
+    from PIL import Image
+
+    base = live_server.url
+    first, second, third = sorted(received_day, key=lambda p: p.route_sequence)
+    owner = browser.new_context(viewport=PHONE).new_page()
+    log_in(owner, base, partner.owner.email)
+
+    # the today list is in route order
+    owner.goto(base + "/today/")
+    listed = owner.locator("main").inner_text()
+    positions = [listed.index(p.tracking_id) for p in (first, second, third)]
+    assert positions == sorted(positions)
+    check(owner, "4-01-today")
+
+    # delivers the first with a photo
+    photo = tmp_path / "door.jpg"
+    Image.new("RGB", (2400, 1800), (200, 120, 80)).save(photo, "JPEG")
+    find_package(owner, first.tracking_id)
+    owner.get_by_label("Photo of the package at the door").set_input_files(str(photo))
+    owner.get_by_role("button", name="Delivered").click()
+    owner.wait_for_load_state("networkidle")
+    check(owner, "4-02-delivered-with-photo")
+
+    # tries to deliver the second without any proof, is told, then gives a name
+    find_package(owner, second.tracking_id)
+    owner.get_by_role("button", name="Delivered").click()
+    owner.get_by_role("alert").first.wait_for()
+    assert "photo" in owner.locator(".form-errors, .error").first.inner_text().lower()
+    owner.get_by_label("Handed to (name)").fill("J. Rivera")
+    owner.get_by_role("button", name="Delivered").click()
+    owner.wait_for_load_state("networkidle")
+
+    # cannot deliver the third: records why
+    find_package(owner, third.tracking_id)
+    owner.get_by_text("Could not deliver").click()
+    owner.get_by_label("Why not delivered").select_option("recipient_unavailable")
+    owner.get_by_role("button", name="Not delivered").click()
+    owner.wait_for_load_state("networkidle")
+
+    # the end of the day says what is open
+    owner.goto(base + "/today/")
+    assert "End of day" in owner.content()
+    check(owner, "4-03-end-of-day")
+    for package in received_day:
+        package.refresh_from_db()
+    assert [p.status for p in (first, second, third)] == ["delivered", "delivered", "attempted"]
+    assert first.attempts.get().photo.name.endswith(".jpg")
+
+    # ops send the failed one back to the DSP
+    ops = browser.new_context(viewport=PHONE).new_page()
+    log_in(ops, base, reviewer.email)
+    ops.goto(base + "/ops/incidents/")
+    ops.get_by_role("button", name="Return to DSP").click()
+    ops.wait_for_load_state("networkidle")
+
+    # next morning the driver opens the return and scans it back; both confirm
+    driver = browser.new_context(viewport=PHONE).new_page()
+    log_in(driver, base, dsp_driver.email)
+    driver.goto(base + "/handoffs/")
+    driver.get_by_label("Partner").select_option(label=partner.trade_name)
+    driver.get_by_role("button", name="Open return").click()
+    driver.wait_for_load_state("networkidle")
+    driver.get_by_label("Tracking id").fill(third.tracking_id)
+    driver.get_by_label("Tracking id").press("Enter")
+    driver.locator("#scan-answer .scan-answer", has_text=third.tracking_id).wait_for()
+    check(driver, "4-04-return-handoff")
+    driver.reload()
+    driver.get_by_role("button", name="Confirm as driver").click()
+    owner.goto(driver.url)
+    owner.get_by_role("button", name="Confirm as partner").click()
+    owner.wait_for_load_state("networkidle")
+    assert "Both sides confirmed" in owner.locator("main").inner_text()
+    third.refresh_from_db()
+    assert third.status == "returned"
