@@ -38,7 +38,6 @@ from packages.models import (
     PackageEvent,
     PackageStatus,
 )
-
 from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user
 

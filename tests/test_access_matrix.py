@@ -136,6 +136,7 @@ MATRIX: dict[str, Entry] = {
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-route-rebuild": entry("post", lambda w: [w["partner"].pk], OPS),
+    "routing:ops-partner-coverage": entry("get", lambda w: [w["partner"].pk], OPS),
     # API
     # Manifests belong to the DSP's systems (and ops), not to its drivers.
     "api-manifest-detail": entry("get", lambda w: [w["manifest"].pk], TOKEN, OPS),
