@@ -6,7 +6,8 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
 
-DEMO_PASSWORD = "hubdelivery-demo"  # noqa: S105 - public demo password, seed refuses without DEBUG
+# The public demo password (README), not a secret: seed_demo refuses to run without DEBUG.
+DEMO_PASSWORD = "hubdelivery-demo"  # noqa: S105  # nosec B105
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
     ("applicant@demo.hub", "Alex Applicant", Role.APPLICANT),

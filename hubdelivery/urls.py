@@ -9,6 +9,9 @@ admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Hub Delivery administration"
 
+# Every rate limit (allauth's and the portal's) answers with this page.
+handler429 = "hubdelivery.lib.ratelimit.too_many_requests"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -87,7 +87,8 @@ def demo_partner_ensure(
     status: PartnerStatus, checklist_done: int,
 ) -> Partner:  # fmt: skip
     place = zip_lookup(zip_code)
-    assert place is not None, zip_code
+    if place is None:
+        raise ValueError(f"demo ZIP code {zip_code} is unknown")
     now = timezone.now()
     partner, created = Partner.objects.get_or_create(
         owner=owner,

@@ -6,9 +6,11 @@ so `make run` needs nothing installed.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -86,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hubdelivery.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,12 +169,19 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_RATE_LIMITS = {
+# Bandit B105 takes the key "reset_password" below for a password; its value is a rate.
+ACCOUNT_RATE_LIMITS = {  # nosec B105
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+}
+# The portal's own public forms (hubdelivery.lib.ratelimit), same format and cache as above.
+PORTAL_RATE_LIMITS = {
+    "eligibility_check": "30/m/ip,300/h/ip",
+    "waitlist_join": "10/m/ip,50/d/ip",
+    "application_save": "30/m/user,300/h/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hub Delivery Partner Portal"
@@ -206,6 +217,43 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 26_214_400
 # ------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+
+# ------------------------------------------------------------------------------
+# Browser security headers
+# Content-Security-Policy (django-csp): scripts and styles only from our own origin, so no
+# inline script or style runs anywhere. Exceptions, each for a reason:
+# - 'wasm-unsafe-eval': the camera scanner's fallback decoder (zxing-wasm, vendored under
+#   static/vendor/barcode-detector) compiles WebAssembly; it does not allow JavaScript eval.
+# - img-src data: Leaflet's and Swagger UI's icons; the map tile host for the route maps.
+# htmx's own indicator <style> is switched off in base.html (meta htmx-config).
+# ------------------------------------------------------------------------------
+
+
+def tile_origin(url_template: str) -> str:
+    """The CSP source for a tile URL template; a {s} subdomain becomes a wildcard."""
+    parts = urlsplit(url_template)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}" if url_template else ""
+
+
+MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, "'wasm-unsafe-eval'"],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# Only the scanner uses a device feature: the camera, on our own pages.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 
 # ------------------------------------------------------------------------------
 # Email

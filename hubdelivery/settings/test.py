@@ -3,7 +3,8 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
-SECRET_KEY = "test-only-not-a-secret"  # noqa: S105 - test settings only
+# Test settings only: a fixed key is fine, and production reads SECRET_KEY from the environment.
+SECRET_KEY = "test-only-not-a-secret"  # noqa: S105  # nosec B105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -298,7 +298,8 @@ def application_submit(*, application: PartnerApplication, actor: User) -> Partn
     if missing:
         raise ApplicationIncomplete(missing)
     place = zip_lookup(application.zip_code)
-    assert place is not None  # application_missing_items checked it
+    if place is None:  # application_missing_items checked it; never trust an assert (python -O)
+        raise ApplicationIncomplete({"zip_code": "Enter a valid US ZIP code."})
     application.latitude, application.longitude = place.latitude, place.longitude
     application.time_zone = place.time_zone
     application.market = market_covering(latitude=place.latitude, longitude=place.longitude)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.ratelimit import rate_limited
 from partners.forms import ApplicationForm, WithdrawForm
 from partners.models import PartnerApplication
 from partners.selectors import applications as selectors
@@ -42,6 +43,7 @@ def application_start(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.APPLICANT)
+@rate_limited(action="application_save", limit_get=False)
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_owner(owner=request.user, pk=pk)
     if not application.is_editable:

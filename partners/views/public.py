@@ -7,6 +7,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.ratelimit import rate_limited
 from partners.forms import EligibilityForm, WaitlistForm
 from partners.selectors.recruiting import eligibility_check as eligibility_for
 from partners.services.recruiting import lead_join
@@ -18,6 +19,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/landing.html", {"form": EligibilityForm()})
 
 
+@rate_limited(action="eligibility_check", limit_get=True)
 def eligibility_check(request: HttpRequest) -> HttpResponse:
     """One step: the ZIP's outcome. htmx swaps in the result; without JavaScript the same
     form submits to this URL and gets the whole landing page with the result."""
@@ -38,6 +40,7 @@ def eligibility_check(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited(action="waitlist_join", limit_get=False)
 def waitlist_join(request: HttpRequest) -> HttpResponse:
     form = WaitlistForm(request.POST)
     if form.is_valid():

@@ -46,9 +46,52 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE}
 
 
+# Runs before any page script: a blocked resource, inline script or style raises this event.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+def csp_violations_of(context) -> list[str]:
+    """Collect the Content-Security-Policy violations on every page of this browser context:
+    Chromium's "Refused to ..." console errors and securitypolicyviolation events."""
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        text = message.text
+        if text.startswith("Refused to") or text.startswith("CSP violation"):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on("console", on_console)
+    return violations
+
+
+@pytest.fixture
+def browser(browser):
+    """Every context a browser test opens (pytest-playwright's page or its own) fails the test
+    on any Content-Security-Policy violation: the pages must work under the strict policy."""
+    contexts: list[tuple[object, list[str]]] = []
+    new_context = browser.new_context
+
+    def watched_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        contexts.append((context, csp_violations_of(context)))
+        return context
+
+    browser.new_context = watched_new_context
+    yield browser
+    browser.new_context = new_context
+    violations = [v for _, found in contexts for v in found]
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 def serious_accessibility_violations(page) -> list[str]:
     """Run axe-core on the page; return the serious and critical violations, described."""
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through the DevTools protocol, not a <script> tag, which the page's CSP refuses.
+    page.evaluate(AXE_JS.read_text() + "\n;undefined")
     result = page.evaluate("async () => await axe.run(document)")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"

@@ -1,0 +1,47 @@
+"""Browser security headers on every response: a strict Content-Security-Policy (no inline
+script anywhere), Permissions-Policy (the camera on our own pages only), Referrer-Policy."""
+
+import pytest
+from django.urls import reverse
+
+from hubdelivery.settings.base import tile_origin
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    parts = (part.split() for part in header.split(";") if part.strip())
+    return {name: values for name, *values in parts}
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_strict_policy_and_the_permission_headers(client):
+    # when anyone opens the landing page
+    response = client.get(reverse("partners:landing"))
+    # then scripts and styles come only from our origin; the tile host may serve images
+    policy = directives(response.headers["Content-Security-Policy"])
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+    assert policy["style-src"] == ["'self'"]
+    assert "https://tile.openstreetmap.org" in policy["img-src"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert response.headers["Permissions-Policy"].startswith("camera=(self)")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_api_docs_allow_inline_styles_but_never_inline_scripts(client, partner_owner):
+    # given a logged-in partner
+    client.force_login(partner_owner)
+    # when they open Swagger UI
+    response = client.get(reverse("api-docs"))
+    # then only its style policy is relaxed, and its script is a separate file
+    policy = directives(response.headers["Content-Security-Policy"])
+    assert "'unsafe-inline'" in policy["style-src"]
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+    assert "<script>" not in response.content.decode().replace(" ", "")
+
+
+def test_tile_origin_turns_a_subdomain_placeholder_into_a_wildcard():
+    assert tile_origin("https://{s}.tile.example.com/{z}/{x}/{y}.png") == (
+        "https://*.tile.example.com"
+    )
+    assert tile_origin("") == ""
