@@ -17,6 +17,7 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
+from dashboard.models import WeeklyStatement
 from hubdelivery.lib.dates import local_date
 from packages import services as package_services
 from packages.models import HandoffDirection, ManifestUpload
@@ -137,6 +139,10 @@ MATRIX: dict[str, Entry] = {
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-route-rebuild": entry("post", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-coverage": entry("get", lambda w: [w["partner"].pk], OPS),
+    # dashboard
+    "dashboard:ops-dashboard-csv": entry("get", lambda w: ["operations-by-day"], OPS),
+    "dashboard:partner-statement": entry("get", lambda w: [w["statement"].pk], OWNER),
+    "dashboard:partner-statement-csv": entry("get", lambda w: [w["statement"].pk], OWNER),
     # API
     # Manifests belong to the DSP's systems (and ops), not to its drivers.
     "api-manifest-detail": entry("get", lambda w: [w["manifest"].pk], TOKEN, OPS),
@@ -257,6 +263,16 @@ def world(
         "delivered": delivered,
         "attempt": delivered.attempts.get(),
         "incident": failed.incidents.get(),
+        "statement": WeeklyStatement.objects.create(
+            partner=partner,
+            week_start=today - datetime.timedelta(days=today.weekday() + 7),
+            week_end=today - datetime.timedelta(days=today.weekday() + 1),
+            packages=3,
+            delivered=1,
+            rate_per_package=Decimal("2.50"),
+            amount=Decimal("2.50"),
+            computed_at=datetime.datetime.now(datetime.UTC),
+        ),
         "report": CapacityReport.objects.create(
             service_date=today,
             time_zone=partner.time_zone,
