@@ -53,28 +53,27 @@ def back_to_detail(partner_id: int) -> HttpResponse:
     return redirect("partners:ops-partner-detail", partner_id=partner_id)
 
 
-@require_POST
-@ops_required
-def ops_partner_storage_verify(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = selectors.partner_get_for_ops(partner_id=partner_id)
-    run_action(
-        request,
-        lambda: partners.partner_storage_verify(partner=partner, actor=request.user),
-        "Storage area marked as verified.",
-    )
-    return back_to_detail(partner_id)
+def partner_action(service, success: str):
+    """A POST-only ops view that runs `service(partner=..., actor=...)` on one partner and
+    returns to its page with the outcome as a message."""
+
+    @require_POST
+    @ops_required
+    def view(request: HttpRequest, partner_id: int) -> HttpResponse:
+        partner = selectors.partner_get_for_ops(partner_id=partner_id)
+        run_action(request, lambda: service(partner=partner, actor=request.user), success)
+        return back_to_detail(partner_id)
+
+    return view
 
 
-@require_POST
-@ops_required
-def ops_partner_first_handoff(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = selectors.partner_get_for_ops(partner_id=partner_id)
-    run_action(
-        request,
-        lambda: partners.partner_first_handoff_record(partner=partner, actor=request.user),
-        "First handoff marked as done.",
-    )
-    return back_to_detail(partner_id)
+ops_partner_storage_verify = partner_action(
+    partners.partner_storage_verify, "Storage area marked as verified."
+)
+ops_partner_first_handoff = partner_action(
+    partners.partner_first_handoff_record, "First handoff marked as done."
+)
+ops_partner_resume = partner_action(partners.partner_resume, "Partner resumed.")
 
 
 @require_POST
@@ -88,18 +87,6 @@ def ops_partner_pause(request: HttpRequest, partner_id: int) -> HttpResponse:
         request,
         lambda: partners.partner_pause(partner=partner, actor=request.user, **form.cleaned_data),
         "Partner paused.",
-    )
-    return back_to_detail(partner_id)
-
-
-@require_POST
-@ops_required
-def ops_partner_resume(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = selectors.partner_get_for_ops(partner_id=partner_id)
-    run_action(
-        request,
-        lambda: partners.partner_resume(partner=partner, actor=request.user),
-        "Partner resumed.",
     )
     return back_to_detail(partner_id)
 
