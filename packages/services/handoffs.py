@@ -272,6 +272,15 @@ def package_mark_damaged(
     )
 
 
+def _earlier_outcome(*, handoff: Handoff, package: Package, status: str) -> PackageEvent | None:
+    """The first event's replay when this handoff already put the package in `status`
+    (a second scan or tap of the same label), else None."""
+    if package.status != status:
+        return None
+    earlier = _item_event(handoff=handoff, tracking_id=package.tracking_id)
+    return event_replay(earlier) if earlier is not None else None
+
+
 @idempotent
 def package_mark_missing(
     *,
@@ -285,10 +294,9 @@ def package_mark_missing(
     handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF)
     handoff_side_require(actor=actor, handoff=handoff)
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
-    if package.status == PackageStatus.MISSING:
-        earlier = _item_event(handoff=handoff, tracking_id=package.tracking_id)
-        if earlier is not None:
-            return event_replay(earlier)
+    earlier = _earlier_outcome(handoff=handoff, package=package, status=PackageStatus.MISSING)
+    if earlier is not None:
+        return earlier
     from_status = package_transition(package=package, to_status=PackageStatus.MISSING)
     HandoffItem.objects.update_or_create(
         handoff=handoff,
@@ -326,10 +334,9 @@ def package_return_to_dsp(
     handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.RETURN)
     handoff_side_require(actor=actor, handoff=handoff)
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
-    if package.status == PackageStatus.RETURNED:
-        earlier = _item_event(handoff=handoff, tracking_id=package.tracking_id)
-        if earlier is not None:
-            return event_replay(earlier)
+    earlier = _earlier_outcome(handoff=handoff, package=package, status=PackageStatus.RETURNED)
+    if earlier is not None:
+        return earlier
     if package.status == PackageStatus.ATTEMPTED:
         raise InvalidTransition(
             f"Package {package.tracking_id} has an open incident; ops decide whether it is "
