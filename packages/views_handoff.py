@@ -5,6 +5,7 @@ scanned) and the live counters come back in one response, the counters and the s
 as out-of-band swaps. Without JavaScript the same form posts and redirects back.
 """
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,9 @@ from packages.models import Handoff, HandoffDirection, PackageEvent, PackageEven
 from partners.models import Partner
 
 handoff_people_required = role_required(Role.DSP_DRIVER, Role.PARTNER_OWNER, Role.PARTNER_STAFF)
+# The camera scanner's fallback decoder (zxing-wasm) compiles WebAssembly: allowed on the pages
+# that carry the camera, nowhere else. It does not allow JavaScript eval.
+camera_scanner_page = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 
 # (direction, button) -> the service that records the scan.
 SCAN_SERVICES = {
@@ -133,6 +137,7 @@ def _side(viewer: selectors.Viewer) -> str:
 
 
 @handoff_people_required
+@camera_scanner_page
 def handoff_page(request: HttpRequest, handoff_id: int) -> HttpResponse:
     viewer = selectors.viewer_for(user=request.user)
     handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)

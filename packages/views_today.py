@@ -17,7 +17,7 @@ from packages.forms import ActionForm, AttemptForm, DeliverForm, LabelForm, new_
 from packages.models import Package, PackageStatus
 from packages.services.deliveries import UNDO_WINDOW
 from packages.services.photos import photo_prepare
-from packages.views_handoff import is_htmx
+from packages.views_handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
 from partners.selectors.partners import is_owner, membership_get_for_user
 
@@ -34,6 +34,7 @@ def _membership(request: HttpRequest) -> PartnerMember:
 
 
 @partner_member_required
+@camera_scanner_page
 def today_page(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     partner = membership.partner

@@ -222,8 +222,8 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap con
 # Browser security headers
 # Content-Security-Policy (django-csp): scripts and styles only from our own origin, so no
 # inline script or style runs anywhere. Exceptions, each for a reason:
-# - 'wasm-unsafe-eval': the camera scanner's fallback decoder (zxing-wasm, vendored under
-#   static/vendor/barcode-detector) compiles WebAssembly; it does not allow JavaScript eval.
+# - 'wasm-unsafe-eval' on the two pages with the camera scanner only (packages.views_handoff
+#   .camera_scanner_page): its fallback decoder compiles WebAssembly (not JavaScript eval).
 # - img-src data: Leaflet's and Swagger UI's icons; the map tile host for the route maps.
 # htmx's own indicator <style> is switched off in base.html (meta htmx-config).
 # ------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, "'wasm-unsafe-eval'"],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "connect-src": [SELF],

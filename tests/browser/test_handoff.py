@@ -117,11 +117,13 @@ def test_driver_and_partner_run_a_handoff_by_typing_labels(
     save(owner, "today-phone.png")
 
 
-def test_camera_scanning_falls_back_to_the_vendored_polyfill(live_server, page, dsp_driver):
+def test_camera_scanning_falls_back_to_the_vendored_polyfill(live_server, log_in, partner_owner):
     """Chromium on Linux has no native BarcodeDetector: the vendored polyfill and its
-    WebAssembly decoder load from our own static files, not from a CDN."""
-    # given a page served by the portal
-    page.goto(live_server.url + "/accounts/login/")
+    WebAssembly decoder load from our own static files, not from a CDN, under the camera
+    pages' policy (the only pages that allow WebAssembly)."""
+    # given the partner's today page, which carries the camera scanner
+    page = log_in(partner_owner)
+    page.goto(live_server.url + "/today/")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     assert page.evaluate("'BarcodeDetector' in window") is False
