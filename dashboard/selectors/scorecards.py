@@ -1,0 +1,157 @@
+"""Partner scorecards: volume, completion, discrepancies and a weekly trend per partner."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+
+from dashboard.selectors.common import (
+    NO_MARKET,
+    TREND_WEEKS,
+    DashboardFilters,
+    local_date_of,
+    time_zones_in_use,
+)
+from dashboard.selectors.operations import packages_in
+from dashboard.tables import Column, Table, percent
+from packages.models import (
+    DeliveryAttempt,
+    Handoff,
+    HandoffDirection,
+    PackageStatus,
+)
+from partners.models import (
+    Partner,
+    PartnerStatus,
+)
+
+SCORECARD_COLUMNS = [
+    Column("partner", "Partner"),
+    Column("state", "State"),
+    Column("market", "Market"),
+    Column("volume", "Volume", "int"),
+    Column("delivered", "Delivered", "int"),
+    Column("success_rate", "Success rate", "pct"),
+    Column("on_time_rate", "On time", "pct"),
+    Column("discrepancies", "Handoff discrepancies", "int"),
+    Column("days_active", "Days active", "int"),
+    Column("trend", "Delivered, last 4 weeks"),
+]
+
+
+def partner_scorecards(filters: DashboardFilters) -> Table:
+    """One row per active or paused partner, plus any other partner with packages in range.
+
+    Success: delivered over packages with an attempt. On time: delivered on or before the
+    service date in the partner's time zone. Discrepancies: missing + damaged + unexpected
+    scans at drop-offs. Days active: service dates with a delivery. Trend: deliveries in each
+    of the 4 weeks ending on the range's last day (oldest first)."""
+    zones = time_zones_in_use()
+    stats = {r["partner_id"]: r for r in _partner_package_stats(filters, zones)}
+    discrepancies = _partner_discrepancies(filters)
+    trends = _partner_trends(filters)
+    partners = _scorecard_partners(filters, set(stats))
+    rows = []
+    for partner in partners:
+        s = stats.get(partner.pk, {})
+        delivered = s.get("delivered", 0)
+        market = partner.application.market if hasattr(partner, "application") else None
+        rows.append(
+            {
+                "partner_id": partner.pk,
+                "partner": partner.trade_name,
+                "state": partner.state,
+                "market": market.name if market else NO_MARKET,
+                "volume": s.get("volume", 0),
+                "delivered": delivered,
+                "success_rate": percent(delivered, s.get("attempted_any", 0)),
+                "on_time_rate": percent(s.get("on_time", 0), delivered),
+                "discrepancies": discrepancies.get(partner.pk, 0),
+                "days_active": s.get("days_active", 0),
+                "trend_weeks": trends.get(partner.pk, [0] * TREND_WEEKS),
+                "trend": " · ".join(str(n) for n in trends.get(partner.pk, [0] * TREND_WEEKS)),
+            }
+        )
+    return Table("partner-scorecards", "Partner scorecards", SCORECARD_COLUMNS, rows)
+
+
+def _partner_package_stats(filters: DashboardFilters, zones: list[str]) -> QuerySet:
+    delivered = Q(status=PackageStatus.DELIVERED)
+    packages = packages_in(filters).alias(
+        delivered_on=local_date_of("status_changed_at", tz_field="partner__time_zone", zones=zones),
+        attempted_any=Exists(
+            DeliveryAttempt.objects.filter(package=OuterRef("pk"), undone_at__isnull=True)
+        ),
+    )
+    return packages.values("partner_id").annotate(
+        volume=Count("pk"),
+        delivered=Count("pk", filter=delivered),
+        attempted_any=Count("pk", filter=Q(attempted_any=True)),
+        on_time=Count("pk", filter=delivered & Q(delivered_on__lte=F("service_date"))),
+        days_active=Count("service_date", filter=delivered, distinct=True),
+    )
+
+
+def _partner_discrepancies(filters: DashboardFilters) -> dict[int, int]:
+    handoffs = Handoff.objects.filter(
+        direction=HandoffDirection.DROP_OFF,
+        service_date__range=(filters.date_from, filters.date_to),
+    )
+    if filters.state:
+        handoffs = handoffs.filter(partner__state=filters.state)
+    if filters.market_id:
+        handoffs = handoffs.filter(partner__application__market_id=filters.market_id)
+    grouped = (
+        handoffs.order_by()
+        .values("partner_id")
+        .annotate(n=Sum(F("missing") + F("damaged") + F("unexpected")))
+    )
+    return {r["partner_id"]: r["n"] or 0 for r in grouped}
+
+
+def _partner_trends(filters: DashboardFilters) -> dict[int, list[int]]:
+    first = filters.date_to - datetime.timedelta(days=7 * TREND_WEEKS - 1)
+    week = Case(
+        *[
+            When(
+                service_date__gte=first + datetime.timedelta(days=7 * n),
+                service_date__lt=first + datetime.timedelta(days=7 * (n + 1)),
+                then=Value(n),
+            )
+            for n in range(TREND_WEEKS)
+        ]
+    )
+    trend_filters = DashboardFilters(first, filters.date_to, filters.state, filters.market_id)
+    grouped = (
+        packages_in(trend_filters)
+        .filter(status=PackageStatus.DELIVERED)
+        .annotate(week=week)
+        .values("partner_id", "week")
+        .annotate(n=Count("pk"))
+    )
+    trends: dict[int, list[int]] = defaultdict(lambda: [0] * TREND_WEEKS)
+    for r in grouped:
+        trends[r["partner_id"]][r["week"]] = r["n"]
+    return dict(trends)
+
+
+def _scorecard_partners(filters: DashboardFilters, with_packages: set[int]) -> QuerySet[Partner]:
+    partners = Partner.objects.filter(
+        Q(status__in=[PartnerStatus.ACTIVE, PartnerStatus.PAUSED]) | Q(pk__in=with_packages)
+    )
+    if filters.state:
+        partners = partners.filter(state=filters.state)
+    if filters.market_id:
+        partners = partners.filter(application__market_id=filters.market_id)
+    return partners.select_related("application__market").order_by("trade_name", "pk")
