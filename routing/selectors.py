@@ -232,18 +232,18 @@ def partner_coverages_for_assignment(
         ).values_list("partner_id", flat=True)
     )
     rows = Partner.objects.filter(status=PartnerStatus.ACTIVE).values_list(
-        "pk", "latitude", "longitude", "daily_capacity", "storage_capacity", "delivery_modes",
-        "coverage__zip_codes", "coverage__radius_miles",
+        "pk", "trade_name", "latitude", "longitude", "daily_capacity", "storage_capacity",
+        "delivery_modes", "coverage__zip_codes", "coverage__radius_miles",
     ).order_by("pk")  # fmt: skip
     coverages = []
-    for pk, lat, lng, daily, storage, modes, zip_codes, radius in rows:
+    for pk, name, lat, lng, daily, storage, modes, zip_codes, radius in rows:
         load = loads.get(pk, {"assigned": 0, "held_before": 0})
         room = min(daily - load["assigned"], storage - load["held_before"] - load["assigned"])
         coverages.append(
             PartnerCoverage(
                 id=pk, lat=lat, lng=lng, zip_codes=frozenset(zip_codes or ()),
                 radius_miles=radius if radius is not None else default_radius(modes or []),
-                remaining_capacity=max(0, room), closed=closed_all or pk in closed,
+                remaining_capacity=max(0, room), closed=closed_all or pk in closed, name=name,
             )
         )  # fmt: skip
     return coverages

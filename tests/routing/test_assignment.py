@@ -2,7 +2,14 @@
 
 import random
 
-from routing.assignment import Assignment, PackageSpot, PartnerCoverage, assign_packages
+from partners.zipdata import haversine_miles
+from routing.assignment import (
+    Assignment,
+    CoverageIndex,
+    PackageSpot,
+    PartnerCoverage,
+    assign_packages,
+)
 
 # Along one street in Back Bay; 0.001 degrees of latitude is about 0.07 miles.
 LAT, LNG = 42.3500, -71.0800
@@ -140,3 +147,77 @@ def test_assignment_returns_one_result_per_package_in_input_order():
 
 def test_no_packages_assign_nothing():
     assert assign_packages([], [partner("shop", 0.0)]) == []
+
+
+def test_reasons_name_the_partners_passed_over():
+    # given the nearest partner, by name, is closed
+    shut = PartnerCoverage(
+        "p1", LAT, LNG, frozenset({"02116"}), 0.0, 30, closed=True, name="Blooms"
+    )
+    [result] = assign_packages([package(1, 0.0)], [shut, partner("p2", 0.01)])
+    assert result.reason.endswith("; nearer: Blooms closed")
+
+
+def covering_by_brute_force(spot: PackageSpot, partners: list[PartnerCoverage]) -> set:
+    return {
+        p.id
+        for p in partners
+        if spot.zip_code in p.zip_codes
+        or haversine_miles(spot.lat, spot.lng, p.lat, p.lng) <= p.radius_miles
+    }
+
+
+def random_world(rng: random.Random, lat: float, lng: float, spread: float):
+    def near(centre: float) -> float:  # a longitude near `centre`, in [-180, 180)
+        return (centre + rng.uniform(-spread, spread) + 180.0) % 360.0 - 180.0
+
+    partners = [
+        PartnerCoverage(
+            id=k,
+            lat=lat + rng.uniform(-spread, spread),
+            lng=near(lng),
+            zip_codes=frozenset(rng.sample(["02116", "02118", "99546"], rng.randint(0, 1))),
+            radius_miles=rng.choice([0.0, 1.0, 3.0, 10.0]),
+            remaining_capacity=5,
+        )
+        for k in range(120)
+    ]
+    packages = [
+        PackageSpot(
+            id=k,
+            lat=lat + rng.uniform(-spread, spread),
+            lng=near(lng),
+            zip_code=rng.choice(["02116", "02118", "99546", "10001"]),
+        )
+        for k in range(300)
+    ]
+    return partners, packages
+
+
+def test_the_index_finds_exactly_the_covering_partners_anywhere_on_earth():
+    """Boston, the Aleutians across the antimeridian, and near the pole: the index finds the
+    partners comparing with every partner would find, nearest first."""
+    rng = random.Random(11)
+    for lat, lng, spread in [(42.35, -71.06, 0.3), (52.0, 179.95, 0.3), (89.4, 0.0, 0.5)]:
+        partners, packages = random_world(rng, lat, lng, spread)
+        index = CoverageIndex(partners)
+        for spot in packages:
+            found = index.covering(spot)
+            assert {p.id for p in found} == covering_by_brute_force(spot, partners), spot
+            assert len(found) == len({p.id for p in found})
+            miles = [haversine_miles(spot.lat, spot.lng, p.lat, p.lng) for p in found]
+            assert miles == sorted(miles)
+
+
+def test_the_index_compares_a_package_with_nearby_partners_only():
+    # given 400 walking-radius partners spread over 40 miles, and one package
+    rng = random.Random(3)
+    partners = [
+        PartnerCoverage(k, LAT + rng.uniform(-0.3, 0.3), LNG + rng.uniform(-0.3, 0.3),
+                        frozenset(), 1.0, 5)
+        for k in range(400)
+    ]  # fmt: skip
+    # when the index is asked who may cover it
+    near = CoverageIndex(partners).near(package(1, 0.0))
+    # then it measures the distance to a few cells' partners, not to all 400
+    assert 0 < len(near) < 40

@@ -98,7 +98,7 @@ def test_a_full_partner_passes_packages_to_the_next(florist, cafe, dsp):
     partners = list(placed(packages).values())
     assert partners.count(florist.pk) == 2 and partners.count(cafe.pk) == 3
     to_cafe = Package.objects.filter(pk__in=[p.pk for p in packages], partner=cafe).first()
-    assert f"nearer: {florist.pk} full" in to_cafe.assignment_reason
+    assert f"nearer: {florist.trade_name} full" in to_cafe.assignment_reason
 
 
 def test_storage_capacity_counts_what_the_partner_still_holds(florist, cafe, dsp):
@@ -116,9 +116,8 @@ def test_a_closed_partner_gets_nothing(florist, cafe, dsp):
     packages = dsp_packages(dsp, 2)
     packages_assign(dsp=dsp, service_date=DAY)
     assert set(placed(packages).values()) == {cafe.pk}
-    assert (
-        f"nearer: {florist.pk} closed" in Package.objects.get(pk=packages[0].pk).assignment_reason
-    )
+    reason = Package.objects.get(pk=packages[0].pk).assignment_reason
+    assert f"nearer: {florist.trade_name} closed" in reason
 
 
 def test_on_a_major_holiday_everything_stays_with_the_dsp(florist, cafe, dsp):

@@ -1,0 +1,125 @@
+"""Package-to-partner assignment (routing.assignment) at scale, against a floor.
+
+    .venv/bin/python benchmarks/assignment.py [--partners 10000] [--packages 20000]
+                                              [--rounds 3] [--brute-sample 200]
+
+One DSP's day: `--packages` packages spread over four metro areas and `--partners` active
+partners in the same areas (walking, bike and car radii of 1, 3 and 10 miles; half also serve
+their own ZIP), 30 places each. It times `assign_packages` (the coverage index: a ZIP lookup
+and a grid of cells as wide as the largest radius) and, as the floor, the least any
+assignment must do: one distance per package and a sort. It also times the brute force it
+replaced (every package against every partner) on `--brute-sample` packages and scales that
+up. Prints the medians and the ratios. Aim: the indexed run under 10 s for 10,000 partners
+and 20,000 packages; the script exits 1 when it is missed.
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from partners.zipdata import haversine_miles
+from routing.assignment import (
+    CoverageIndex,
+    PackageSpot,
+    PartnerCoverage,
+    assign_packages,
+)
+
+AIM_SECONDS = 10.0
+# Boston, New York, Philadelphia, Providence; about 0.2 degrees is 14 miles.
+METROS = [(42.35, -71.06), (40.73, -73.99), (39.95, -75.16), (41.82, -71.41)]
+SPREAD_DEGREES = 0.2
+RADII = [1.0, 3.0, 10.0]
+
+
+def zip_of(lat: float, lng: float) -> str:
+    """A stand-in ZIP: a 0.02-degree cell (about a mile and a half across)."""
+    return f"{round(lat * 50)}:{round(lng * 50)}"
+
+
+def world(partners: int, packages: int, seed: int = 7):
+    rng = random.Random(seed)
+
+    def spot() -> tuple[float, float]:
+        lat, lng = rng.choice(METROS)
+        return (
+            lat + rng.uniform(-SPREAD_DEGREES, SPREAD_DEGREES),
+            lng + rng.uniform(-SPREAD_DEGREES, SPREAD_DEGREES),
+        )
+
+    coverages = []
+    for k in range(partners):
+        lat, lng = spot()
+        zips = frozenset({zip_of(lat, lng)}) if k % 2 else frozenset()
+        coverages.append(PartnerCoverage(k, lat, lng, zips, rng.choice(RADII), 30))
+    spots = []
+    for k in range(packages):
+        lat, lng = spot()
+        spots.append(PackageSpot(k, lat, lng, zip_of(lat, lng)))
+    return coverages, spots
+
+
+def floor_run(spots: list[PackageSpot], partners: list[PartnerCoverage]) -> None:
+    """One distance per package (to a partner chosen by a dict lookup) and a sort."""
+    first = {spot.zip_code: partners[0] for spot in spots}
+    nearest = [
+        haversine_miles(s.lat, s.lng, first[s.zip_code].lat, first[s.zip_code].lng) for s in spots
+    ]
+    sorted(range(len(spots)), key=nearest.__getitem__)
+
+
+def brute_force_run(spots: list[PackageSpot], partners: list[PartnerCoverage]) -> None:
+    for spot in spots:
+        for partner in partners:
+            haversine_miles(spot.lat, spot.lng, partner.lat, partner.lng)
+
+
+def median_seconds(run, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=10_000)
+    parser.add_argument("--packages", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--brute-sample", type=int, default=200)
+    args = parser.parse_args()
+
+    partners, spots = world(args.partners, args.packages)
+    index = CoverageIndex(partners)
+    looked_at = statistics.mean(len(index.near(s)) for s in spots[:2000])
+    indexed = median_seconds(lambda: assign_packages(spots, partners), args.rounds)
+    floor = median_seconds(lambda: floor_run(spots, partners), args.rounds)
+    sample = spots[: args.brute_sample]
+    brute = median_seconds(lambda: brute_force_run(sample, partners), 1)
+    brute_scaled = brute * len(spots) / len(sample)
+    placed = sum(a.partner_id is not None for a in assign_packages(spots, partners))
+
+    print(f"{args.partners:,} partners, {args.packages:,} packages, {placed:,} placed")
+    print(f"partners looked at per package (mean): {looked_at:,.0f} of {args.partners:,}")
+    print(f"{'run':<34}{'seconds':>10}{'x floor':>10}")
+    for label, seconds in [
+        ("floor (one distance + sort)", floor),
+        ("assign_packages (index)", indexed),
+        ("brute force distances (scaled)", brute_scaled),
+    ]:
+        print(f"{label:<34}{seconds:>10.3f}{seconds / floor:>10.1f}")
+    print(f"index vs brute force: {brute_scaled / indexed:.1f}x faster")
+    if indexed > AIM_SECONDS:
+        print(f"MISSED: assignment took {indexed:.1f} s (aim < {AIM_SECONDS:g} s)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
