@@ -115,6 +115,13 @@ class AttemptForm(ActionForm):
     note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
 
+class DayCloseForm(ActionForm):
+    kept_safe = forms.BooleanField(
+        label="These packages are in our secure storage area for the driver",
+        error_messages={"required": "Put the packages in the secure storage area, then tick."},
+    )
+
+
 class IncidentResolveForm(ActionForm):
     resolution = forms.ChoiceField(choices=IncidentResolution.choices)
     note = forms.CharField(max_length=500, required=False, label="Note")

@@ -393,6 +393,7 @@ class PackageEventType(models.TextChoices):
     ATTEMPTED = "attempted", "Delivery attempted"
     DELIVERY_UNDONE = "delivery_undone", "Delivery undone"
     INCIDENT_RESOLVED = "incident_resolved", "Incident resolved"
+    QUEUED_FOR_RETURN = "queued_for_return", "Kept for the return handoff"
     RETURNED = "returned", "Returned to the DSP"
 
 

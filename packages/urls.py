@@ -29,6 +29,7 @@ urlpatterns = [
     # The partner's day
     path("today/", views_today.today_page, name="today"),
     path("today/deliver/", views_today.deliver_check, name="deliver-check"),
+    path("today/close/", views_today.day_close, name="day-close"),
     path(
         "packages/<str:tracking_id>/deliver/",
         views_today.package_deliver,

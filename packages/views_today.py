@@ -13,9 +13,16 @@ from accounts.roles import Role
 from hubdelivery.exceptions import DomainError, NotAllowed
 from hubdelivery.lib.dates import local_date
 from packages import selectors, services
-from packages.forms import ActionForm, AttemptForm, DeliverForm, LabelForm, new_idempotency_key
+from packages.forms import (
+    ActionForm,
+    AttemptForm,
+    DayCloseForm,
+    DeliverForm,
+    LabelForm,
+    new_idempotency_key,
+)
 from packages.models import Package, PackageStatus
-from packages.services.deliveries import UNDO_WINDOW
+from packages.services.deliveries import DELIVERABLE_STATUSES, UNDO_WINDOW
 from packages.services.photos import photo_prepare
 from packages.views_handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
@@ -35,7 +42,7 @@ def _membership(request: HttpRequest) -> PartnerMember:
 
 @partner_member_required
 @camera_scanner_page
-def today_page(request: HttpRequest) -> HttpResponse:
+def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> HttpResponse:
     membership = _membership(request)
     partner = membership.partner
     today = local_date(tz_name=partner.time_zone)
@@ -61,10 +68,43 @@ def today_page(request: HttpRequest) -> HttpResponse:
         "packages": packages,
         "counts": selectors.day_counts(packages=packages),
         "still_open": [p for p in packages if p.status in selectors.OPEN_TODAY_STATUSES],
+        "keep_for_return": [p for p in packages if p.status in DELIVERABLE_STATUSES],
         "undoable": {p.pk for p in undoable},
         "label_form": LabelForm(),
+        "close_form": close_form or DayCloseForm(),
     }
-    return render(request, "packages/today.html", context)
+    return render(request, "packages/today.html", context, status=400 if close_form else 200)
+
+
+@partner_member_required
+@require_POST
+def day_close(request: HttpRequest) -> HttpResponse:
+    """End of day: what is still to deliver goes to the secure storage area, queued for the
+    next return handoff."""
+    membership = _membership(request)
+    form = DayCloseForm(request.POST)
+    if not form.is_valid():
+        return today_page(request, close_form=form)
+    partner = membership.partner
+    try:
+        events = services.day_close(
+            actor=request.user,
+            partner=partner,
+            service_date=local_date(tz_name=partner.time_zone),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            device_time=form.cleaned_data["device_time"],
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        n = len(events)
+        messages.success(
+            request,
+            f"{n} package{'s' if n != 1 else ''} kept for the driver's next return handoff."
+            if n
+            else "Nothing left to keep for the return: every package is delivered or queued.",
+        )
+    return redirect("packages:today")
 
 
 def _deliver_context(membership: PartnerMember, package: Package, **forms) -> dict:

@@ -194,6 +194,14 @@ FORMS = [
         lambda w: {"recipient_name": "Ann", "idempotency_key": key()},
         ["recipient_name", "safe_place_note", "idempotency_key", "device_time", "latitude"],
     ),
+    Form(
+        "day-close",
+        "post",
+        lambda w: reverse("packages:day-close"),
+        "partner_owner",
+        lambda w: {"kept_safe": "on", "idempotency_key": key()},
+        ["kept_safe", "idempotency_key", "device_time"],
+    ),
 ]
 
 

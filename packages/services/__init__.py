@@ -3,11 +3,13 @@ and writes its PackageEvent. Pages and the API call these same functions."""
 
 from packages.services.common import ActorNotAllowed
 from packages.services.deliveries import (
+    day_close,
     delivery_start,
     incident_resolve,
     package_attempt,
     package_deliver,
     package_delivery_undo,
+    package_queue_for_return,
 )
 from packages.services.handoffs import (
     handoff_confirm,
@@ -28,6 +30,7 @@ from packages.services.tokens import dsp_token_create, dsp_token_revoke
 __all__ = [
     "ActorNotAllowed",
     "ManifestRejected",
+    "day_close",
     "delivery_start",
     "dsp_token_create",
     "dsp_token_revoke",
@@ -42,6 +45,7 @@ __all__ = [
     "package_delivery_undo",
     "package_mark_damaged",
     "package_mark_missing",
+    "package_queue_for_return",
     "package_receive",
     "package_return_to_dsp",
 ]

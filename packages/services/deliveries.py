@@ -4,6 +4,7 @@ import datetime
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,6 +26,7 @@ from packages.models import (
 )
 from packages.services.common import (
     deliverer_require,
+    event_get_for_key,
     event_record,
     event_replay,
     idempotent,
@@ -33,6 +35,7 @@ from packages.services.common import (
     package_transition,
     text_check,
 )
+from partners.models import Partner
 
 UNDO_WINDOW = datetime.timedelta(minutes=15)
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -290,3 +293,70 @@ def incident_resolve(
         to_status=to_status,
         detail={"incident": incident.pk, "resolution": resolution, "note": note},
     )
+
+
+@idempotent
+def package_queue_for_return(
+    *,
+    actor: User,
+    package: Package,
+    idempotency_key: str,
+    device_time: datetime.datetime | None = None,
+) -> PackageEvent:
+    """At the end of the day a member puts an undelivered package in the secure storage area
+    for the next return handoff (received or out for delivery -> queued for return)."""
+    package = lock_objects.package_lock(package_id=package.pk)
+    member_require(actor=actor, partner=package.partner)
+    if package.status not in DELIVERABLE_STATUSES:
+        raise InvalidTransition(
+            f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()}; "
+            "only packages still to deliver are kept for the return."
+        )
+    from_status = package_transition(package=package, to_status=PackageStatus.RETURN_PENDING)
+    return event_record(
+        actor=actor,
+        event_type=PackageEventType.QUEUED_FOR_RETURN,
+        idempotency_key=idempotency_key,
+        package=package,
+        from_status=from_status,
+        to_status=PackageStatus.RETURN_PENDING,
+        device_time=device_time,
+    )
+
+
+@transaction.atomic
+def day_close(
+    *,
+    actor: User,
+    partner: Partner,
+    service_date: datetime.date,
+    idempotency_key: str,
+    device_time: datetime.datetime | None = None,
+) -> list[PackageEvent]:
+    """Close the partner's day: every package of the date still to deliver is queued for the
+    next return handoff, one event each, all or nothing. Each package's key is derived from
+    `idempotency_key`, so a retry answers with the first run's events and changes nothing."""
+    member_require(actor=actor, partner=partner)
+    day_packages = list(
+        Package.objects.filter(
+            partner=partner,
+            service_date=service_date,
+            status__in=[*DELIVERABLE_STATUSES, PackageStatus.RETURN_PENDING],
+        ).order_by("route_sequence", "tracking_id")
+    )
+    keys = {package.pk: f"{idempotency_key}:{package.pk}" for package in day_packages}
+    earlier = [
+        event_get_for_key(idempotency_key=key, actor=actor)
+        for key in PackageEvent.objects.filter(idempotency_key__in=keys.values())
+        .order_by("pk")
+        .values_list("idempotency_key", flat=True)
+    ]
+    if earlier:
+        return earlier
+    return [
+        package_queue_for_return(
+            actor=actor, package=package, idempotency_key=keys[package.pk], device_time=device_time
+        )
+        for package in day_packages
+        if package.status in DELIVERABLE_STATUSES
+    ]

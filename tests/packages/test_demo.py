@@ -1,5 +1,8 @@
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
+from accounts.models import User
 from packages.models import (
     DspApiToken,
     Handoff,
@@ -36,3 +39,12 @@ def test_seed_demo_gives_a_day_of_work(db, settings, capsys):
     # and no key is printed
     token = DspApiToken.objects.get()
     assert token.key_prefix not in capsys.readouterr().out
+
+
+def test_demo_staff_can_close_the_day_with_what_is_still_held(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client = Client()
+    client.force_login(User.objects.get(email="staff@demo.hub"))
+    # four of today's packages are received and not delivered: the end-of-day action offers them
+    assert "Keep 4 for the return" in client.get(reverse("packages:today")).content.decode()

@@ -12,12 +12,16 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.roles import Role
+from hubdelivery.exceptions import InvalidTransition
 from packages import services
 from packages.models import (
     DeliveryAttempt,
     HandoffDirection,
     Incident,
     IncidentStatus,
+    Package,
+    PackageEvent,
+    PackageEventType,
     PackageStatus,
 )
 from partners.models import BackgroundCheck, MemberRole
@@ -205,6 +209,113 @@ def test_end_of_day_says_what_is_still_open(partner_owner, received, manifested)
     deliver(client, received, recipient_name="Ana Diaz")
     page = client.get(reverse("packages:today")).content.decode()
     assert "Every package is delivered or queued for return" in page
+
+
+def close_day(client, key=None, **form):
+    return client.post(
+        reverse("packages:day-close"),
+        {"idempotency_key": key or new_key(), **form},
+    )
+
+
+def test_closing_the_day_keeps_what_is_still_held_for_the_return(
+    partner_staff, partner, received, manifested, dsp, today
+):
+    # given one package in custody, one out for delivery, one still with the DSP (manifested)
+    client = client_for(partner_staff)
+    out = manifested[1]
+    out.status = PackageStatus.OUT_FOR_DELIVERY
+    out.save()
+    assert "Keep 2 for the return" in client.get(reverse("packages:today")).content.decode()
+    # when a member ticks that they are in the secure storage area and closes the day
+    response = close_day(client, kept_safe="on")
+    # then both held packages are queued for the return handoff, each with its event
+    assert response.status_code == 302
+    statuses = {p.pk: p.status for p in Package.objects.filter(partner=partner)}
+    assert statuses[received.pk] == statuses[out.pk] == PackageStatus.RETURN_PENDING
+    assert statuses[manifested[2].pk] == PackageStatus.MANIFESTED
+    events = PackageEvent.objects.filter(event_type=PackageEventType.QUEUED_FOR_RETURN)
+    assert {(e.package_id, e.from_status, e.actor_id) for e in events} == {
+        (received.pk, PackageStatus.RECEIVED, partner_staff.pk),
+        (out.pk, PackageStatus.OUT_FOR_DELIVERY, partner_staff.pk),
+    }
+    page = client.get(reverse("packages:today")).content.decode()
+    assert "2 packages kept for the driver" in page
+    assert "Keep 2 for the return" not in page
+
+
+def test_closing_the_day_without_the_storage_tick_changes_nothing(partner_owner, received):
+    response = close_day(client_for(partner_owner))
+    assert response.status_code == 400
+    assert "secure storage area, then tick" in response.content.decode()
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+def test_a_retried_close_answers_with_the_first_result(partner_owner, received):
+    client = client_for(partner_owner)
+    key = new_key()
+    close_day(client, key, kept_safe="on")
+    # when the phone retries the same request after the package was queued
+    response = close_day(client, key, kept_safe="on")
+    # then it says the same, and nothing more is written
+    assert response.status_code == 302
+    assert "1 package kept for the driver" in client.get(reverse("packages:today")).content.decode()
+    assert PackageEvent.objects.filter(event_type=PackageEventType.QUEUED_FOR_RETURN).count() == 1
+
+
+def test_queued_packages_go_back_at_the_next_return_handoff(
+    partner, partner_owner, dsp, dsp_driver, received, drop_off, today
+):
+    # given the day was closed with a package kept for the return
+    close_day(client_for(partner_owner), kept_safe="on")
+    # when the driver opens the return handoff the next morning
+    handoff = services.handoff_open(
+        actor=dsp_driver,
+        partner=partner,
+        dsp=dsp,
+        direction=HandoffDirection.RETURN,
+        service_date=today + datetime.timedelta(days=1),
+        idempotency_key=new_key(),
+    ).handoff
+    # then the package is expected, and scanning it hands it back
+    services.package_return_to_dsp(
+        actor=dsp_driver,
+        handoff=handoff,
+        tracking_id=received.tracking_id,
+        idempotency_key=new_key(),
+    )
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RETURNED
+
+
+def test_another_partners_member_cannot_close_this_partners_day(other_partner, received):
+    # when another partner's owner closes their own (empty) day
+    response = close_day(client_for(other_partner.owner), kept_safe="on")
+    # then this partner's package is untouched
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+@pytest.mark.parametrize("outsider", ["dsp_driver", "reviewer", "applicant"])
+def test_only_partner_members_close_a_day(request, outsider, received):
+    response = close_day(client_for(request.getfixturevalue(outsider)), kept_safe="on")
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:  # sent to log in or to their own home, never served
+        assert "today" not in response.headers["Location"]
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
+def test_queue_for_return_refuses_a_delivered_package(partner_owner, received):
+    services.package_deliver(
+        actor=partner_owner, package=received, idempotency_key=new_key(), recipient_name="Ana"
+    )
+    with pytest.raises(InvalidTransition, match="only packages still to deliver"):
+        services.package_queue_for_return(
+            actor=partner_owner, package=received, idempotency_key=new_key()
+        )
 
 
 # ------------------------------------------------------------------------------
