@@ -441,6 +441,10 @@ class PackageEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.tracking_id or self.handoff_id}: {self.event_type}"
 
+    @property
+    def to_status_label(self) -> str:
+        return PackageStatus(self.to_status).label if self.to_status else ""
+
 
 # ------------------------------------------------------------------------------
 # Deliveries and incidents

@@ -282,7 +282,7 @@ def handoff_open_list_for(*, viewer: Viewer) -> QuerySet[Handoff]:
 
 def package_get_for_member(*, partner_id: int, tracking_id: str) -> Package:
     return get_object_or_404(
-        Package.objects.select_related("partner"),
+        Package.objects.select_related("partner", "dsp"),
         partner_id=partner_id,
         tracking_id=tracking_id.strip(),
     )
@@ -320,6 +320,10 @@ def package_get_for_ops(*, tracking_id: str) -> Package:
 
 def package_timeline(*, package: Package) -> QuerySet[PackageEvent]:
     return package.events.select_related("actor", "handoff").order_by("received_at", "id")
+
+
+def package_attempts(*, package: Package) -> QuerySet[DeliveryAttempt]:
+    return package.attempts.select_related("attempted_by").order_by("attempted_at")
 
 
 def attempt_get_for_photo(*, viewer: Viewer, attempt_id: int):

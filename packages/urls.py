@@ -31,6 +31,11 @@ urlpatterns = [
     path("today/deliver/", views_today.deliver_check, name="deliver-check"),
     path("today/close/", views_today.day_close, name="day-close"),
     path(
+        "packages/<str:tracking_id>/",
+        views_today.package_history,
+        name="package-history",
+    ),
+    path(
         "packages/<str:tracking_id>/deliver/",
         views_today.package_deliver,
         name="package-deliver",

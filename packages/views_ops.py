@@ -85,6 +85,6 @@ def ops_package_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     context = {
         "package": package,
         "events": selectors.package_timeline(package=package),
-        "attempts": package.attempts.select_related("attempted_by").order_by("attempted_at"),
+        "attempts": selectors.package_attempts(package=package),
     }
     return render(request, "packages/ops_package_detail.html", context)

@@ -228,6 +228,21 @@ def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 @login_required
+def package_history(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """One of the partner's packages: its custody timeline and delivery attempts."""
+    membership = _membership(request)
+    package = selectors.package_get_for_member(
+        partner_id=membership.partner_id, tracking_id=tracking_id
+    )
+    context = {
+        "package": package,
+        "events": selectors.package_timeline(package=package),
+        "attempts": selectors.package_attempts(package=package),
+    }
+    return render(request, "packages/package_history.html", context)
+
+
+@login_required
 def proof_photo(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """A proof photo, for the package's partner and ops only; never cached by proxies."""
     viewer = selectors.viewer_for(user=request.user)

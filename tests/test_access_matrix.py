@@ -134,6 +134,7 @@ MATRIX: dict[str, Entry] = {
     "packages:package-attempt": entry("post", lambda w: [w["received"].tracking_id], MEMBERS),
     "packages:package-undo": entry("post", lambda w: [w["delivered"].tracking_id], MEMBERS),
     "packages:proof-photo": entry("get", lambda w: [w["attempt"].pk], MEMBERS, OPS),
+    "packages:package-history": entry("get", lambda w: [w["received"].tracking_id], MEMBERS),
     # Routing: ops
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),

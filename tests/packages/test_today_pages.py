@@ -396,7 +396,7 @@ def test_today_page_renders_in_constant_queries(
         actor=partner_owner, package=packages[1], reason="unsafe", idempotency_key=new_key()
     )
     client = client_for(partner_owner)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("packages:today"))
     assert len(response.context["packages"]) == size
 
@@ -435,3 +435,46 @@ def test_each_undo_form_carries_its_own_key_without_javascript(
     for package in manifested[:2]:
         package.refresh_from_db()
         assert package.status == PackageStatus.RECEIVED
+
+
+# ------------------------------------------------------------------------------
+# A package's history, for the partner
+# ------------------------------------------------------------------------------
+def test_a_member_follows_a_package_from_the_list_to_its_custody_timeline(
+    partner_staff, partner, received, drop_off
+):
+    # given the package was received and then delivered with a photo
+    client = client_for(partner_staff)
+    deliver(client, received, photo=jpeg_upload(), recipient_name="Ana Diaz")
+    # when staff open it from today's list
+    today_page = client.get(reverse("packages:today")).content.decode()
+    url = reverse("packages:package-history", args=[received.tracking_id])
+    assert f'href="{url}"' in today_page
+    response = client.get(url)
+    # then every step shows, in the partner's time zone, with the proof and the handoff
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Received at the handoff" in body and "Delivered" in body
+    assert "→ At the partner" in body
+    assert partner.time_zone in body
+    assert reverse("packages:handoff", args=[drop_off.pk]) in body
+    attempt = DeliveryAttempt.objects.get(package=received)
+    assert reverse("packages:proof-photo", args=[attempt.pk]) in body
+    assert "handed to Ana Diaz" in body
+
+
+def test_the_package_history_keeps_a_constant_number_of_queries(
+    partner_owner, received, django_assert_max_num_queries
+):
+    client = client_for(partner_owner)
+    url = reverse("packages:package-history", args=[received.tracking_id])
+    with django_assert_max_num_queries(7):
+        client.get(url)
+    for _ in range(4):  # deliver and undo: two more events each time
+        deliver(client, received, recipient_name="Ana")
+        services.package_delivery_undo(
+            actor=partner_owner, package=received, idempotency_key=new_key()
+        )
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert response.content.decode().count("Delivery undone") == 4
