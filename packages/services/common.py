@@ -109,6 +109,28 @@ def package_transition(*, package: Package, to_status: str) -> str:
     return from_status
 
 
+def package_move(
+    *,
+    actor: User,
+    package: Package,
+    to_status: str,
+    event_type: str,
+    idempotency_key: str,
+    device_time: datetime.datetime | None = None,
+) -> PackageEvent:
+    """Move the locked `package` to `to_status` and log it as `event_type`."""
+    from_status = package_transition(package=package, to_status=to_status)
+    return event_record(
+        actor=actor,
+        event_type=event_type,
+        idempotency_key=idempotency_key,
+        package=package,
+        from_status=from_status,
+        to_status=to_status,
+        device_time=device_time,
+    )
+
+
 def event_record(
     *,
     actor: User | None,

@@ -32,6 +32,7 @@ from packages.services.common import (
     idempotent,
     member_require,
     ops_require,
+    package_move,
     package_transition,
     text_check,
 )
@@ -88,14 +89,12 @@ def delivery_start(
             )
         )
     _deliverable_require(package=package)
-    from_status = package_transition(package=package, to_status=PackageStatus.OUT_FOR_DELIVERY)
-    return event_record(
+    return package_move(
         actor=actor,
+        package=package,
+        to_status=PackageStatus.OUT_FOR_DELIVERY,
         event_type=PackageEventType.DELIVERY_STARTED,
         idempotency_key=idempotency_key,
-        package=package,
-        from_status=from_status,
-        to_status=PackageStatus.OUT_FOR_DELIVERY,
         device_time=device_time,
     )
 
@@ -312,14 +311,12 @@ def package_queue_for_return(
             f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()}; "
             "only packages still to deliver are kept for the return."
         )
-    from_status = package_transition(package=package, to_status=PackageStatus.RETURN_PENDING)
-    return event_record(
+    return package_move(
         actor=actor,
+        package=package,
+        to_status=PackageStatus.RETURN_PENDING,
         event_type=PackageEventType.QUEUED_FOR_RETURN,
         idempotency_key=idempotency_key,
-        package=package,
-        from_status=from_status,
-        to_status=PackageStatus.RETURN_PENDING,
         device_time=device_time,
     )
 

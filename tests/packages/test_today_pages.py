@@ -264,27 +264,19 @@ def test_a_retried_close_answers_with_the_first_result(partner_owner, received):
     assert PackageEvent.objects.filter(event_type=PackageEventType.QUEUED_FOR_RETURN).count() == 1
 
 
-def test_queued_packages_go_back_at_the_next_return_handoff(
-    partner, partner_owner, dsp, dsp_driver, received, drop_off, today
+def test_queued_packages_go_back_at_the_return_handoff(
+    partner_owner, dsp_driver, received, return_handoff
 ):
     # given the day was closed with a package kept for the return
     close_day(client_for(partner_owner), kept_safe="on")
-    # when the driver opens the return handoff the next morning
-    handoff = services.handoff_open(
-        actor=dsp_driver,
-        partner=partner,
-        dsp=dsp,
-        direction=HandoffDirection.RETURN,
-        service_date=today + datetime.timedelta(days=1),
-        idempotency_key=new_key(),
-    ).handoff
-    # then the package is expected, and scanning it hands it back
+    # when the driver scans it at the return handoff
     services.package_return_to_dsp(
         actor=dsp_driver,
-        handoff=handoff,
+        handoff=return_handoff,
         tracking_id=received.tracking_id,
         idempotency_key=new_key(),
     )
+    # then it is back with the DSP
     received.refresh_from_db()
     assert received.status == PackageStatus.RETURNED
 
