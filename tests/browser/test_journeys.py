@@ -240,7 +240,7 @@ def test_journey_2_review_info_request_approval_and_onboarding(
 
 @pytest.fixture
 def received_day(partner, dsp_driver):
-    """Three packages scanned in at this morning's drop-off, and the day's route planned."""
+    """Four packages scanned in at this morning's drop-off, and the day's route planned."""
     from hubdelivery.lib.dates import local_date
     from packages import services
     from packages.models import HandoffDirection
@@ -249,7 +249,7 @@ def received_day(partner, dsp_driver):
 
     today = local_date(tz_name=partner.time_zone)
     manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
-    streets = ["300 Beacon St", "12 Marlborough St", "45 Commonwealth Ave"]
+    streets = ["300 Beacon St", "12 Marlborough St", "45 Commonwealth Ave", "8 Newbury St"]
     packages = [PackageFactory(manifest=manifest, address_line=street) for street in streets]
     handoff = services.handoff_open(
         actor=dsp_driver, partner=partner, dsp=manifest.dsp,
@@ -280,14 +280,14 @@ def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning
     from PIL import Image
 
     base = live_server.url
-    first, second, third = sorted(received_day, key=lambda p: p.route_sequence)
+    first, second, third, kept = sorted(received_day, key=lambda p: p.route_sequence)
     owner = browser.new_context(viewport=PHONE).new_page()
     log_in(owner, base, partner.owner.email)
 
     # the today list is in route order
     owner.goto(base + "/today/")
     listed = owner.locator("main").inner_text()
-    positions = [listed.index(p.tracking_id) for p in (first, second, third)]
+    positions = [listed.index(p.tracking_id) for p in (first, second, third, kept)]
     assert positions == sorted(positions)
     check(owner, "4-01-today")
 
@@ -316,14 +316,28 @@ def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning
     owner.get_by_role("button", name="Not delivered").click()
     owner.wait_for_load_state("networkidle")
 
-    # the end of the day says what is open
+    # the end of the day says what is open; the fourth is kept for the return, once the
+    # owner confirms it is in the secure storage area
     owner.goto(base + "/today/")
     assert "End of day" in owner.content()
     check(owner, "4-03-end-of-day")
+    owner.get_by_label("These packages are in our secure storage area").check()
+    owner.get_by_role("button", name="Keep 1 for the return").click()
+    owner.wait_for_load_state("networkidle")
+    assert "1 package kept for the driver" in owner.locator("main").inner_text()
     for package in received_day:
         package.refresh_from_db()
-    assert [p.status for p in (first, second, third)] == ["delivered", "delivered", "attempted"]
+    assert [p.status for p in (first, second, third, kept)] == [
+        "delivered", "delivered", "attempted", "return_pending",
+    ]  # fmt: skip
     assert first.attempts.get().photo.name.endswith(".jpg")
+
+    # the first package's history: each step of its custody, with the proof photo
+    owner.get_by_role("link", name=first.tracking_id, exact=True).click()
+    owner.wait_for_load_state("networkidle")
+    assert "Custody timeline" in owner.content()
+    assert owner.get_by_role("img", name=f"Proof photo of {first.tracking_id}").is_visible()
+    check(owner, "4-03b-package-history")
 
     # ops send the failed one back to the DSP
     ops = browser.new_context(viewport=PHONE).new_page()
@@ -339,9 +353,10 @@ def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning
     driver.get_by_label("Partner").select_option(label=partner.trade_name)
     driver.get_by_role("button", name="Open return").click()
     driver.wait_for_load_state("networkidle")
-    driver.get_by_label("Tracking id").fill(third.tracking_id)
-    driver.get_by_label("Tracking id").press("Enter")
-    driver.locator("#scan-answer .scan-answer", has_text=third.tracking_id).wait_for()
+    for package in (third, kept):
+        driver.get_by_label("Tracking id").fill(package.tracking_id)
+        driver.get_by_label("Tracking id").press("Enter")
+        driver.locator("#scan-answer .scan-answer", has_text=package.tracking_id).wait_for()
     check(driver, "4-04-return-handoff")
     driver.reload()
     driver.get_by_role("button", name="Confirm as driver").click()
@@ -349,8 +364,9 @@ def test_journey_4_the_partner_works_through_the_day_and_the_return_next_morning
     owner.get_by_role("button", name="Confirm as partner").click()
     owner.wait_for_load_state("networkidle")
     assert "Both sides confirmed" in owner.locator("main").inner_text()
-    third.refresh_from_db()
-    assert third.status == "returned"
+    for package in (third, kept):
+        package.refresh_from_db()
+        assert package.status == "returned"
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
