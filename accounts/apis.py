@@ -6,10 +6,11 @@ from rest_framework.views import APIView
 
 
 class MeApi(APIView):
-    """Who the token or session belongs to, so a DSP system can check its credentials."""
+    """Who the token or session belongs to, so a DSP system can check its credentials (a
+    DSP system has no email and no roles; its name is the DSP and the token's label)."""
 
     class OutputSerializer(serializers.Serializer):
-        email = serializers.EmailField()
+        email = serializers.EmailField(allow_blank=True)
         full_name = serializers.CharField()
         roles = serializers.ListField(child=serializers.CharField())
 

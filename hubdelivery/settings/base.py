@@ -332,7 +332,9 @@ CELERY_BEAT_SCHEDULE = {
 # REST framework and OpenAPI
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # DSP systems' `Bearer` keys count everywhere, so `/api/v1/me` answers them too.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "packages.authentication.DspTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
