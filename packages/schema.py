@@ -5,6 +5,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from packages.filters import IdFilter
+
 
 class DspTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "packages.authentication.DspTokenAuthentication"
@@ -19,9 +21,11 @@ class DspTokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 FILTER_TYPES = {
-    django_filters.NumberFilter: OpenApiTypes.INT,
+    IdFilter: OpenApiTypes.INT,
     django_filters.DateFilter: OpenApiTypes.DATE,
 }
+# A free-text filter: filter_queryset refuses it sent empty.
+NON_EMPTY_STRING = {"type": "string", "minLength": 1}
 
 
 def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
@@ -29,10 +33,11 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[O
     parameters = []
     for name, field in filterset_class.base_filters.items():
         choices = getattr(field, "extra", {}).get("choices")
+        text_type = OpenApiTypes.STR if choices else NON_EMPTY_STRING
         parameters.append(
             OpenApiParameter(
                 name,
-                FILTER_TYPES.get(type(field), OpenApiTypes.STR),
+                FILTER_TYPES.get(type(field), text_type),
                 enum=[value for value, _ in choices] if choices else None,
                 description=field.label or "",
             )
