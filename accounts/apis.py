@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +14,15 @@ class MeApi(APIView):
         full_name = serializers.CharField()
         roles = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(responses=OutputSerializer)
+        class Meta:
+            ref_name = "Me"
+
+    @extend_schema(
+        responses={
+            200: OutputSerializer,
+            401: OpenApiResponse(description="No credentials, or a wrong or revoked token."),
+        }
+    )
     def get(self, request: Request) -> Response:
         user = request.user
         data = {"email": user.email, "full_name": user.full_name, "roles": sorted(user.roles)}

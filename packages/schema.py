@@ -1,7 +1,7 @@
 """OpenAPI (drf-spectacular) descriptions the generator cannot infer by itself."""
 
 import django_filters
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
@@ -18,6 +18,36 @@ class DspTokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A DSP system's API token, issued by ops admins.",
         }
+
+
+# DRF's own 400 body: each bad field with its messages (a list field's by position), or
+# `{"detail": "..."}` when the body is not JSON at all.
+DRF_BAD_REQUEST = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+}
+
+
+class ManifestCreateErrorScheme(OpenApiSerializerExtension):
+    """A refused manifest: DRF's field errors when the request itself is malformed, or
+    `ManifestRejected` listing every bad row when the rows are."""
+
+    target_class = "packages.apis.manifests.ManifestCreateErrorSerializer"
+
+    def get_name(self) -> str:
+        return "ManifestCreateError"
+
+    def map_serializer(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+        from packages.apis.manifests import ManifestRejectedSerializer
+
+        rejected = auto_schema.resolve_serializer(ManifestRejectedSerializer, direction)
+        return {"anyOf": [rejected.ref, DRF_BAD_REQUEST]}
 
 
 FILTER_TYPES = {
