@@ -1,5 +1,7 @@
 """Query filters of the list endpoints (django-filter)."""
 
+from typing import Any
+
 import django_filters
 from django import forms
 from rest_framework.exceptions import ValidationError
@@ -13,10 +15,17 @@ from packages.models import (
     PackageStatus,
 )
 
+# Ids are positive 64-bit integers. A bigger number would reach the database: SQLite cannot
+# bind it (OverflowError, a 500), and Django's own out-of-range handling skips foreign keys.
+ID_MIN, ID_MAX = 1, 2**63 - 1
+
 
 class IdField(forms.IntegerField):
-    """An id in digits. forms.IntegerField also reads `7.0` as 7; an API client that sends that
-    has a bug, and the schema says integer."""
+    """An id in digits, within ID_MIN..ID_MAX. forms.IntegerField also reads `7.0` as 7; an
+    API client that sends that has a bug, and the schema says integer."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=ID_MIN, max_value=ID_MAX, **kwargs)
 
     def to_python(self, value: str | None) -> int | None:
         if value and not value.strip().removeprefix("-").isdigit():

@@ -5,7 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from packages.filters import IdFilter
+from packages.filters import ID_MAX, ID_MIN, IdFilter
 
 
 class DspTokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -51,7 +51,7 @@ class ManifestCreateErrorScheme(OpenApiSerializerExtension):
 
 
 FILTER_TYPES = {
-    IdFilter: OpenApiTypes.INT,
+    IdFilter: {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX},
     django_filters.DateFilter: OpenApiTypes.DATE,
 }
 # A free-text filter: filter_queryset refuses it sent empty.
