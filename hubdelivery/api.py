@@ -1,18 +1,30 @@
 """REST API plumbing shared by every app."""
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hubdelivery.exceptions import DomainError, NotAllowed
 
+# Django's request size limits (DATA_UPLOAD_MAX_*), hit while DRF reads the body. Left to
+# Django they become its HTML 400 page; an API client gets JSON like any other bad input.
+REQUEST_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, plus domain errors from services with the service's message: 403 when
-    the actor may not do it, 409 when the object's state forbids it."""
+    the actor may not do it, 409 when the object's state forbids it; and a body over Django's
+    size limits as a 400, logged as Django logs it."""
     if isinstance(exc, DomainError):
         code = (
             status.HTTP_403_FORBIDDEN if isinstance(exc, NotAllowed) else status.HTTP_409_CONFLICT
         )
         return Response({"detail": str(exc), "code": type(exc).__name__}, code)
+    if isinstance(exc, REQUEST_TOO_LARGE):
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        detail = "The request body is too large or has too many fields."
+        return Response({"detail": detail}, status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

@@ -25,6 +25,7 @@ class DspSystemUser:
     is_staff = False
     is_superuser = False
     is_ops = False
+    email = ""
     roles: frozenset[str] = frozenset()
 
     def __init__(self, token: DspApiToken) -> None:
@@ -34,6 +35,11 @@ class DspSystemUser:
         self.pk = self.id = f"dsp-token-{token.pk}"
 
     def __str__(self) -> str:
+        return str(self.token)
+
+    @property
+    def full_name(self) -> str:
+        """The DSP, the token's label and its key prefix, e.g. for `/api/v1/me`."""
         return str(self.token)
 
     def has_role(self, role: str) -> bool:

@@ -1,9 +1,11 @@
 """OpenAPI (drf-spectacular) descriptions the generator cannot infer by itself."""
 
 import django_filters
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+
+from packages.filters import ID_MAX, ID_MIN, IdFilter
 
 
 class DspTokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -18,10 +20,42 @@ class DspTokenAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+# DRF's own 400 body: each bad field with its messages (a list field's by position), or
+# `{"detail": "..."}` when the body is not JSON at all.
+DRF_BAD_REQUEST = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+}
+
+
+class ManifestCreateErrorScheme(OpenApiSerializerExtension):
+    """A refused manifest: DRF's field errors when the request itself is malformed, or
+    `ManifestRejected` listing every bad row when the rows are."""
+
+    target_class = "packages.apis.manifests.ManifestCreateErrorSerializer"
+
+    def get_name(self) -> str:
+        return "ManifestCreateError"
+
+    def map_serializer(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+        from packages.apis.manifests import ManifestRejectedSerializer
+
+        rejected = auto_schema.resolve_serializer(ManifestRejectedSerializer, direction)
+        return {"anyOf": [rejected.ref, DRF_BAD_REQUEST]}
+
+
 FILTER_TYPES = {
-    django_filters.NumberFilter: OpenApiTypes.INT,
+    IdFilter: {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX},
     django_filters.DateFilter: OpenApiTypes.DATE,
 }
+# A free-text filter: filter_queryset refuses it sent empty.
+NON_EMPTY_STRING = {"type": "string", "minLength": 1}
 
 
 def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
@@ -29,10 +63,11 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[O
     parameters = []
     for name, field in filterset_class.base_filters.items():
         choices = getattr(field, "extra", {}).get("choices")
+        text_type = OpenApiTypes.STR if choices else NON_EMPTY_STRING
         parameters.append(
             OpenApiParameter(
                 name,
-                FILTER_TYPES.get(type(field), OpenApiTypes.STR),
+                FILTER_TYPES.get(type(field), text_type),
                 enum=[value for value, _ in choices] if choices else None,
                 description=field.label or "",
             )

@@ -332,7 +332,9 @@ CELERY_BEAT_SCHEDULE = {
 # REST framework and OpenAPI
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # DSP systems' `Bearer` keys count everywhere, so `/api/v1/me` answers them too.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "packages.authentication.DspTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -356,6 +358,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Manifests, packages, package events and handoffs for DSP systems and partners.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, so they can say what only input has
+    # (`minLength: 1` for a field that may not be blank).
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the installed sidecar package, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -22,6 +22,7 @@ from packages.selectors import Viewer
 # ------------------------------------------------------------------------------
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Bad input; the body names each bad field."),
+    401: OpenApiResponse(description="No credentials, or a wrong or revoked token."),
     403: OpenApiResponse(description="Your role or token may not do this."),
     404: OpenApiResponse(description="Not found, or not yours."),
     409: OpenApiResponse(description="A domain rule forbids the change; `detail` says which."),

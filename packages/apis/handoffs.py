@@ -67,7 +67,7 @@ class HandoffListOpenApi(PackagesApi):
         device_time = serializers.DateTimeField(required=False)
 
         class Meta:
-            ref_name = "HandoffOpenInput"
+            ref_name = "HandoffOpen"
 
     @extend_schema(
         operation_id="handoffs_list",
@@ -148,7 +148,7 @@ class HandoffConfirmApi(PackagesApi):
         device_time = serializers.DateTimeField(required=False)
 
         class Meta:
-            ref_name = "HandoffConfirmInput"
+            ref_name = "HandoffConfirm"
 
     @extend_schema(
         operation_id="handoffs_confirm",
@@ -209,7 +209,7 @@ class IncidentResolveApi(PackagesApi):
         idempotency_key = serializers.CharField(max_length=100)
 
         class Meta:
-            ref_name = "IncidentResolveInput"
+            ref_name = "IncidentResolve"
 
     @extend_schema(
         operation_id="incidents_resolve",

@@ -76,6 +76,10 @@ class ManifestRejectedSerializer(serializers.Serializer):
         ref_name = "ManifestRejected"
 
 
+class ManifestCreateErrorSerializer(serializers.Serializer):
+    """Documentation only: the two shapes of a 400 (packages/schema.py describes them)."""
+
+
 class ManifestListCreateApi(PackagesApi):
     """GET: the manifests a DSP system (its own) or ops may see. POST: ingest a manifest."""
 
@@ -105,7 +109,7 @@ class ManifestListCreateApi(PackagesApi):
         )
 
         class Meta:
-            ref_name = "ManifestCreateInput"
+            ref_name = "ManifestCreate"
 
     def _manifest_reader_require(self) -> Viewer:
         viewer = self.viewer
@@ -131,8 +135,10 @@ class ManifestListCreateApi(PackagesApi):
         responses={
             201: ManifestOutputSerializer,
             200: OpenApiResponse(ManifestOutputSerializer, "Already received: the first result."),
-            400: ManifestRejectedSerializer,
-            **{code: ERROR_RESPONSES[code] for code in (403, 409)},
+            400: OpenApiResponse(
+                ManifestCreateErrorSerializer, "Bad fields, or every bad row; nothing is saved."
+            ),
+            **{code: ERROR_RESPONSES[code] for code in (401, 403, 409)},
         },
     )
     def post(self, request: Request) -> Response:

@@ -110,7 +110,7 @@ class PackageEventCreateApi(PackagesApi):
         longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
         class Meta:
-            ref_name = "PackageEventCreateInput"
+            ref_name = "PackageEventCreate"
 
         def validate(self, data: dict[str, Any]) -> dict[str, Any]:
             event_type = data["event_type"]

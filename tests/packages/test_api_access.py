@@ -6,7 +6,10 @@ without any packages 403, anonymous callers 401.
 """
 
 import pytest
+from django.conf import settings
+from django.middleware.csrf import CSRF_SECRET_LENGTH
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -201,3 +204,18 @@ def test_the_same_posts_succeed_for_insiders(world, partner_owner, dsp_driver):
     assert call(api_client_for(partner_owner), "post", event_url, world).status_code == 201
     open_url = urls(world)["handoff open"][1]
     assert call(api_client_for(dsp_driver), "post", open_url, world).status_code == 201
+
+
+def test_a_session_post_needs_the_csrf_token(partner_owner, dsp, manifested):
+    # given: a partner's logged-in browser, held to CSRF as a real one is
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(partner_owner)
+    body = {"dsp": dsp.pk, "direction": "drop_off", "idempotency_key": new_key()}
+    # when: it posts without the token
+    refused = browser.post(reverse("api-handoffs"), body, format="json")
+    # then: a documented 403 in JSON; with the token (cookie and header) the same post works
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("CSRF Failed")
+    browser.cookies[settings.CSRF_COOKIE_NAME] = token = get_random_string(CSRF_SECRET_LENGTH)
+    opened = browser.post(reverse("api-handoffs"), body, format="json", HTTP_X_CSRFTOKEN=token)
+    assert opened.status_code == 201

@@ -157,3 +157,18 @@ def test_rows_that_are_not_objects_are_reported_by_row(partner, today, dsp_token
     )
     assert response.status_code == 400
     assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "row"), (3, "row")]
+
+
+def test_a_body_over_the_field_limit_is_a_400_json_not_html(dsp_token_key, settings):
+    # Found by schemathesis: a multipart body with more parts than Django reads answered
+    # Django's HTML 400 page.
+    # given
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client = api_client_with_token(dsp_token_key)
+    # when
+    response = client.post(URL, {"packages": [str(n) for n in range(11)]}, format="multipart")
+    # then
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request body is too large or has too many fields."}
+    assert not Manifest.objects.exists()
