@@ -73,3 +73,16 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[O
             )
         )
     return parameters
+
+
+def document_unsupported_media_type(result, generator, request, public):  # type: ignore[no-untyped-def]
+    """drf-spectacular post-processing hook: every operation that takes a body answers 415
+    (DRF's `{"detail": ...}`) to a body in a media type it does not parse."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "415",
+                    {"description": "The body's media type is not one this operation reads."},
+                )
+    return result

@@ -361,6 +361,10 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get their own components, so they can say what only input has
     # (`minLength: 1` for a field that may not be blank).
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "packages.schema.document_unsupported_media_type",
+    ],
     # Swagger UI from the installed sidecar package, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

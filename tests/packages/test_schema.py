@@ -42,6 +42,24 @@ def test_every_operation_documents_401(client, db):
         assert "401" in operation["responses"], f"{method} {path}"
 
 
+def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(partner_owner):
+    # Found by schemathesis: a body with an empty Content-Type answered an undocumented 415.
+    client = api_client_for(partner_owner)
+    response = client.generic(
+        "POST", "/api/v1/package-events", b"tracking_id=X", content_type="text/plain"
+    )
+    assert response.status_code == 415
+    assert "media type" in response.json()["detail"]
+    operations = [
+        operation
+        for methods in openapi(client)["paths"].values()
+        for operation in methods.values()
+        if "requestBody" in operation
+    ]
+    assert len(operations) == 5
+    assert all("415" in operation["responses"] for operation in operations)
+
+
 def test_both_shapes_of_a_refused_manifest_match_the_documented_400(partner, dsp_token_key):
     # Found by schemathesis: a 400 with field errors did not match the schema, which named
     # only the bad-rows shape.
