@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,12 +29,21 @@ ERROR_RESPONSES = {
 }
 
 
+class PagePagination(PageNumberPagination):
+    """DRF's page numbers, except that `?page=` sent empty is refused rather than read as 1."""
+
+    def get_page_number(self, request, paginator):  # type: ignore[no-untyped-def]
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError({"page": ["Give a page number, or leave `page` out."]})
+        return super().get_page_number(request, paginator)
+
+
 class PackagesApi(APIView):
     """Base: DSP tokens (Bearer), user tokens and sessions; pagination for lists; the
     viewer's scope; a service's 'not your package' refusal as 403."""
 
     authentication_classes = [DspTokenAuthentication, TokenAuthentication, SessionAuthentication]
-    pagination_class = PageNumberPagination
+    pagination_class = PagePagination
 
     @cached_property
     def viewer(self) -> Viewer:
