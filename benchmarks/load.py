@@ -27,8 +27,9 @@ or a dashboard page does enqueues a task.
 
 Phases:
 1. warm-up (unmeasured): every page a few times, so workers have compiled their templates;
-2. mix, `--seconds`: every partner scans and delivers with 0.5-2 s think time, `--ops` ops
-   users browse the dashboard, the handoffs, incidents and packages with 2-6 s think time;
+2. mix, `--seconds`: the users start over 5 s; every partner scans and delivers with 0.5-2 s
+   think time, `--ops` ops users browse the dashboard, the handoffs, incidents and packages
+   with 2-6 s think time;
 3. floor, `--saturation-seconds`: as many users as partners, no think time, on a bare view that
    reads one package by primary key (same middleware as every page);
 4. scan, `--saturation-seconds`: the same users, no think time, each scanning its own handoff.

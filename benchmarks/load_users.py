@@ -39,6 +39,7 @@ THINK_TIME = between(0.5, 2.0)  # a person with a phone and a scanner between tw
 OPS_THINK_TIME = between(2.0, 6.0)  # reading a page before the next click
 ATTEMPT_SHARE = 0.05  # deliveries that fail (and open an incident)
 PHOTO_SHARE = 0.5  # the other deliveries give the recipient's name
+RAMP_SECONDS = 5
 
 
 def proof_photo() -> bytes:
@@ -282,7 +283,9 @@ def run(phase: str, seconds: float) -> dict[str, Any]:
     runner = environment.create_local_runner()
     count = sum(c.fixed_count for c in classes)
     started = time.perf_counter()
-    runner.start(count, spawn_rate=count)
+    # The mix's people start over RAMP_SECONDS, not all in the same instant; the saturation
+    # phases start everyone at once.
+    runner.start(count, spawn_rate=count / RAMP_SECONDS if phase == "mix" else count)
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
     wall = time.perf_counter() - started
