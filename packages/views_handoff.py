@@ -188,7 +188,9 @@ def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
     if not is_htmx(request):
         (messages.error if kind == "error" else messages.info)(request, f"{tracking_id}: {text}")
         return redirect("packages:handoff", handoff_id=handoff.pk)
-    handoff.refresh_from_db()
+    # Only the counters (and a closing race's status) changed; reloading every field would
+    # drop the partner fetched with the handoff and cost a query when the answer renders.
+    handoff.refresh_from_db(fields=[*Handoff.count_fields(), "status"])
     context = {
         **handoff_context(handoff=handoff, side=_side(viewer)),
         "answer": {"kind": kind, "text": text, "tracking_id": tracking_id},

@@ -10,6 +10,7 @@ from dashboard.selectors.operations import (
     operations_by_day,
     operations_by_dsp,
     operations_by_market,
+    operations_cells,
 )
 from dashboard.selectors.partner_map import partners_by_status
 from dashboard.selectors.recruiting import recruiting_funnel
@@ -56,5 +57,12 @@ def dashboard_table(*, name: str, filters: DashboardFilters) -> Table:
     return TABLE_BUILDERS[name](filters)
 
 
+OPERATIONS_TABLES = frozenset({"operations-by-day", "operations-by-market", "operations-by-dsp"})
+
+
 def dashboard_tables(*, filters: DashboardFilters) -> dict[str, Table]:
-    return {name: build(filters) for name, build in TABLE_BUILDERS.items()}
+    cells = operations_cells(filters)  # one query feeds the three operations tables
+    return {
+        name: build(filters, cells) if name in OPERATIONS_TABLES else build(filters)
+        for name, build in TABLE_BUILDERS.items()
+    }

@@ -127,10 +127,28 @@ def _operation_counts() -> dict[str, Count]:
     }
 
 
-def _operations_grouped(filters: DashboardFilters, group: str) -> list[dict[str, Any]]:
-    """One query: the operation counts of the filtered packages grouped by `group`."""
+OPERATIONS_GROUPS = ("service_date", "partner__application__market__name", "dsp__name")
+
+
+def operations_cells(filters: DashboardFilters) -> list[dict[str, Any]]:
+    """One query: the operation counts of the filtered packages per (service date, market,
+    DSP). Each operations table sums the cells it needs, so a page showing all three works
+    out the per-package facts (the correlated subqueries, most of the cost) once, not three
+    times."""
     packages = _with_package_facts(packages_in(filters))
-    return list(packages.values(group).annotate(**_operation_counts()).order_by(group))
+    return list(packages.values(*OPERATIONS_GROUPS).annotate(**_operation_counts()).order_by())
+
+
+def _operations_grouped(cells: list[dict[str, Any]], group: str) -> list[dict[str, Any]]:
+    """The cells' counts summed by `group`, in its order (an empty group, None, last)."""
+    sums: dict[Any, dict[str, Any]] = {}
+    for cell in cells:
+        row = sums.setdefault(cell[group], {group: cell[group], **dict.fromkeys(COUNT_KEYS, 0)})
+        for key in COUNT_KEYS:
+            row[key] += cell[key]
+    return [
+        sums[key] for key in sorted(sums, key=lambda key: (key is None, "" if key is None else key))
+    ]
 
 
 def operations_row(label: str, counts: dict[str, int]) -> dict[str, Any]:
@@ -154,9 +172,10 @@ def _total_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {**operations_row("All", totals), "is_total": True}
 
 
-def operations_by_day(filters: DashboardFilters) -> Table:
+def operations_by_day(filters: DashboardFilters, cells: list[dict] | None = None) -> Table:
     """Every day of the range, days without packages as zeros, then the total."""
-    found = {r["service_date"]: r for r in _operations_grouped(filters, "service_date")}
+    cells = operations_cells(filters) if cells is None else cells
+    found = {r["service_date"]: r for r in _operations_grouped(cells, "service_date")}
     empty = dict.fromkeys(COUNT_KEYS, 0)
     rows = [operations_row(day.isoformat(), found.get(day, empty)) for day in filters.days()]
     rows.append(_total_row(rows))
@@ -168,8 +187,9 @@ def operations_by_day(filters: DashboardFilters) -> Table:
     )
 
 
-def operations_by_market(filters: DashboardFilters) -> Table:
-    grouped = _operations_grouped(filters, "partner__application__market__name")
+def operations_by_market(filters: DashboardFilters, cells: list[dict] | None = None) -> Table:
+    cells = operations_cells(filters) if cells is None else cells
+    grouped = _operations_grouped(cells, "partner__application__market__name")
     rows = [
         operations_row(r["partner__application__market__name"] or NO_MARKET, r) for r in grouped
     ]
@@ -179,8 +199,9 @@ def operations_by_market(filters: DashboardFilters) -> Table:
     return Table("operations-by-market", "Operations by market", columns, rows)
 
 
-def operations_by_dsp(filters: DashboardFilters) -> Table:
-    rows = [operations_row(r["dsp__name"], r) for r in _operations_grouped(filters, "dsp__name")]
+def operations_by_dsp(filters: DashboardFilters, cells: list[dict] | None = None) -> Table:
+    cells = operations_cells(filters) if cells is None else cells
+    rows = [operations_row(r["dsp__name"], r) for r in _operations_grouped(cells, "dsp__name")]
     if rows:
         rows.append(_total_row(rows))
     columns = [Column("label", "DSP"), *OPERATIONS_COLUMNS]
