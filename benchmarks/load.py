@@ -18,8 +18,9 @@ and reconnect for every request. Measured on the 2-core machine: mix p95 0.6 s a
 scan 67 against 27 requests/s (docs/performance.md).
 
 Data: `--partners` partners for the mix and as many for the scan phase, each with a morning
-drop-off of 60 packages still to scan; the mix's partners also hold 40 packages received
-earlier (100 packages today, twice what a partner commits to at most); `--history-days` days
+drop-off still to scan (60 packages for the mix's, 300 for the scan phase's); the mix's
+partners also hold 40 packages received earlier (100 packages today, twice what a partner
+commits to at most); `--history-days` days
 of finished work for every partner (about 30 packages a day: handoff, scans, deliveries), so
 the ops pages aggregate real rows. Sessions are written to the database directly: log-in
 rate limits and MFA stay out of the measurement. Celery runs eager: nothing a scan, a delivery
@@ -63,7 +64,10 @@ sys.path.insert(0, str(ROOT))
 
 TIME_ZONE = "America/New_York"
 BOSTON = (42.35, -71.06)
-HANDOFF_SIZE = 60  # packages each partner scans in (the mix's and the scan phase's)
+HANDOFF_SIZE = 60  # packages each of the mix's partners scans in
+# The scan phase scans without pause: enough that no scanner runs out on a fast machine
+# (running out counts as a failure).
+SCAN_HANDOFF_SIZE = 300
 RECEIVED_EARLIER = 40  # packages each mix partner holds to deliver from the start
 AIM_P95_MS = 250
 AIM_SCAN_SHARE_OF_FLOOR = 0.40
@@ -180,29 +184,29 @@ class Packages:
 
 
 def today_packages_add(
-    *, packages: Packages, partners: list, received: int, today: datetime.date
+    *, packages: Packages, partners: list, to_scan: int, received: int, today: datetime.date
 ) -> dict[int, dict[str, list[str]]]:
-    """Each partner's manifest for today: HANDOFF_SIZE packages to scan and `received`
-    already scanned in. Returns partner id -> {"to_scan": [...], "to_deliver": [...]}."""
+    """Each partner's manifest for today: `to_scan` packages to scan and `received` already
+    scanned in. Returns partner id -> {"to_scan": [...], "to_deliver": [...]}."""
     from packages.models import Manifest
 
     manifests = Manifest.objects.bulk_create(
         Manifest(
             dsp_id=packages.dsp_id, external_id=f"TODAY-{p.pk}", partner=p, service_date=today,
-            source="api", package_count=HANDOFF_SIZE + received,
+            source="api", package_count=to_scan + received,
         )
         for p in partners
     )  # fmt: skip
     now = datetime.datetime.now(datetime.UTC)
     plan = {}
     for manifest in manifests:
-        ids = [f"LD{manifest.partner_id:04d}{n:04d}" for n in range(HANDOFF_SIZE + received)]
+        ids = [f"LD{manifest.partner_id:04d}{n:04d}" for n in range(to_scan + received)]
         for n, tracking_id in enumerate(ids):
-            status = "manifested" if n < HANDOFF_SIZE else "received"
+            status = "manifested" if n < to_scan else "received"
             packages.add(tracking_id=tracking_id, manifest=manifest, status=status, changed=now)
         plan[manifest.partner_id] = {
-            "to_scan": ids[:HANDOFF_SIZE],
-            "to_deliver": ids[HANDOFF_SIZE:],
+            "to_scan": ids[:to_scan],
+            "to_deliver": ids[to_scan:],
         }
     return plan
 
@@ -328,9 +332,12 @@ def load(*, partners: int, ops: int, history_days: int, host: str) -> dict:  # t
     ops_authenticators_create(ops_users)
     packages = Packages(dsp_id=dsp.pk, first_pk=1, rng=rng)
     mix_plan = today_packages_add(
-        packages=packages, partners=mix, received=RECEIVED_EARLIER, today=today
+        packages=packages, partners=mix, to_scan=HANDOFF_SIZE, received=RECEIVED_EARLIER,
+        today=today,
+    )  # fmt: skip
+    scan_plan = today_packages_add(
+        packages=packages, partners=scan, to_scan=SCAN_HANDOFF_SIZE, received=0, today=today
     )
-    scan_plan = today_packages_add(packages=packages, partners=scan, received=0, today=today)
     with connection.cursor() as cursor:
         history_add(
             cursor=cursor.cursor, packages=packages, partners=mix + scan,
