@@ -49,10 +49,12 @@ def charts(tables: dict[str, Table]) -> dict[str, dict]:
 @ops_required
 def ops_dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = requested_filters(request)
-    tables = selectors.dashboard_tables(filters=filters)
+    snapshot = selectors.dashboard_snapshot(filters=filters)
+    tables = snapshot.tables
     context = {
         "form": form,
         "filters": filters,
+        "built_at": snapshot.built_at,
         "tables": {name.replace("-", "_"): table for name, table in tables.items()},
         "finding_reports": sorted(
             {

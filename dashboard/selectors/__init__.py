@@ -1,7 +1,15 @@
 """Dashboard reads: every table by a fixed number of set-based queries, the charts built from
 the tables, and the partner's own numbers and statements. One module per part of the board."""
 
-from dashboard.selectors.board import TABLE_BUILDERS, chart_data, dashboard_table, dashboard_tables
+from dashboard.selectors.board import (
+    SNAPSHOT_SECONDS,
+    TABLE_BUILDERS,
+    DashboardSnapshot,
+    chart_data,
+    dashboard_snapshot,
+    dashboard_table,
+    dashboard_tables,
+)
 from dashboard.selectors.capacity import capacity_findings_latest, capacity_findings_table
 from dashboard.selectors.common import DashboardFilters
 from dashboard.selectors.operations import (
@@ -22,12 +30,15 @@ from dashboard.selectors.statements import (
 )
 
 __all__ = [
+    "SNAPSHOT_SECONDS",
     "TABLE_BUILDERS",
     "DashboardFilters",
+    "DashboardSnapshot",
     "PartnerNumbers",
     "capacity_findings_latest",
     "capacity_findings_table",
     "chart_data",
+    "dashboard_snapshot",
     "dashboard_table",
     "dashboard_tables",
     "operations_by_day",

@@ -3,6 +3,8 @@ import datetime
 import io
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -114,6 +116,8 @@ def add_partners_with_history(n: int) -> None:
 
 
 def count_queries(client) -> int:
+    """Queries of a page that builds its figures (none cached)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL, RANGE).status_code == 200
     return len(queries)
@@ -130,7 +134,30 @@ def test_dashboard_query_count_does_not_grow_with_data(funnel, reviewer, django_
     # then: session + user (2), filter form's markets (1), operations (one grouping feeds three
     # tables), the funnel (zones, counts, review times, leads, active partners, markets), findings,
     # scorecards (zones, stats, discrepancies, trends, partners), partners by status, map pins
+    cache.clear()
     with django_assert_num_queries(small):
         client.get(URL, RANGE)
     assert small == 19
     assert len(selectors.partner_scorecards(DashboardFilters(DAY, DAY)).rows) == 24
+
+
+def test_ops_users_share_a_snapshot_rebuilt_once_a_minute(funnel, reviewer, ops_admin):
+    # given a reviewer has just opened the dashboard
+    add_partners_with_history(2)
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 15, 0, tzinfo=datetime.UTC)):
+        first = client_for(reviewer).get(URL, RANGE)
+    volume = first.context["tables"]["partner_scorecards"].rows
+    # when more work lands and another ops user opens it within the minute
+    add_partners_with_history(3)
+    admin = client_for(ops_admin)
+    half_a_minute_on = datetime.datetime(2026, 11, 25, 15, 0, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(half_a_minute_on), CaptureQueriesContext(connection) as queries:
+        soon = admin.get(URL, RANGE)
+    # then they see the same figures, built once, and when they were built
+    assert soon.context["tables"]["partner_scorecards"].rows == volume
+    assert len(queries) < 8
+    assert "Figures as of 3:00:00" in soon.content.decode()
+    # and a minute later the figures are rebuilt with the new work
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 15, 1, 1, tzinfo=datetime.UTC)):
+        later = admin.get(URL, RANGE)
+    assert len(later.context["tables"]["partner_scorecards"].rows) == len(volume) + 3
