@@ -17,11 +17,12 @@ others; sync workers (`--threads 1`) let three dashboard requests hold three of 
 and reconnect for every request. Measured on the 2-core machine: mix p95 0.6 s against 2.6 s,
 scan 67 against 27 requests/s (docs/performance.md).
 
-Data: `--partners` partners for the mix and as many for the scan phase, each with a morning
-drop-off still to scan (60 packages for the mix's, 300 for the scan phase's); the mix's
-partners also hold 40 packages received earlier (100 packages today, twice what a partner
-commits to at most); `--history-days` days
-of finished work for every partner (about 30 packages a day: handoff, scans, deliveries), so
+Data: `--partners` partners for the mix and four times as many for the scan phase, each with
+a morning drop-off of 60 packages still to scan (a scanner moves on to the next partner's
+drop-off when one is done); the mix's partners also hold 40 packages received earlier (100
+packages today, twice what a partner commits to at most); `--history-days` days of finished
+work for the mix's partners and as many others (about 30 packages a day: handoff, scans,
+deliveries), so
 the ops pages aggregate real rows. Sessions are written to the database directly: log-in
 rate limits and MFA stay out of the measurement. Celery runs eager: nothing a scan, a delivery
 or a dashboard page does enqueues a task.
@@ -64,10 +65,10 @@ sys.path.insert(0, str(ROOT))
 
 TIME_ZONE = "America/New_York"
 BOSTON = (42.35, -71.06)
-HANDOFF_SIZE = 60  # packages each of the mix's partners scans in
-# The scan phase scans without pause: enough that no scanner runs out on a fast machine
-# (running out counts as a failure).
-SCAN_HANDOFF_SIZE = 300
+HANDOFF_SIZE = 60  # packages in each partner's drop-off
+# The scan phase scans without pause: each scanner moves on to another partner's drop-off
+# when one is done, so no scanner runs out on a fast machine (running out is a failure).
+SCAN_PARTNERS_PER_SCANNER = 4
 RECEIVED_EARLIER = 40  # packages each mix partner holds to deliver from the start
 AIM_P95_MS = 250
 AIM_SCAN_SHARE_OF_FLOOR = 0.40
@@ -326,8 +327,10 @@ def load(*, partners: int, ops: int, history_days: int, host: str) -> dict:  # t
     dsp = Dsp.objects.create(name="Load DSP")
     mix = partners_create(owners=people_create(prefix="mix", count=partners, role="partner_owner"),
                           rng=rng)  # fmt: skip
-    scan = partners_create(owners=people_create(prefix="scan", count=partners,
-                                                role="partner_owner"), rng=rng)  # fmt: skip
+    scan_owners = people_create(
+        prefix="scan", count=partners * SCAN_PARTNERS_PER_SCANNER, role="partner_owner"
+    )
+    scan = partners_create(owners=scan_owners, rng=rng)
     ops_users = people_create(prefix="ops", count=ops, role="ops_reviewer")
     ops_authenticators_create(ops_users)
     packages = Packages(dsp_id=dsp.pk, first_pk=1, rng=rng)
@@ -336,11 +339,11 @@ def load(*, partners: int, ops: int, history_days: int, host: str) -> dict:  # t
         today=today,
     )  # fmt: skip
     scan_plan = today_packages_add(
-        packages=packages, partners=scan, to_scan=SCAN_HANDOFF_SIZE, received=0, today=today
+        packages=packages, partners=scan, to_scan=HANDOFF_SIZE, received=0, today=today
     )
     with connection.cursor() as cursor:
         history_add(
-            cursor=cursor.cursor, packages=packages, partners=mix + scan,
+            cursor=cursor.cursor, packages=packages, partners=mix + scan[:partners],
             days=history_days, today=today,
         )  # fmt: skip
         cursor.execute("SELECT setval('packages_package_id_seq', %s)", [packages.next_pk - 1])
@@ -364,6 +367,7 @@ def load(*, partners: int, ops: int, history_days: int, host: str) -> dict:  # t
         "month_from": (today - datetime.timedelta(days=29)).isoformat(),
         "partners": people(mix, mix_plan),
         "scanners": people(scan, scan_plan),
+        "scanner_count": partners,
         "ops": sessions_create(ops_users),
         "ops_handoffs": list(handoffs.values()),
         "ops_packages": [t for p in mix_plan.values() for t in p["to_deliver"][:3]],

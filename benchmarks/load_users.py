@@ -65,7 +65,10 @@ class Person(FastHttpUser):
     people: list[dict] = []
 
     def on_start(self) -> None:
-        self.me = self.people.pop()
+        self.become(self.people.pop())
+
+    def become(self, person: dict) -> None:
+        self.me = person
         host = self.host.split("//", 1)[1].split(":")[0]
         self.client.cookiejar.set_cookie(cookie("sessionid", self.me["session"], host))
         self.client.cookiejar.set_cookie(cookie("csrftoken", self.me["csrf"], host))
@@ -88,8 +91,8 @@ class Partner(Person):
     abstract = True
     wait_time = THINK_TIME
 
-    def on_start(self) -> None:
-        super().on_start()
+    def become(self, person: dict) -> None:
+        super().become(person)
         self.to_scan: list[str] = list(self.me["to_scan"])
         self.to_deliver: list[str] = list(self.me["to_deliver"])
         self.page(f"/handoffs/{self.me['handoff']}/", "handoff page")
@@ -190,11 +193,16 @@ class Ops(Person):
 
 
 class Scanner(Partner):
+    """Scans without pause; when one partner's drop-off is done it takes the next partner's
+    (there are more of them than scanners), so every handoff stays partner-sized."""
+
     abstract = True
     wait_time = constant(0)
 
     @task
     def next_scan(self) -> None:
+        if not self.to_scan and self.people:
+            self.become(self.people.pop())
         if self.to_scan:
             self.scan()
         else:  # out of packages: the plan was too small for this machine's speed
@@ -236,18 +244,18 @@ class Warmup(Person):
 def user_classes(phase: str) -> list[type]:
     """Concrete classes for the phase, each with its people and its exact count."""
 
-    def of(base: type, people: list[dict]) -> type:
+    def of(base: type, people: list[dict], count: int | None = None) -> type:
         return type(base.__name__, (base,), {
-            "abstract": False, "people": list(people), "fixed_count": len(people),
+            "abstract": False, "people": list(people), "fixed_count": count or len(people),
             "host": PLAN["host"],
         })  # fmt: skip
 
     if phase == "mix":
         return [of(MixPartner, PLAN["partners"]), of(Ops, PLAN["ops"])]
     if phase == "scan":
-        return [of(Scanner, PLAN["scanners"])]
+        return [of(Scanner, PLAN["scanners"], count=PLAN["scanner_count"])]
     if phase == "floor":
-        return [of(Floor, [{}] * len(PLAN["scanners"]))]
+        return [of(Floor, [{}] * PLAN["scanner_count"])]
     return [of(Warmup, PLAN["partners"][:5] + PLAN["scanners"][:5] + PLAN["ops"])]
 
 
