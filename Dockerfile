@@ -16,4 +16,4 @@ RUN pip install --no-cache-dir . \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "hubdelivery.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "hubdelivery.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "75", "--access-logfile", "-"]
