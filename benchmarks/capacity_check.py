@@ -19,18 +19,17 @@ holding stale packages, 1% with a handoff left open, 1% closed on the date.
 
 import argparse
 import datetime
-import io
 import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.pg import admin_execute, copy_rows, server_url
 
 TIME_ZONE = "America/New_York"
 DATABASE = "hub_bench_capacity"
@@ -53,35 +52,6 @@ WHERE pp.time_zone = %(tz)s
        OR p.status IN ('received', 'out_for_delivery', 'attempted'))
 GROUP BY p.partner_id
 """
-
-
-def server_url(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def admin_execute(url: str, sql: str) -> None:
-    connection = psycopg2.connect(server_url(url, "postgres"))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
-
-
-def copy_rows(cursor, table: str, columns: list[str], rows) -> None:  # type: ignore[no-untyped-def]
-    """COPY rows (tuples) into a table in chunks of 100,000."""
-    chunk: list[str] = []
-
-    def flush() -> None:
-        buffer = io.StringIO("".join(chunk))
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-        chunk.clear()
-
-    for row in rows:
-        chunk.append("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-        if len(chunk) >= 100_000:
-            flush()
-    if chunk:
-        flush()
 
 
 def load(url: str, partners: int, packages: int, history_per_day: int) -> None:
@@ -123,7 +93,7 @@ def load(url: str, partners: int, packages: int, history_per_day: int) -> None:
         columns = [
             "tracking_id", "dsp_id", "manifest_id", "partner_id", "service_date",
             "recipient_name", "address_line", "city", "zip_code", "latitude", "longitude",
-            "size", "status", "created",
+            "size", "status", "created", "assigned_by_routing", "assignment_reason",
         ]  # fmt: skip
         counter = iter(range(10**9))
 
@@ -131,7 +101,7 @@ def load(url: str, partners: int, packages: int, history_per_day: int) -> None:
             lat, lng = places[partner - 1]
             return (f"B{next(counter):011d}", dsp_id, manifest_id, partner, day, "R", "1 St",
                     "City", f"0{2100 + partner % 50}", lat, lng, "medium", status,
-                    "2026-11-01")  # fmt: skip
+                    "2026-11-01", "f", "")  # fmt: skip
 
         def todays():  # type: ignore[no-untyped-def]
             per_partner = [rng.randint(5, 45) for _ in range(partners)]
@@ -208,7 +178,7 @@ def main() -> None:
             "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres"
         )
     url = server_url(server, DATABASE)
-    admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE}")
+    admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     admin_execute(server, f"CREATE DATABASE {DATABASE}")
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="hubdelivery.settings.test")
     try:
@@ -245,7 +215,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 if __name__ == "__main__":

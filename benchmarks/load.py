@@ -42,7 +42,6 @@ floor's requests/s. `--smoke` checks only that every phase made requests without
 
 import argparse
 import datetime
-import io
 import json
 import os
 import random
@@ -56,12 +55,10 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.pg import admin_execute, copy_rows, server_url  # noqa: E402
 
 TIME_ZONE = "America/New_York"
 BOSTON = (42.35, -71.06)
@@ -72,35 +69,6 @@ SCAN_PARTNERS_PER_SCANNER = 4
 RECEIVED_EARLIER = 40  # packages each mix partner holds to deliver from the start
 AIM_P95_MS = 250
 AIM_SCAN_SHARE_OF_FLOOR = 0.40
-
-
-def server_url(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def admin_execute(url: str, sql: str) -> None:
-    connection = psycopg2.connect(server_url(url, "postgres"))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
-
-
-def copy_rows(cursor, table: str, columns: list[str], rows) -> None:  # type: ignore[no-untyped-def]
-    """COPY rows (tuples) into a table in chunks of 100,000."""
-    chunk: list[str] = []
-
-    def flush() -> None:
-        buffer = io.StringIO("".join(chunk))
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-        chunk.clear()
-
-    for row in rows:
-        chunk.append("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-        if len(chunk) >= 100_000:
-            flush()
-    if chunk:
-        flush()
 
 
 # ------------------------------------------------------------------------------

@@ -20,26 +20,13 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2.extras import execute_values
 
 ROWS = 5000
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
-def server_url(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def admin_execute(url: str, sql: str) -> None:
-    connection = psycopg2.connect(server_url(url, "postgres"))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
+from benchmarks.pg import admin_execute, server_url  # noqa: E402
 
 
 def manifest_rows(prefix: str) -> list[dict]:
@@ -112,9 +99,9 @@ def raw_round(url: str, partner, dsp, manifest_id: int, service_date, prefix: st
             cursor,
             "INSERT INTO packages_package (tracking_id, dsp_id, manifest_id, partner_id, "
             "service_date, recipient_name, address_line, city, zip_code, latitude, longitude, "
-            "size, status, created) VALUES %s",
+            "size, status, created, assigned_by_routing, assignment_reason) VALUES %s",
             values,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), false, '')",
             page_size=1000,
         )
     elapsed = time.perf_counter() - started
