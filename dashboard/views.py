@@ -80,7 +80,8 @@ def ops_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in selectors.TABLE_BUILDERS:
         raise Http404("No such table.")
     _, filters = requested_filters(request)
-    built = selectors.dashboard_table(name=table, filters=filters)
+    # The page's own snapshot, so the download has exactly the figures the page shows.
+    built = selectors.dashboard_snapshot(filters=filters).tables[table]
     return csv_response(built, f"{table}-{filters.date_from}-{filters.date_to}.csv")
 
 

@@ -7,7 +7,6 @@ from dashboard.selectors.board import (
     DashboardSnapshot,
     chart_data,
     dashboard_snapshot,
-    dashboard_table,
     dashboard_tables,
 )
 from dashboard.selectors.capacity import capacity_findings_latest, capacity_findings_table
@@ -39,7 +38,6 @@ __all__ = [
     "capacity_findings_table",
     "chart_data",
     "dashboard_snapshot",
-    "dashboard_table",
     "dashboard_tables",
     "operations_by_day",
     "operations_by_dsp",

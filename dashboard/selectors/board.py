@@ -57,11 +57,6 @@ TABLE_BUILDERS = {
 }
 
 
-def dashboard_table(*, name: str, filters: DashboardFilters) -> Table:
-    """The named table (KeyError for an unknown name): the CSV download's rows."""
-    return TABLE_BUILDERS[name](filters)
-
-
 OPERATIONS_TABLES = frozenset({"operations-by-day", "operations-by-market", "operations-by-dsp"})
 
 

@@ -161,3 +161,16 @@ def test_ops_users_share_a_snapshot_rebuilt_once_a_minute(funnel, reviewer, ops_
     with time_machine.travel(datetime.datetime(2026, 11, 25, 15, 1, 1, tzinfo=datetime.UTC)):
         later = admin.get(URL, RANGE)
     assert len(later.context["tables"]["partner_scorecards"].rows) == len(volume) + 3
+
+
+def test_a_csv_has_the_figures_the_page_shows(funnel, reviewer):
+    # given ops opened the dashboard, then more work landed within the minute
+    client = client_for(reviewer)
+    add_partners_with_history(2)
+    shown = client.get(URL, RANGE).context["tables"]["partner_scorecards"].rows
+    add_partners_with_history(3)
+    # when they download the table
+    response = client.get(csv_url("partner-scorecards"), RANGE)
+    # then it has the page's rows, not newer ones
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1 + len(shown)
