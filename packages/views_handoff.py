@@ -156,14 +156,17 @@ def _scan_answer(event: PackageEvent) -> tuple[str, str]:
     return kind, text
 
 
-def _scan_record(request: HttpRequest, handoff: Handoff, form: ScanForm) -> tuple[str, str]:
-    """Record the scan through its service; (kind, text) of the answer for the page."""
+def _scan_record(
+    request: HttpRequest, handoff: Handoff, form: ScanForm
+) -> tuple[str, str, PackageEvent | None]:
+    """Record the scan through its service: (kind, text) of the answer for the page, and the
+    event when the scan changed something."""
     if not form.is_valid():
-        return "error", "Scan or type a tracking id (at most 40 characters)."
+        return "error", "Scan or type a tracking id (at most 40 characters).", None
     data = form.cleaned_data
     service = SCAN_SERVICES.get((handoff.direction, data["action"] or "receive"))
     if service is None:
-        return "error", "Only a drop-off marks packages damaged or missing."
+        return "error", "Only a drop-off marks packages damaged or missing.", None
     try:
         event = service(
             actor=request.user,
@@ -173,8 +176,8 @@ def _scan_record(request: HttpRequest, handoff: Handoff, form: ScanForm) -> tupl
             device_time=data["device_time"],
         )
     except DomainError as error:
-        return "error", str(error)
-    return _scan_answer(event)
+        return "error", str(error), None
+    return (*_scan_answer(event), None if event.replayed else event)
 
 
 @handoff_people_required
@@ -184,13 +187,16 @@ def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
     handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
     form = ScanForm(request.POST)
     tracking_id = request.POST.get("tracking_id", "").strip()
-    kind, text = _scan_record(request, handoff, form)
+    kind, text, event = _scan_record(request, handoff, form)
     if not is_htmx(request):
         (messages.error if kind == "error" else messages.info)(request, f"{tracking_id}: {text}")
         return redirect("packages:handoff", handoff_id=handoff.pk)
-    # Only the counters (and a closing race's status) changed; reloading every field would
-    # drop the partner fetched with the handoff and cost a query when the answer renders.
-    handoff.refresh_from_db(fields=[*Handoff.count_fields(), "status"])
+    if event is not None:
+        handoff = event.handoff  # locked and counted by the service: current
+    else:
+        # Only the counters (and a closing race's status) can have changed; reloading every
+        # field would drop the partner fetched with the handoff and cost a query to render.
+        handoff.refresh_from_db(fields=[*Handoff.count_fields(), "status"])
     context = {
         **handoff_context(handoff=handoff, side=_side(viewer)),
         "answer": {"kind": kind, "text": text, "tracking_id": tracking_id},

@@ -7,7 +7,6 @@ to the partner when it is scanned in, and back to the DSP when it is scanned at 
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,11 +58,11 @@ def _open_handoff_require(*, handoff_id: int, direction: str) -> Handoff:
 
 
 def _count_add(*, handoff: Handoff, **deltas: int) -> None:
-    """Adjust the handoff's counters in SQL (the row is locked), then refresh them."""
-    Handoff.objects.filter(pk=handoff.pk).update(
-        **{field: F(field) + delta for field, delta in deltas.items()}
-    )
-    handoff.refresh_from_db(fields=list(deltas))
+    """Adjust the counters of the handoff, which the caller has locked (so the values it read
+    are current, and the instance stays right for the answer)."""
+    for field, delta in deltas.items():
+        setattr(handoff, field, getattr(handoff, field) + delta)
+    handoff.save(update_fields=list(deltas))
 
 
 def _item_event(*, handoff: Handoff, tracking_id: str) -> PackageEvent | None:
@@ -156,12 +155,18 @@ def package_receive(
     item = HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).first()
     if item is not None and item.outcome != HandoffOutcome.MISSING:
         return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
-    package = Package.objects.filter(
-        tracking_id=tracking_id,
-        partner_id=handoff.partner_id,
-        dsp_id=handoff.dsp_id,
-        status__in=DROP_OFF_SOURCE_STATUSES,
-    ).first()
+    # Found and locked in one statement (after the handoff, the lock order).
+    package = (
+        lock_objects.package_qs_select_for_update()
+        .select_related("partner")
+        .filter(
+            tracking_id=tracking_id,
+            partner_id=handoff.partner_id,
+            dsp_id=handoff.dsp_id,
+            status__in=DROP_OFF_SOURCE_STATUSES,
+        )
+        .first()
+    )
     place = {"device_time": device_time, "latitude": latitude, "longitude": longitude}
     if package is None:
         HandoffItem.objects.create(
@@ -180,7 +185,6 @@ def package_receive(
             handoff=handoff,
             **place,
         )
-    package = lock_objects.package_lock(package_id=package.pk)
     from_status = package_transition(package=package, to_status=PackageStatus.RECEIVED)
     if item is None:
         HandoffItem.objects.create(

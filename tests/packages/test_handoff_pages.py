@@ -342,6 +342,6 @@ def test_scan_answer_renders_in_constant_queries(
     client = client_for(dsp_driver)
     # The service's own work (idempotency check, savepoint, locks, item, counters, event) is
     # most of it; the answer adds the handoff, its items and what is still to scan.
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(19):
         response = scan(client, handoff, packages[-1].tracking_id)
     assert len(response.context["items"]) == size // 2 + 1
