@@ -84,6 +84,7 @@ PACKAGE_EVENT_SERVICES = {
     PackageEventType.DELIVERED: services.package_deliver,
     PackageEventType.ATTEMPTED: services.package_attempt,
     PackageEventType.DELIVERY_UNDONE: services.package_delivery_undo,
+    PackageEventType.QUEUED_FOR_RETURN: services.package_queue_for_return,
 }
 
 

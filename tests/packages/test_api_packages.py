@@ -210,6 +210,27 @@ def test_attempt_needs_a_reason_and_opens_an_incident(partner_owner, received):
     assert Incident.objects.get().reason == "recipient_unavailable"
 
 
+def test_a_member_keeps_an_undelivered_package_for_the_return(partner_staff, received):
+    client = api_client_for(partner_staff)
+    body = event_body(received.tracking_id, "queued_for_return")
+    response = client.post(EVENTS_URL, body, format="json")
+    assert response.status_code == 201
+    assert response.json()["to_status"] == PackageStatus.RETURN_PENDING
+    # a retry answers with the first result
+    assert client.post(EVENTS_URL, body, format="json").status_code == 200
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RETURN_PENDING
+
+
+def test_the_driver_cannot_queue_a_partners_package_for_return(dsp_driver, received):
+    response = api_client_for(dsp_driver).post(
+        EVENTS_URL, event_body(received.tracking_id, "queued_for_return"), format="json"
+    )
+    assert response.status_code == 403
+    received.refresh_from_db()
+    assert received.status == PackageStatus.RECEIVED
+
+
 def test_unknown_event_type_and_bad_device_time_are_named(partner_owner, received):
     body = event_body(received.tracking_id, "teleported", device_time="yesterday")
     response = api_client_for(partner_owner).post(EVENTS_URL, body, format="json")
