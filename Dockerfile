@@ -10,7 +10,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
- && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && SECRET_KEY=collectstatic-only SITE_URL=http://build.invalid python manage.py collectstatic --noinput \
  && useradd --create-home --uid 1000 portal \
  && mkdir -p /data/media && chown -R portal /data
 

@@ -1,4 +1,8 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.contrib.sites.models import Site
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -6,10 +10,32 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
 from hubdelivery.lib.emails import email_queue
+from hubdelivery.lib.urls import rebased_on_site, site_host, site_url
+
+
+def email_context(context: dict[str, Any]) -> dict[str, Any]:
+    """allauth's email context with every link on SITE_URL.
+
+    allauth builds its links (`activate_url`, `password_reset_url`, `signup_url`) from the
+    request's host and names the site from the Sites table; ours come from SITE_URL, like
+    every other email's (hubdelivery.lib.urls)."""
+    links = {
+        key: rebased_on_site(value)
+        for key, value in context.items()
+        if key.endswith("_url") and isinstance(value, str) and value
+    }
+    host = site_host()
+    return {
+        **context,
+        **links,
+        "current_site": Site(id=settings.SITE_ID, domain=host, name=host),
+        "site_url": site_url(),
+    }
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sign-ups become applicants; allauth's emails go through the outbox and Celery."""
+    """Sign-ups become applicants; allauth's emails go through the outbox and Celery, with
+    their links on SITE_URL."""
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=commit)
@@ -18,7 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        context = {"email": email, "request": self.request, **context}
+        context = email_context({"email": email, "request": self.request, **context})
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (

@@ -8,7 +8,6 @@ commit. A retried task hits the unique row and queues nothing."""
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from dashboard.models import (
 )
 from hubdelivery.lib.dates import local_date, local_datetime
 from hubdelivery.lib.emails import email_send_templated
+from hubdelivery.lib.urls import absolute_url
 from packages.models import Package
 from partners.models import Partner, PartnerStatus
 
@@ -33,10 +33,6 @@ PREFERENCE_FIELD = {
     NotificationKind.OPS_DAILY_DIGEST: "ops_daily_digest",
     NotificationKind.WEEKLY_STATEMENT: "weekly_statement",
 }
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def notification_wanted(*, user: User, kind: NotificationKind) -> bool:

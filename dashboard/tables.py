@@ -1,13 +1,14 @@
 """The dashboard's table shape. One Table feeds the HTML table, its chart and its CSV, so the
 three always show the same numbers."""
 
-import csv
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpResponse
+
+from hubdelivery.lib import csvutil
 
 NO_VALUE = "—"
 
@@ -66,9 +67,5 @@ def cell_text(value: Any, kind: str) -> str:
 
 
 def csv_response(table: Table, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(table.header())
-    writer.writerows([cell.text for cell in row] for row in table.display_rows())
-    return response
+    rows = ([cell.text for cell in row] for row in table.display_rows())
+    return csvutil.csv_response(filename=filename, header=table.header(), rows=rows)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from hubdelivery.lib.emails import email_send_templated
+from hubdelivery.lib.urls import absolute_url
 from packages.models import Dsp, Package, PackageStatus, Station
 from partners.models import Partner, PartnerStatus
 from partners.services.partners import partner_event_write
@@ -157,7 +158,7 @@ def capacity_report_email(*, report: CapacityReport, findings: list[Finding]) ->
             "report": report,
             "finding_count": len(findings),
             "counts": sorted(counts.items()),
-            "url": settings.SITE_URL + reverse("routing:ops-capacity-report", args=[report.pk]),
+            "url": absolute_url(reverse("routing:ops-capacity-report", args=[report.pk])),
         },
     )
 

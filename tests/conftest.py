@@ -1,7 +1,11 @@
 """Named personas, like healthchecks' alice/bob: each test says who acts."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.db.models.signals import post_save
 from django.test import Client
 
 from accounts.models import User
@@ -20,6 +24,50 @@ def _media_in_tmp(settings, tmp_path) -> None:
 def _empty_cache() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+# An email address, so `owner@example.com` as a recipient or in a greeting is not a link.
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def example_com_mentions(text: str) -> list[str]:
+    """Each place `text` names the host example.com (Django's default site), email
+    addresses left out: a link, a bare domain in a footer, a subject prefix."""
+    without_addresses = EMAIL_ADDRESS.sub("", text)
+    return [
+        without_addresses[max(0, m.start() - 60) : m.end() + 20]
+        for m in re.finditer(r"example\.com", without_addresses, re.IGNORECASE)
+    ]
+
+
+def email_texts(message) -> list[str]:
+    alternatives = [body for body, _ in getattr(message, "alternatives", [])]
+    return [message.subject, message.body, *alternatives]
+
+
+@pytest.fixture(autouse=True)
+def _no_email_links_to_example_com():
+    """Suite-wide (issue 14, finding 4): no email sent or queued in any test may name
+    example.com outside an email address. Every link comes from settings.SITE_URL.
+
+    Checks Django's outbox (sent) and every OutboundEmail row saved (queued: many tests never
+    run the on-commit send), through a post_save receiver, so no test needs the database."""
+    from accounts.models import OutboundEmail
+
+    queued: list[OutboundEmail] = []
+
+    def collect(sender, instance, **kwargs) -> None:
+        queued.append(instance)
+
+    post_save.connect(collect, sender=OutboundEmail, dispatch_uid="tests.no_example_com")
+    try:
+        yield
+    finally:
+        post_save.disconnect(sender=OutboundEmail, dispatch_uid="tests.no_example_com")
+    texts = [text for message in getattr(mail, "outbox", []) for text in email_texts(message)]
+    texts += [text for row in queued for text in (row.subject, row.body_text, row.body_html)]
+    found = [mention for text in texts for mention in example_com_mentions(text)]
+    assert not found, f"An email names example.com (links come from SITE_URL): {found}"
 
 
 @pytest.fixture

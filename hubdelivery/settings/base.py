@@ -48,6 +48,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_origin(name: str, default: str | None = None) -> str:
+    """An origin such as `https://portal.example.org`: scheme and host, no path."""
+    value = env_str(name, default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+        raise ImproperlyConfigured(
+            f"{name} must be the portal's origin, like https://portal.example.org, not {value!r}."
+        )
+    return value
+
+
 # ------------------------------------------------------------------------------
 # Core
 # ------------------------------------------------------------------------------
@@ -58,6 +69,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 ROOT_URLCONF = "hubdelivery.urls"
 WSGI_APPLICATION = "hubdelivery.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The portal's public origin. Every link in every email is built from it
+# (hubdelivery.lib.urls.absolute_url), and the Sites table's row SITE_ID follows its host
+# after each migrate (accounts.apps.site_sync). Production requires it.
+SITE_URL = env_origin("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -166,6 +181,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Not the Sites name (a host name): every allauth subject starts with the portal's name.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hub Delivery] "
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -397,7 +414,6 @@ DEMO_SEEDERS = [
 # ------------------------------------------------------------------------------
 # Capacity check (routing): when it runs, what it flags
 # ------------------------------------------------------------------------------
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CAPACITY_CHECK_LOCAL_HOUR = env_int("CAPACITY_CHECK_LOCAL_HOUR", 20)
 CAPACITY_MAJOR_HOLIDAYS = env_list(
     "CAPACITY_MAJOR_HOLIDAYS",

@@ -1,10 +1,12 @@
 """Production: DEBUG off, secrets from the environment, HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int, env_str
+from .base import env_bool, env_int, env_origin, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
+# No default: emails must link to the real portal, never to a guessed host.
+SITE_URL = env_origin("SITE_URL")
 
 # ------------------------------------------------------------------------------
 # HTTPS and cookies

@@ -11,7 +11,6 @@ instead of silently deciding (or silently doing nothing).
 
 from typing import Any
 
-from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,6 +22,7 @@ from accounts.roles import Role
 from accounts.services import role_grant
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from hubdelivery.lib.emails import email_send_templated
+from hubdelivery.lib.urls import absolute_url
 from partners.models import (
     APPLICATION_EDITABLE_STATUSES,
     APPLICATION_OPEN_STATUSES,
@@ -146,14 +146,10 @@ def _record(
             "application": application,
             "status_label": application.get_status_display(),
             "reason": reason,
-            "home_url": _absolute_url(reverse("partners:applicant-home")),
+            "home_url": absolute_url(reverse("partners:applicant-home")),
         },
     )
     return event
-
-
-def _absolute_url(path: str) -> str:
-    return f"https://{Site.objects.get_current().domain}{path}"
 
 
 def _move(

@@ -5,13 +5,13 @@ Opening a market or a target state invites every lead it covers, once: the lead'
 the same moment still send one invitation per lead.
 """
 
-from django.contrib.sites.models import Site
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.emails import email_send_templated
+from hubdelivery.lib.urls import absolute_url
 from partners.models import (
     US_STATE_NAMES,
     Lead,
@@ -180,8 +180,7 @@ def lead_invite(*, lead: Lead, invited_for: str) -> bool:
         context={
             "invited_for": invited_for,
             "zip_code": lead.zip_code,
-            "signup_path": reverse("account_signup"),
-            "site_url": f"https://{Site.objects.get_current().domain}",
+            "signup_url": absolute_url(reverse("account_signup")),
         },
     )
     return True

@@ -18,6 +18,7 @@ from accounts.roles import Role
 from accounts.services import role_grant, role_revoke
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
 from hubdelivery.lib.emails import email_send_templated
+from hubdelivery.lib.urls import absolute_url
 from partners.lock_objects import member_lock
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember
 from partners.services.partners import check_is_ops, check_is_owner, partner_event_write
@@ -45,9 +46,7 @@ def staff_user_for_invitation(*, email: str, full_name: str) -> User:
 
 
 @transaction.atomic
-def staff_invite(
-    *, partner: Partner, actor: User, email: str, full_name: str, site_url: str
-) -> PartnerMember:
+def staff_invite(*, partner: Partner, actor: User, email: str, full_name: str) -> PartnerMember:
     check_is_owner(partner=partner, actor=actor)
     user = staff_user_for_invitation(email=email.strip().lower(), full_name=full_name.strip())
     member = PartnerMember.objects.create(partner=partner, user=user, role=MemberRole.STAFF)
@@ -55,7 +54,7 @@ def staff_invite(
     partner_event_write(
         partner=partner, actor=actor, kind="staff_invited", detail=f"{user.email} invited."
     )
-    join_url = site_url + staff_join_path(user=user) if not user.has_usable_password() else ""
+    join_url = absolute_url(staff_join_path(user=user)) if not user.has_usable_password() else ""
     email_send_templated(
         template="staff-invitation",
         to=user.email,
@@ -64,7 +63,7 @@ def staff_invite(
             "owner": actor,
             "user": user,
             "join_url": join_url,
-            "login_url": site_url + reverse("account_login"),
+            "login_url": absolute_url(reverse("account_login")),
         },
     )
     return member

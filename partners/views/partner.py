@@ -107,7 +107,6 @@ def partner_staff(request: HttpRequest) -> HttpResponse:
             member = staff.staff_invite(
                 partner=membership.partner,
                 actor=request.user,
-                site_url=request.build_absolute_uri("/").rstrip("/"),
                 **form.cleaned_data,
             )
         except DomainError as error:
