@@ -1,17 +1,19 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
-def site_sync(*, apps: Apps, using: str = "default", **kwargs: Any) -> None:
+def site_sync(*, apps: Apps = global_apps, using: str = "default", **kwargs: Any) -> None:
     """Make the Sites row SITE_ID name SITE_URL's host, so nothing that reads the Sites table
     (allauth's templates, the admin's "view on site") shows Django's `example.com`.
 
-    Runs after every `migrate`, so a deployment that changes SITE_URL follows at its next
-    migrate; emails build their links from SITE_URL itself (hubdelivery.lib.urls).
+    Runs after every `migrate` (and `flush`, which passes no `apps`), so a deployment that
+    changes SITE_URL follows at its next migrate; emails build their links from SITE_URL
+    itself (hubdelivery.lib.urls).
     """
     from django.contrib.sites.models import Site
 

@@ -3,11 +3,17 @@ from collections.abc import Callable
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 # Pages an ops user without an authenticator may still open: allauth (log-out, MFA set-up).
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+API_PREFIX = "/api/"
+MFA_MISSING_API_DETAIL = (
+    "Ops accounts need two-factor authentication. Set it up in the portal (setup_url) "
+    "before using the API."
+)
 
 
 def ops_mfa_exempt(user) -> bool:
@@ -25,7 +31,9 @@ def ops_mfa_missing(user) -> bool:
 
 class OpsMfaRequiredMiddleware:
     """Ops roles see applicants' documents and recipients' addresses: they must set up TOTP
-    before any other page opens."""
+    before any other page opens. The API, reached with the same browser session, answers 403
+    JSON instead of the redirect (user tokens of ops roles are refused outright, see
+    accounts.authentication)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -34,6 +42,13 @@ class OpsMfaRequiredMiddleware:
         if not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES) and ops_mfa_missing(
             request.user
         ):
+            if request.path.startswith(API_PREFIX):
+                body = {
+                    "detail": MFA_MISSING_API_DETAIL,
+                    "code": "mfa_required",
+                    "setup_url": reverse("mfa_activate_totp"),
+                }
+                return JsonResponse(body, status=403)
             messages.warning(
                 request, "Ops accounts need two-factor authentication. Set it up to continue."
             )

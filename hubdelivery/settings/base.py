@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sees every response of the views and of the middleware below (the MFA redirect).
+    "hubdelivery.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -350,9 +352,10 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # DSP systems' `Bearer` keys count everywhere, so `/api/v1/me` answers them too.
+    # User tokens are refused to ops roles (accounts.authentication): they carry no second factor.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "packages.authentication.DspTokenAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.UserTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

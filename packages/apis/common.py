@@ -6,12 +6,13 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import UserTokenAuthentication
 from packages import selectors, services
 from packages.authentication import DspTokenAuthentication
 from packages.models import DspApiToken, PackageEvent
@@ -39,10 +40,14 @@ class PagePagination(PageNumberPagination):
 
 
 class PackagesApi(APIView):
-    """Base: DSP tokens (Bearer), user tokens and sessions; pagination for lists; the
-    viewer's scope; a service's 'not your package' refusal as 403."""
+    """Base: DSP tokens (Bearer), user tokens (never an ops account's) and sessions;
+    pagination for lists; the viewer's scope; a service's 'not your package' refusal as 403."""
 
-    authentication_classes = [DspTokenAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [
+        DspTokenAuthentication,
+        UserTokenAuthentication,
+        SessionAuthentication,
+    ]
     pagination_class = PagePagination
 
     @cached_property
