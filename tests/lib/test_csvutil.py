@@ -20,7 +20,7 @@ APPS = ("accounts", "dashboard", "hubdelivery", "packages", "partners", "routing
 @pytest.mark.parametrize(
     ("value", "written"),
     [
-        ("=HYPERLINK(\"http://evil.test\")", "'=HYPERLINK(\"http://evil.test\")"),
+        ('=HYPERLINK("http://evil.test")', '\'=HYPERLINK("http://evil.test")'),
         ("+1+cmd", "'+1+cmd"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
