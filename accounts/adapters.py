@@ -2,10 +2,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.emails import email_queue
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
-from hubdelivery.lib.emails import email_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):

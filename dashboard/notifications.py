@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import OPS_ROLES
 from dashboard import selectors
@@ -23,7 +24,6 @@ from dashboard.models import (
     WeeklyStatement,
 )
 from hubdelivery.lib.dates import local_date, local_datetime
-from hubdelivery.lib.emails import email_send_templated
 from packages.models import Package
 from partners.models import Partner, PartnerStatus
 
