@@ -6,10 +6,10 @@ from django.contrib.sites.models import Site
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.emails import email_queue
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
-from hubdelivery.lib.emails import email_queue
 from hubdelivery.lib.urls import rebased_on_site, site_host, site_url
 
 

@@ -1,12 +1,10 @@
 from celery import shared_task
 
+# The outbox's task is defined beside its queue (accounts/emails.py); importing it here is what
+# registers it in the worker, which autodiscovers each app's tasks module.
+from accounts.emails import email_send_task
 
-@shared_task(acks_late=True, max_retries=5, autoretry_for=(OSError,), retry_backoff=True)
-def email_send_task(*, email_id: int) -> bool:
-    """Send one queued email. Returns False when it was already sent (a retry or a redelivery)."""
-    from accounts.emails import outbound_email_send
-
-    return outbound_email_send(email_id=email_id)
+__all__ = ["email_send_task", "sessions_clear_expired_task"]
 
 
 @shared_task(acks_late=True)

@@ -12,7 +12,8 @@ import datetime
 import random
 from zoneinfo import ZoneInfo
 
-from dashboard.services import last_complete_week, weekly_statements_compute
+from dashboard.pay import last_complete_week
+from dashboard.services import weekly_statements_compute
 from hubdelivery.lib.dates import local_date
 from packages.demo import demo_dsp_ensure
 from packages.models import (

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import OPS_ROLES
 from dashboard import selectors
@@ -22,7 +23,6 @@ from dashboard.models import (
     WeeklyStatement,
 )
 from hubdelivery.lib.dates import local_date, local_datetime
-from hubdelivery.lib.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from packages.models import Package
 from partners.models import Partner, PartnerStatus

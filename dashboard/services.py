@@ -1,8 +1,6 @@
 """Writes of the dashboard app: weekly statements."""
 
 import datetime
-from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -10,26 +8,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from dashboard.models import NotificationPreference, WeeklyStatement
-from hubdelivery.lib.dates import local_date
+from dashboard.pay import amount_earned, last_complete_week, partner_rate
 from packages.models import Package, PackageStatus
 from partners.models import Partner, PartnerStatus
-
-DEFAULT_RATE_PER_PACKAGE = Decimal("2.50")  # partners outside every market
-CENTS = Decimal("0.01")
-
-
-def week_monday(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
-
-
-def last_complete_week(*, tz_name: str, at: datetime.datetime | None = None) -> datetime.date:
-    """The Monday of the latest Monday-Sunday week that has ended in `tz_name`."""
-    return week_monday(local_date(tz_name=tz_name, at=at)) - datetime.timedelta(days=7)
-
-
-def partner_rate(partner: Partner) -> Decimal:
-    market = partner.application.market if hasattr(partner, "application") else None
-    return market.rate_per_package if market else DEFAULT_RATE_PER_PACKAGE
 
 
 @transaction.atomic
@@ -74,7 +55,7 @@ def weekly_statements_compute(
                 packages=row["n"],
                 delivered=row["delivered"],
                 rate_per_package=rate,
-                amount=(rate * row["delivered"]).quantize(CENTS),
+                amount=amount_earned(rate=rate, delivered=row["delivered"]),
                 computed_at=now,
             )
         )
@@ -94,24 +75,16 @@ def weekly_statements_compute(
     return statements
 
 
-def _notify(*, week_start: str, time_zone: str) -> None:
-    from dashboard.tasks import weekly_statements_notify_task
-
-    weekly_statements_notify_task.delay(week_start=week_start, time_zone=time_zone)
-
-
 @transaction.atomic
 def weekly_statements_compute_due(*, at: datetime.datetime | None = None) -> dict[str, str]:
     """For each partner time zone, the latest week that has ended there: {zone: Monday}.
-    After commit, each zone's owners get their statement email (once per week, however often
-    this runs)."""
+    weekly_statements_compute_task then sends each zone's owners their statement email."""
     done = {}
     zones = Partner.objects.order_by().values_list("time_zone", flat=True).distinct()
     for zone in sorted(set(zones)):
         week_start = last_complete_week(tz_name=zone, at=at)
         weekly_statements_compute(week_start=week_start, time_zone=zone)
         done[zone] = week_start.isoformat()
-        transaction.on_commit(partial(_notify, week_start=done[zone], time_zone=zone))
     return done
 
 

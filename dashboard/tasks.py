@@ -3,11 +3,15 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def weekly_statements_compute_task() -> dict[str, str]:
-    """Hourly on Mondays (UTC): each zone's week that has just ended, once it has ended there.
-    Idempotent: a re-run replaces the week's statements."""
+    """Hourly on Mondays (UTC): each zone's week that has just ended, once it has ended there,
+    then each zone's statement emails. Idempotent: a re-run replaces the week's statements and
+    sends no email twice (NotificationSent)."""
     from dashboard.services import weekly_statements_compute_due
 
-    return weekly_statements_compute_due()
+    done = weekly_statements_compute_due()  # committed when it returns: the emails read it
+    for time_zone, week_start in done.items():
+        weekly_statements_notify_task.delay(week_start=week_start, time_zone=time_zone)
+    return done
 
 
 @shared_task(acks_late=True)

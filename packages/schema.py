@@ -1,7 +1,9 @@
-"""OpenAPI (drf-spectacular) descriptions the generator cannot infer by itself."""
+"""OpenAPI (drf-spectacular) descriptions the generator cannot infer by itself, shared by the
+API modules. This module sits below packages.apis: a description of one API's own serializer
+lives beside that serializer (ManifestCreateErrorScheme in packages/apis/manifests.py)."""
 
 import django_filters
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
@@ -32,22 +34,6 @@ DRF_BAD_REQUEST = {
         ]
     },
 }
-
-
-class ManifestCreateErrorScheme(OpenApiSerializerExtension):
-    """A refused manifest: DRF's field errors when the request itself is malformed, or
-    `ManifestRejected` listing every bad row when the rows are."""
-
-    target_class = "packages.apis.manifests.ManifestCreateErrorSerializer"
-
-    def get_name(self) -> str:
-        return "ManifestCreateError"
-
-    def map_serializer(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        from packages.apis.manifests import ManifestRejectedSerializer
-
-        rejected = auto_schema.resolve_serializer(ManifestRejectedSerializer, direction)
-        return {"anyOf": [rejected.ref, DRF_BAD_REQUEST]}
 
 
 FILTER_TYPES = {

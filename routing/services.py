@@ -13,8 +13,8 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import email_send_templated
 from accounts.models import User
-from hubdelivery.lib.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from packages.models import Dsp, Package, PackageStatus, Station
 from partners.models import Partner, PartnerStatus

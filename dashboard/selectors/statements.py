@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from dashboard.models import WeeklyStatement
-from dashboard.services import CENTS, partner_rate, week_monday
+from dashboard.pay import amount_earned, partner_rate, week_monday
 from dashboard.tables import Column, Table
 from hubdelivery.lib.dates import local_date
 from packages.models import (
@@ -57,7 +57,7 @@ def partner_numbers(*, partner: Partner, at: datetime.datetime | None = None) ->
         today=today,
         week_start=monday,
         rate_per_package=rate,
-        week_earned=(rate * counts["week_delivered"]).quantize(CENTS),
+        week_earned=amount_earned(rate=rate, delivered=counts["week_delivered"]),
         **counts,
     )
 

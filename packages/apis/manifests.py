@@ -1,6 +1,7 @@
 """Manifests: DSP systems send them (JSON, up to 5,000 packages); ops read them."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from packages import selectors, services
 from packages.apis.common import ERROR_RESPONSES, PackagesApi
 from packages.filters import ManifestFilter, filter_queryset
 from packages.models import Dsp, PackageSize
-from packages.schema import filter_parameters
+from packages.schema import DRF_BAD_REQUEST, filter_parameters
 from packages.selectors import Viewer
 from packages.services.manifests import MAX_MANIFEST_ROWS, ManifestRejected
 from partners.models import Partner
@@ -77,7 +78,21 @@ class ManifestRejectedSerializer(serializers.Serializer):
 
 
 class ManifestCreateErrorSerializer(serializers.Serializer):
-    """Documentation only: the two shapes of a 400 (packages/schema.py describes them)."""
+    """Documentation only: the two shapes of a 400 (ManifestCreateErrorScheme describes them)."""
+
+
+class ManifestCreateErrorScheme(OpenApiSerializerExtension):
+    """A refused manifest: DRF's field errors when the request itself is malformed, or
+    `ManifestRejected` listing every bad row when the rows are."""
+
+    target_class = ManifestCreateErrorSerializer
+
+    def get_name(self) -> str:
+        return "ManifestCreateError"
+
+    def map_serializer(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+        rejected = auto_schema.resolve_serializer(ManifestRejectedSerializer, direction)
+        return {"anyOf": [rejected.ref, DRF_BAD_REQUEST]}
 
 
 class ManifestListCreateApi(PackagesApi):

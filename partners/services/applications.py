@@ -17,11 +17,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
 from hubdelivery.exceptions import DomainError, InvalidTransition
-from hubdelivery.lib.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from partners.models import (
     APPLICATION_EDITABLE_STATUSES,

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import email_send_templated
 from hubdelivery.exceptions import DomainError
-from hubdelivery.lib.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from partners.models import (
     US_STATE_NAMES,

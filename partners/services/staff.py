@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant, role_revoke
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
-from hubdelivery.lib.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from partners.lock_objects import member_lock
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember

@@ -9,7 +9,7 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.ratelimit import rate_limited
-from partners.forms import ApplicationForm, WithdrawForm
+from partners.forms.recruiting import ApplicationForm, WithdrawForm
 from partners.models import PartnerApplication
 from partners.selectors import applications as selectors
 from partners.services import applications as services

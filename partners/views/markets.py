@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
-from partners.forms import MarketForm, TargetStateForm
+from partners.forms.recruiting import MarketForm, TargetStateForm
 from partners.selectors import recruiting as selectors
 from partners.services import recruiting as services
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
-from partners.partner_forms import BackgroundResultForm, PartnerFilterForm, PauseForm, ReasonForm
+from partners.forms.partners import BackgroundResultForm, PartnerFilterForm, PauseForm, ReasonForm
 from partners.selectors import partners as selectors
 from partners.services import partners, staff
 from partners.views.actions import run_action

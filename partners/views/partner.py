@@ -16,8 +16,8 @@ from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
 from partners.agreement import AGREEMENT_VERSION, agreement_template
+from partners.forms.partners import ClosureForm, PartnerSettingsForm, StaffInviteForm, StaffJoinForm
 from partners.models import PartnerMember, PartnerStatus
-from partners.partner_forms import ClosureForm, PartnerSettingsForm, StaffInviteForm, StaffJoinForm
 from partners.selectors import partners as selectors
 from partners.services import closures, partners, staff
 from partners.views.actions import run_action

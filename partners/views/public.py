@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.ratelimit import rate_limited
-from partners.forms import EligibilityForm, WaitlistForm
+from partners.forms.recruiting import EligibilityForm, WaitlistForm
 from partners.selectors.recruiting import eligibility_check as eligibility_for
 from partners.services.recruiting import lead_join
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
-from partners.forms import DecisionForm, NoteForm, ReviewFilterForm
+from partners.forms.recruiting import DecisionForm, NoteForm, ReviewFilterForm
 from partners.models import ApplicationStatus
 from partners.selectors import applications as selectors
 from partners.selectors import recruiting as recruiting_selectors

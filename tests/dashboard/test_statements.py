@@ -4,11 +4,14 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from dashboard import selectors
 from dashboard.models import WeeklyStatement
 from dashboard.services import weekly_statements_compute, weekly_statements_compute_due
+from dashboard.tasks import weekly_statements_compute_task
 from hubdelivery.celery import app
 from packages.models import Package, PackageStatus
 from partners.models import ApplicationStatus
@@ -101,6 +104,24 @@ def test_each_zone_gets_the_week_that_has_ended_there(week, other_partner):
         2,
         Decimal("5.00"),
     )
+
+
+def test_weekly_task_computes_each_zones_week_then_emails_its_owners_once(
+    week, other_partner, django_capture_on_commit_callbacks
+):
+    # given 05:30 UTC on Monday Nov 23: the week has ended in New York, not yet in Los Angeles
+    at = datetime.datetime(2026, 11, 23, 5, 30, tzinfo=UTC)
+    # when beat's task runs twice (a retry)
+    with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        first = weekly_statements_compute_task()
+        second = weekly_statements_compute_task()
+    # then each owner got the statement of the week that ended in their zone, once
+    assert (
+        first == second == {"America/Los_Angeles": "2026-11-09", "America/New_York": "2026-11-16"}
+    )
+    sent = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert [to for to, _ in sent] == ["other-owner@example.com", "owner@example.com"]
+    assert "$5.00" in sent[0][1] and "$9.00" in sent[1][1]
 
 
 def test_partner_numbers_today_and_this_week_in_the_partners_zone(week):

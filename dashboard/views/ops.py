@@ -7,7 +7,7 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from dashboard import selectors
 from dashboard.forms import DashboardFilterForm, StatementWeekForm, default_filters
-from dashboard.services import last_complete_week
+from dashboard.pay import last_complete_week
 from dashboard.tables import Table, csv_response
 
 ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
