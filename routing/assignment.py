@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from partners.zipdata import EARTH_RADIUS_MILES
+from hubdelivery.lib.geo import EARTH_RADIUS_MILES
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class CoverageIndex:
         return np.concatenate(found)
 
     def _miles_to(self, package: PackageSpot, positions: np.ndarray) -> np.ndarray:
-        """Haversine distances, as partners.zipdata.haversine_miles computes one."""
+        """Haversine distances, as hubdelivery.lib.geo.haversine_miles computes one."""
         lat, lng = math.radians(package.lat), math.radians(package.lng)
         half_dlat = (self.lat[positions] - lat) / 2
         half_dlng = (self.lng[positions] - lng) / 2

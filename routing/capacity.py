@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from partners.zipdata import haversine_miles
+from hubdelivery.lib.geo import haversine_miles
 
 MILES_PER_DEGREE_LATITUDE = 69.0
 GRID_DEGREES = 0.02

@@ -14,14 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from hubdelivery.lib.emails import email_send_templated
-from packages.models import Dsp, Package, PackageStatus, Station
-from partners.models import Partner, PartnerStatus
-from partners.services.partners import partner_event_write
-from routing import selectors
-from routing.assignment import PackageSpot, assign_packages
-from routing.capacity import CheckSettings, Finding, capacity_findings
-from routing.distances import (
+from hubdelivery.lib.distances import (
     DistanceMatrixProvider,
     HaversineMatrix,
     OsrmMatrix,
@@ -29,6 +22,13 @@ from routing.distances import (
     RoutingServiceError,
     matrix_provider_from_settings,
 )
+from hubdelivery.lib.emails import email_send_templated
+from packages.models import Dsp, Package, PackageStatus, Station
+from partners.models import Partner, PartnerStatus
+from partners.services.partners import partner_event_write
+from routing import selectors
+from routing.assignment import PackageSpot, assign_packages
+from routing.capacity import CheckSettings, Finding, capacity_findings
 from routing.models import (
     CapacityFinding,
     CapacityReport,

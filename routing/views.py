@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.geo import METRES_PER_MILE
+from hubdelivery.lib.zipdata import zip_lookup
 from packages.selectors import driver_get_for_user
 from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user, partner_get_for_ops
-from partners.zipdata import zip_lookup
 from routing import selectors
 from routing.forms import CoverageForm
 from routing.services import coverage_update, dropoff_route_build, partner_route_build
@@ -149,7 +150,7 @@ def coverage_map_data(partner: Partner, zip_codes: list[str], radius_miles: floa
     places = [place for place in (zip_lookup(code) for code in zip_codes) if place]
     return {
         "shop": {"lat": partner.latitude, "lng": partner.longitude},
-        "radius_m": round(radius_miles * 1609.344),
+        "radius_m": round(radius_miles * METRES_PER_MILE),
         "zips": [{"lat": p.latitude, "lng": p.longitude, "label": p.zip_code} for p in places],
     }
 

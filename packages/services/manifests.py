@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.zipdata import zip_lookup
 from packages.models import (
     Dsp,
     DspApiToken,
@@ -28,7 +29,6 @@ from packages.models import (
 )
 from packages.services.common import RECEIVING_PARTNER_STATUSES
 from partners.models import Partner
-from partners.zipdata import zip_lookup
 
 MAX_MANIFEST_ROWS = 5000
 MAX_CSV_BYTES = 5 * 1024 * 1024

@@ -2,11 +2,11 @@ import datetime
 
 import pytest
 
+from hubdelivery.lib.zipdata import zip_lookup
 from packages import services
 from packages.models import Manifest, Package, PackageStatus
 from packages.services.manifests import MAX_MANIFEST_ROWS, manifest_csv_parse
 from partners.models import PartnerStatus
-from partners.zipdata import zip_lookup
 from tests.factories import PackageFactory
 
 
