@@ -44,6 +44,13 @@ class PartnerCoverage:
     def __str__(self) -> str:
         return self.name or str(self.id)
 
+    def covers(self, *, zip_code: str, miles: float, margin_miles: float = 0.0) -> bool:
+        """A package with this ZIP, `miles` from the shop: its ZIP is listed, or the partner
+        has a radius and the package lies within it (plus `margin_miles`)."""
+        if zip_code in self.zip_codes:
+            return True
+        return self.radius_miles > 0 and miles <= self.radius_miles + margin_miles
+
 
 @dataclass(frozen=True)
 class Assignment:

@@ -258,11 +258,29 @@ def partner_coverages_for_assignment(
         coverages.append(
             PartnerCoverage(
                 id=pk, lat=lat, lng=lng, zip_codes=frozenset(zip_codes or ()),
-                radius_miles=radius if radius is not None else default_radius(modes or []),
+                radius_miles=coverage_radius(radius, modes),
                 remaining_capacity=max(0, room), closed=closed_all or pk in closed, name=name,
             )
         )  # fmt: skip
     return coverages
+
+
+def coverage_radius(radius_miles: float | None, delivery_modes: list[str] | None) -> float:
+    """The partner's radius: its Coverage row's (None: no row), else the default of its
+    delivery modes. Assignment and the manifest check read coverage through this one rule."""
+    return radius_miles if radius_miles is not None else default_radius(delivery_modes or [])
+
+
+def partner_coverage_get(*, partner: Partner) -> PartnerCoverage:
+    """The partner's coverage as assignment sees it, without the day's room (one query)."""
+    row = Coverage.objects.filter(partner=partner).values_list("zip_codes", "radius_miles")
+    zip_codes, radius = row.first() or ([], None)
+    return PartnerCoverage(
+        id=partner.pk, lat=partner.latitude, lng=partner.longitude,
+        zip_codes=frozenset(zip_codes or ()),
+        radius_miles=coverage_radius(radius, partner.delivery_modes),
+        remaining_capacity=0, name=str(partner),
+    )  # fmt: skip
 
 
 def default_radius(delivery_modes: list[str]) -> float:

@@ -1,13 +1,22 @@
-"""Where a partner delivers: the ops edit of a partner's coverage, audited."""
+"""Where a partner delivers: the ops edit of a partner's coverage (audited), and the check
+that a manifest naming a partner stays inside it."""
+
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from hubdelivery.lib.geo import haversine_miles
+from packages.coverage import PackagePlace, PlaceOutside
 from partners.models import Partner
 from partners.services.partners import partner_event_write
 from routing import selectors
 from routing.models import Coverage
+
+# A DSP may name a partner for a package a little past its radius: a ZIP centroid or a
+# geocoded door is not exactly where the recipient is. Beyond this, the manifest is refused.
+MANIFEST_COVERAGE_MARGIN_MILES = 1.0
 
 
 def coverage_describe(*, zip_codes: list[str], radius_miles: float) -> str:
@@ -46,3 +55,26 @@ def coverage_update(
         partner=partner, actor=actor, kind="coverage_changed", detail=f"{before} -> {after}"
     )
     return coverage
+
+
+def manifest_places_outside_coverage(
+    *, partner: Partner, places: Sequence[PackagePlace]
+) -> list[PlaceOutside]:
+    """The manifest rows the named partner does not cover: not in its ZIPs, and farther from
+    the shop than its radius plus MANIFEST_COVERAGE_MARGIN_MILES. Registered with packages
+    as its coverage check (RoutingConfig.ready); one query for any number of rows."""
+    coverage = selectors.partner_coverage_get(partner=partner)
+    described = coverage_describe(
+        zip_codes=sorted(coverage.zip_codes), radius_miles=coverage.radius_miles
+    )
+    if coverage.radius_miles > 0:
+        described += f" + {MANIFEST_COVERAGE_MARGIN_MILES:g} mi margin"
+    outside = []
+    for place in places:
+        miles = haversine_miles(coverage.lat, coverage.lng, place.latitude, place.longitude)
+        covered = coverage.covers(
+            zip_code=place.zip_code, miles=miles, margin_miles=MANIFEST_COVERAGE_MARGIN_MILES
+        )
+        if not covered:
+            outside.append(PlaceOutside(row=place.row, miles=miles, coverage=described))
+    return outside
