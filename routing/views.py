@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.roles import Role
@@ -94,12 +94,15 @@ def partner_route(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/route_detail.html", context)
 
 
+@require_safe
 @ops_required
 def ops_partner_route(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """The partner's route for a date. Its "Plan this route now" form posts to
+    ops_partner_route_rebuild; this page only reads (a POST here is a 405, never ignored)."""
     partner = partner_get_for_ops(partner_id=partner_id)
     service_date = requested_date(request, partner.time_zone)
     context = route_context(partner, service_date) | {
-        "rebuild_url": request.path,
+        "rebuild_url": reverse("routing:ops-partner-route-rebuild", args=[partner.pk]),
         "coverage_url": reverse("routing:ops-partner-coverage", args=[partner.pk]),
     }
     return render(request, "routing/route_detail.html", context)
