@@ -212,6 +212,8 @@ def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Findi
     findings = []
     handled = day.history_handled
     if handled >= settings.success_min_packages:
+        # delivered / handled: the counts of packages.selectors.delivery_success_counts,
+        # the definition the dashboard's scorecards show too.
         rate = day.history_delivered / handled
         if rate < settings.success_target:
             findings.append(Finding(

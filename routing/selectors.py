@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from packages.models import Handoff, HandoffStatus, Package, PackageStatus
+from packages.selectors import delivery_success_counts
 from partners.models import Closure, Partner, PartnerStatus
 from routing.assignment import PartnerCoverage
 from routing.capacity import PartnerDay
@@ -29,13 +30,6 @@ CUSTODY_STATUSES = (
     PackageStatus.RECEIVED,
     PackageStatus.OUT_FOR_DELIVERY,
     PackageStatus.ATTEMPTED,
-)
-# Packages that reached the partner: the denominator of the delivery success rate.
-HANDLED_STATUSES = (
-    *CUSTODY_STATUSES,
-    PackageStatus.DELIVERED,
-    PackageStatus.RETURN_PENDING,
-    PackageStatus.RETURNED,
 )
 CHECKED_PARTNER_STATUSES = (PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
 # Packages the partner still delivers on the date (not missing, damaged or already gone).
@@ -107,8 +101,7 @@ def add_package_counts(
             held_before=Count("id", filter=custody & Q(service_date__lt=service_date)),
             stale=Count("id", filter=custody & Q(service_date__lt=yesterday)),
             history_volume=Count("id", filter=in_window),
-            history_handled=Count("id", filter=in_window & Q(status__in=HANDLED_STATUSES)),
-            history_delivered=Count("id", filter=in_window & Q(status=PackageStatus.DELIVERED)),
+            **delivery_success_counts(within=in_window, prefix="history_"),
         )
         .order_by()
     )
