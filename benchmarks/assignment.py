@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from partners.zipdata import haversine_miles
+from hubdelivery.lib.geo import haversine_miles
 from routing.assignment import (
     CoverageIndex,
     PackageSpot,

@@ -47,10 +47,10 @@ def setup_world():  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
     from accounts.roles import Role
+    from hubdelivery.lib.zipdata import zip_lookup
     from packages.models import Dsp
     from packages.services import dsp_token_create
     from partners.models import Partner
-    from partners.zipdata import zip_lookup
     from tests.factories import PartnerFactory, UserFactory
 
     call_command("migrate", verbosity=0)
@@ -80,7 +80,7 @@ def api_round(client, partner, service_date: datetime.date, prefix: str) -> tupl
 
 
 def raw_round(url: str, partner, dsp, manifest_id: int, service_date, prefix: str) -> float:  # type: ignore[no-untyped-def]
-    from partners.zipdata import zip_lookup
+    from hubdelivery.lib.zipdata import zip_lookup
 
     values = []
     for row in manifest_rows(prefix):

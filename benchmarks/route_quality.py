@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ortools.constraint_solver import routing_enums_pb2
 
-from partners.zipdata import zip_lookup
-from routing.distances import HaversineMatrix, Matrix, Point
+from hubdelivery.lib.distances import HaversineMatrix, Matrix, Point
+from hubdelivery.lib.zipdata import zip_lookup
 from routing.ordering import (
     plan_from_matrix,
     production_limits,

@@ -12,7 +12,7 @@ Recipient names and addresses: ops and the package's partner only (`Viewer.sees_
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -365,3 +365,32 @@ def proof_photo_ids(*, packages: list[Package]) -> dict[int, int]:
         .values_list("package_id", "id")
     )
     return dict(attempts)
+
+
+# ------------------------------------------------------------------------------
+# Delivery success: one definition, read by the capacity check and the dashboard
+# ------------------------------------------------------------------------------
+# The packages a success rate is taken over: those that reached the partner to be delivered
+# (still held, delivered, or sent back). Missing packages never reached it, and a package
+# scanned in damaged does not count while it is DAMAGED. Once sent back, a damaged package's
+# status no longer tells it from an undelivered one, so it counts as not delivered: rare,
+# and the status is what a set-based count over weeks of packages can afford.
+SUCCESS_HANDLED_STATUSES = (
+    PackageStatus.RECEIVED,
+    PackageStatus.OUT_FOR_DELIVERY,
+    PackageStatus.ATTEMPTED,
+    PackageStatus.DELIVERED,
+    PackageStatus.RETURN_PENDING,
+    PackageStatus.RETURNED,
+)
+
+
+def delivery_success_counts(*, within: Q | None = None, prefix: str = "") -> dict[str, Count]:
+    """The two counts of the delivery success rate, as aggregates for a package queryset's
+    `.annotate()` or `.aggregate()`: `<prefix>handled` and `<prefix>delivered`. `within`
+    narrows both (a date window). The rate is delivered / handled."""
+    within = within if within is not None else Q()
+    return {
+        f"{prefix}handled": Count("id", filter=within & Q(status__in=SUCCESS_HANDLED_STATUSES)),
+        f"{prefix}delivered": Count("id", filter=within & Q(status=PackageStatus.DELIVERED)),
+    }

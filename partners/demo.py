@@ -9,6 +9,7 @@ from accounts.demo import demo_user_ensure
 from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.zipdata import zip_lookup
 from partners.agreement import AGREEMENT_VERSION
 from partners.models import (
     BackgroundCheck,
@@ -20,7 +21,6 @@ from partners.models import (
     PartnerStatus,
 )
 from partners.services.partners import CHECKLIST
-from partners.zipdata import zip_lookup
 
 # (owner email, owner name, trade name, legal name, street, ZIP, status, checklist items done)
 DEMO_PARTNERS = [

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.demo import demo_user_ensure
 from accounts.models import User
 from accounts.roles import Role
+from hubdelivery.lib.zipdata import zip_lookup
 from partners.models import (
     ApplicationStatus,
     BusinessType,
@@ -22,7 +23,6 @@ from partners.models import (
 )
 from partners.services import applications as services
 from partners.services.recruiting import lead_join
-from partners.zipdata import zip_lookup
 
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from partners.zipdata import EARTH_RADIUS_MILES
+from hubdelivery.lib.geo import EARTH_RADIUS_MILES
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,13 @@ class PartnerCoverage:
 
     def __str__(self) -> str:
         return self.name or str(self.id)
+
+    def covers(self, *, zip_code: str, miles: float, margin_miles: float = 0.0) -> bool:
+        """A package with this ZIP, `miles` from the shop: its ZIP is listed, or the partner
+        has a radius and the package lies within it (plus `margin_miles`)."""
+        if zip_code in self.zip_codes:
+            return True
+        return self.radius_miles > 0 and miles <= self.radius_miles + margin_miles
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ class CoverageIndex:
         return np.concatenate(found)
 
     def _miles_to(self, package: PackageSpot, positions: np.ndarray) -> np.ndarray:
-        """Haversine distances, as partners.zipdata.haversine_miles computes one."""
+        """Haversine distances, as hubdelivery.lib.geo.haversine_miles computes one."""
         lat, lng = math.radians(package.lat), math.radians(package.lng)
         half_dlat = (self.lat[positions] - lat) / 2
         half_dlng = (self.lng[positions] - lng) / 2

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from partners.zipdata import haversine_miles
+from hubdelivery.lib.geo import haversine_miles
 
 MILES_PER_DEGREE_LATITUDE = 69.0
 GRID_DEGREES = 0.02
@@ -212,6 +212,8 @@ def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Findi
     findings = []
     handled = day.history_handled
     if handled >= settings.success_min_packages:
+        # delivered / handled: the counts of packages.selectors.delivery_success_counts,
+        # the definition the dashboard's scorecards show too.
         rate = day.history_delivered / handled
         if rate < settings.success_target:
             findings.append(Finding(

@@ -24,12 +24,11 @@ from packages.demo import demo_dsp_ensure
 from packages.models import Handoff, HandoffDirection, Manifest, Package, PackageStatus
 from partners.demo import demo_member_ensure, demo_partner_ensure
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerStatus
-from routing.selectors import partner_time_zones
+from routing.selectors import major_holiday, partner_time_zones
 from routing.services import (
     capacity_check_run,
     coverage_update,
     dropoff_route_build,
-    major_holiday,
     packages_assign,
     partner_route_build,
 )

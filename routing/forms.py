@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from partners.zipdata import zip_lookup
+from hubdelivery.lib.zipdata import zip_lookup
 from routing.models import MAX_RADIUS_MILES
 
 

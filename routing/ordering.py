@@ -1,7 +1,7 @@
 """Stop order for a partner's day and the DSP's drop-off order: pure functions, no ORM.
 
 Node 0 of every matrix is the depot (the shop, or the DSP station); node i >= 1 is stop i - 1.
-Distances are whole metres from a `routing.distances.DistanceMatrixProvider`.
+Distances are whole metres from a `hubdelivery.lib.distances.DistanceMatrixProvider`.
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
-from routing.distances import DistanceMatrixProvider, HaversineMatrix, Point
+from hubdelivery.lib.distances import DistanceMatrixProvider, HaversineMatrix, Point
 
 DEPOT = 0
 PATH_CHEAPEST_ARC = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC

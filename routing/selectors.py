@@ -3,11 +3,14 @@ number of queries is the same for ten partners or ten thousand."""
 
 import datetime
 
+import holidays
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from packages.models import Handoff, HandoffStatus, Package, PackageStatus
+from packages.selectors import delivery_success_counts
 from partners.models import Closure, Partner, PartnerStatus
 from routing.assignment import PartnerCoverage
 from routing.capacity import PartnerDay
@@ -28,14 +31,21 @@ CUSTODY_STATUSES = (
     PackageStatus.OUT_FOR_DELIVERY,
     PackageStatus.ATTEMPTED,
 )
-# Packages that reached the partner: the denominator of the delivery success rate.
-HANDLED_STATUSES = (
-    *CUSTODY_STATUSES,
-    PackageStatus.DELIVERED,
-    PackageStatus.RETURN_PENDING,
-    PackageStatus.RETURNED,
-)
 CHECKED_PARTNER_STATUSES = (PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
+# Packages the partner still delivers on the date (not missing, damaged or already gone).
+ROUTED_STATUSES = (
+    PackageStatus.MANIFESTED,
+    PackageStatus.RECEIVED,
+    PackageStatus.OUT_FOR_DELIVERY,
+    PackageStatus.ATTEMPTED,
+    PackageStatus.DELIVERED,
+)
+
+
+def major_holiday(day: datetime.date) -> str | None:
+    """The name of the major US holiday on `day` (settings.CAPACITY_MAJOR_HOLIDAYS), if any."""
+    name = holidays.country_holidays("US", years=day.year).get(day)
+    return name if name in settings.CAPACITY_MAJOR_HOLIDAYS else None
 
 
 def partner_days_for_check(
@@ -91,8 +101,7 @@ def add_package_counts(
             held_before=Count("id", filter=custody & Q(service_date__lt=service_date)),
             stale=Count("id", filter=custody & Q(service_date__lt=yesterday)),
             history_volume=Count("id", filter=in_window),
-            history_handled=Count("id", filter=in_window & Q(status__in=HANDLED_STATUSES)),
-            history_delivered=Count("id", filter=in_window & Q(status=PackageStatus.DELIVERED)),
+            **delivery_success_counts(within=in_window, prefix="history_"),
         )
         .order_by()
     )
@@ -242,11 +251,29 @@ def partner_coverages_for_assignment(
         coverages.append(
             PartnerCoverage(
                 id=pk, lat=lat, lng=lng, zip_codes=frozenset(zip_codes or ()),
-                radius_miles=radius if radius is not None else default_radius(modes or []),
+                radius_miles=coverage_radius(radius, modes),
                 remaining_capacity=max(0, room), closed=closed_all or pk in closed, name=name,
             )
         )  # fmt: skip
     return coverages
+
+
+def coverage_radius(radius_miles: float | None, delivery_modes: list[str] | None) -> float:
+    """The partner's radius: its Coverage row's (None: no row), else the default of its
+    delivery modes. Assignment and the manifest check read coverage through this one rule."""
+    return radius_miles if radius_miles is not None else default_radius(delivery_modes or [])
+
+
+def partner_coverage_get(*, partner: Partner) -> PartnerCoverage:
+    """The partner's coverage as assignment sees it, without the day's room (one query)."""
+    row = Coverage.objects.filter(partner=partner).values_list("zip_codes", "radius_miles")
+    zip_codes, radius = row.first() or ([], None)
+    return PartnerCoverage(
+        id=partner.pk, lat=partner.latitude, lng=partner.longitude,
+        zip_codes=frozenset(zip_codes or ()),
+        radius_miles=coverage_radius(radius, partner.delivery_modes),
+        remaining_capacity=0, name=str(partner),
+    )  # fmt: skip
 
 
 def default_radius(delivery_modes: list[str]) -> float:
@@ -270,4 +297,58 @@ def assignment_packages_for_date(*, service_date: datetime.date) -> QuerySet[Pac
         .filter(Q(assigned_by_routing=True) | Q(partner__isnull=True))
         .select_related("partner", "dsp")
         .order_by("partner__trade_name", "zip_code", "tracking_id")
+    )
+
+
+# ------------------------------------------------------------------------------
+# Routes and the runs that build them
+# ------------------------------------------------------------------------------
+def packages_for_route(*, partner: Partner, service_date: datetime.date) -> QuerySet[Package]:
+    """The partner's packages it still delivers on the date, in address order (the solver's
+    input order)."""
+    return Package.objects.filter(
+        partner=partner, service_date=service_date, status__in=ROUTED_STATUSES
+    ).order_by("address_line", "id")
+
+
+def dropoff_package_counts(*, dsp_id: int, service_date: datetime.date) -> dict[int, int]:
+    """{partner id: packages of the DSP on the date} (one query)."""
+    return dict(
+        Package.objects.filter(dsp_id=dsp_id, service_date=service_date)
+        .values_list("partner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def routes_due_partner_ids(*, service_date: datetime.date, time_zone: str) -> list[int]:
+    return list(
+        Package.objects.filter(
+            partner__time_zone=time_zone,
+            partner__status=PartnerStatus.ACTIVE,
+            service_date=service_date,
+        )
+        .values_list("partner_id", flat=True)
+        .distinct()
+        .order_by("partner_id")
+    )
+
+
+def packages_assign_movable(*, dsp_id: int, service_date: datetime.date) -> QuerySet[Package]:
+    """The DSP's packages of the date that routing may (re)place: still manifested, and
+    either without a partner or placed by routing before. The DSP's own choices stay."""
+    return Package.objects.filter(
+        dsp_id=dsp_id, service_date=service_date, status=PackageStatus.MANIFESTED
+    ).filter(Q(partner__isnull=True) | Q(assigned_by_routing=True))
+
+
+def packages_assign_due_dsp_ids(*, service_date: datetime.date) -> list[int]:
+    """DSPs with manifested packages of the date that no partner holds yet."""
+    return list(
+        Package.objects.filter(
+            service_date=service_date, status=PackageStatus.MANIFESTED, partner__isnull=True
+        )
+        .values_list("dsp_id", flat=True)
+        .distinct()
+        .order_by("dsp_id")
     )

@@ -9,7 +9,8 @@ def capacity_check_task(*, service_date: str, time_zone: str, force: bool = Fals
     report is unique per date and zone, and `force=False` skips a finished one."""
     from django.db import transaction
 
-    from routing.services import capacity_check_run, packages_assign_due_dsp_ids
+    from routing.selectors import packages_assign_due_dsp_ids
+    from routing.services import capacity_check_run
 
     # Packages not yet placed go to partners first, so the check sees the day's real load.
     # Called in this worker, not queued: the check must not start before they are placed.
@@ -53,7 +54,7 @@ def partner_route_build_task(*, partner_id: int, service_date: str) -> int:
 @shared_task(acks_late=True)
 def routes_build_task(*, service_date: str, time_zone: str) -> int:
     """Fan out one route build per partner with packages on the date, so workers share it."""
-    from routing.services import routes_due_partner_ids
+    from routing.selectors import routes_due_partner_ids
 
     partner_ids = routes_due_partner_ids(
         service_date=datetime.date.fromisoformat(service_date), time_zone=time_zone

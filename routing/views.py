@@ -5,15 +5,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.geo import METRES_PER_MILE
+from hubdelivery.lib.zipdata import zip_lookup
 from packages.selectors import driver_get_for_user
 from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user, partner_get_for_ops
-from partners.zipdata import zip_lookup
 from routing import selectors
 from routing.forms import CoverageForm
 from routing.services import coverage_update, dropoff_route_build, partner_route_build
@@ -93,12 +94,15 @@ def partner_route(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/route_detail.html", context)
 
 
+@require_safe
 @ops_required
 def ops_partner_route(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """The partner's route for a date. Its "Plan this route now" form posts to
+    ops_partner_route_rebuild; this page only reads (a POST here is a 405, never ignored)."""
     partner = partner_get_for_ops(partner_id=partner_id)
     service_date = requested_date(request, partner.time_zone)
     context = route_context(partner, service_date) | {
-        "rebuild_url": request.path,
+        "rebuild_url": reverse("routing:ops-partner-route-rebuild", args=[partner.pk]),
         "coverage_url": reverse("routing:ops-partner-coverage", args=[partner.pk]),
     }
     return render(request, "routing/route_detail.html", context)
@@ -149,7 +153,7 @@ def coverage_map_data(partner: Partner, zip_codes: list[str], radius_miles: floa
     places = [place for place in (zip_lookup(code) for code in zip_codes) if place]
     return {
         "shop": {"lat": partner.latitude, "lng": partner.longitude},
-        "radius_m": round(radius_miles * 1609.344),
+        "radius_m": round(radius_miles * METRES_PER_MILE),
         "zips": [{"lat": p.latitude, "lng": p.longitude, "label": p.zip_code} for p in places],
     }
 

@@ -6,9 +6,7 @@ from collections import defaultdict
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -26,11 +24,11 @@ from dashboard.selectors.common import (
 from dashboard.selectors.operations import packages_in
 from dashboard.tables import Column, Table, percent
 from packages.models import (
-    DeliveryAttempt,
     Handoff,
     HandoffDirection,
     PackageStatus,
 )
+from packages.selectors import delivery_success_counts
 from partners.models import (
     Partner,
     PartnerStatus,
@@ -53,10 +51,12 @@ SCORECARD_COLUMNS = [
 def partner_scorecards(filters: DashboardFilters) -> Table:
     """One row per active or paused partner, plus any other partner with packages in range.
 
-    Success: delivered over packages with an attempt. On time: delivered on or before the
-    service date in the partner's time zone. Discrepancies: missing + damaged + unexpected
-    scans at drop-offs. Days active: service dates with a delivery. Trend: deliveries in each
-    of the 4 weeks ending on the range's last day (oldest first)."""
+    Success: delivered over packages that reached the partner, as the capacity check's "low
+    delivery success" counts it (packages.selectors.delivery_success_counts). On time:
+    delivered on or before the service date in the partner's time zone. Discrepancies:
+    missing + damaged + unexpected scans at drop-offs. Days active: service dates with a
+    delivery. Trend: deliveries in each of the 4 weeks ending on the range's last day (oldest
+    first)."""
     zones = time_zones_in_use()
     stats = {r["partner_id"]: r for r in _partner_package_stats(filters, zones)}
     discrepancies = _partner_discrepancies(filters)
@@ -75,7 +75,7 @@ def partner_scorecards(filters: DashboardFilters) -> Table:
                 "market": market.name if market else NO_MARKET,
                 "volume": s.get("volume", 0),
                 "delivered": delivered,
-                "success_rate": percent(delivered, s.get("attempted_any", 0)),
+                "success_rate": percent(s.get("success_delivered", 0), s.get("success_handled", 0)),
                 "on_time_rate": percent(s.get("on_time", 0), delivered),
                 "discrepancies": discrepancies.get(partner.pk, 0),
                 "days_active": s.get("days_active", 0),
@@ -90,14 +90,11 @@ def _partner_package_stats(filters: DashboardFilters, zones: list[str]) -> Query
     delivered = Q(status=PackageStatus.DELIVERED)
     packages = packages_in(filters).alias(
         delivered_on=local_date_of("status_changed_at", tz_field="partner__time_zone", zones=zones),
-        attempted_any=Exists(
-            DeliveryAttempt.objects.filter(package=OuterRef("pk"), undone_at__isnull=True)
-        ),
     )
     return packages.values("partner_id").annotate(
         volume=Count("pk"),
         delivered=Count("pk", filter=delivered),
-        attempted_any=Count("pk", filter=Q(attempted_any=True)),
+        **delivery_success_counts(prefix="success_"),
         on_time=Count("pk", filter=delivered & Q(delivered_on__lte=F("service_date"))),
         days_active=Count("service_date", filter=delivered, distinct=True),
     )

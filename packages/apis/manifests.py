@@ -108,7 +108,9 @@ class ManifestListCreateApi(PackagesApi):
             help_text=(
                 "Leave out (or null) for a DSP-level manifest of an area: routing assigns each "
                 "package to a partner; the service date is then checked in the time zone of the "
-                "first package's ZIP."
+                "first package's ZIP. When named, every package must lie in the partner's "
+                "coverage (its ZIPs, or its radius plus a small margin): a row outside it is "
+                "an error naming the row and its distance in miles."
             ),
         )
         service_date = serializers.DateField()

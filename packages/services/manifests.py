@@ -2,7 +2,8 @@
 
 The same validation serves the API (one 400 listing every bad row) and the CSV preview
 (the same list, before anything is saved). Validation costs one query for existing
-tracking ids however many rows there are; the insert is one bulk_create.
+tracking ids and, when the manifest names a partner, one read of its coverage, however many
+rows there are; the insert is one bulk_create.
 """
 
 import csv
@@ -18,6 +19,8 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.zipdata import zip_lookup
+from packages.coverage import PackagePlace, places_outside_coverage
 from packages.models import (
     Dsp,
     DspApiToken,
@@ -28,7 +31,6 @@ from packages.models import (
 )
 from packages.services.common import RECEIVING_PARTNER_STATUSES
 from partners.models import Partner
-from partners.zipdata import zip_lookup
 
 MAX_MANIFEST_ROWS = 5000
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -146,9 +148,12 @@ def _row_clean(index: int, raw: Any, errors: list[RowError]) -> dict[str, Any] |
     return None if found else clean
 
 
-def manifest_rows_validate(*, rows: Any) -> tuple[list[dict[str, Any]], list[RowError]]:
+def manifest_rows_validate(
+    *, rows: Any, partner: Partner | None = None
+) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Clean every row and report every problem: types, required fields, ZIPs, duplicates
-    inside the manifest and against existing packages (one query)."""
+    inside the manifest and against existing packages (one query), and, when the manifest
+    names a partner, packages outside that partner's coverage (one read)."""
     if not isinstance(rows, list):
         return [], [RowError(0, "packages", "must be a list of packages")]
     if not rows:
@@ -188,8 +193,30 @@ def manifest_rows_validate(*, rows: Any) -> tuple[list[dict[str, Any]], list[Row
         cleaned = [
             (index, clean) for index, clean in cleaned if clean["tracking_id"] not in existing
         ]
+    if partner is not None and cleaned:
+        errors += manifest_coverage_validate(partner=partner, cleaned=cleaned)
     errors.sort(key=lambda error: (error.row, error.field))
     return [clean for _, clean in cleaned], errors
+
+
+def manifest_coverage_validate(
+    *, partner: Partner, cleaned: list[tuple[int, dict[str, Any]]]
+) -> list[RowError]:
+    """An error for every clean row whose package the named partner does not cover (its ZIPs
+    or its radius, as routing defines them: packages.coverage)."""
+    places = [
+        PackagePlace(row, clean["zip_code"], clean["latitude"], clean["longitude"])
+        for row, clean in cleaned
+    ]
+    return [
+        RowError(
+            outside.row,
+            "zip_code",
+            f"row {outside.row}: {outside.miles:,.1f} miles from {partner}, outside its "
+            f"coverage ({outside.coverage})",
+        )
+        for outside in places_outside_coverage(partner=partner, places=places)
+    ]
 
 
 def manifest_header_validate(
@@ -247,7 +274,7 @@ def manifest_ingest(
     existing = Manifest.objects.filter(dsp=dsp, external_id=external_id).first()
     if existing is not None:
         return existing, False
-    clean_rows, row_errors = manifest_rows_validate(rows=rows)
+    clean_rows, row_errors = manifest_rows_validate(rows=rows, partner=partner)
     errors = manifest_header_validate(partner=partner, service_date=service_date, rows=rows)
     errors += row_errors
     if errors:
@@ -339,7 +366,7 @@ def manifest_upload_stage(
 ) -> ManifestUpload:
     """Parse and validate an uploaded CSV and keep it for the preview. Creates no package."""
     rows = manifest_csv_parse(content=content)
-    _, row_errors = manifest_rows_validate(rows=rows)
+    _, row_errors = manifest_rows_validate(rows=rows, partner=partner)
     errors = manifest_header_validate(partner=partner, service_date=service_date, rows=rows)
     errors += row_errors
     if Manifest.objects.filter(dsp=dsp, external_id=external_id).exists():

@@ -5,8 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from hubdelivery.lib.zipdata import zip_lookup
 from packages.models import DeliveryAttempt, ManifestUpload, Package, PackageStatus
-from partners.zipdata import zip_lookup
 
 RETENTION = datetime.timedelta(days=30)
 UNCONFIRMED_UPLOAD_RETENTION = datetime.timedelta(days=7)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.us import ein as stdnum_ein
 
+from hubdelivery.lib.zipdata import zip_lookup
 from partners.models import (
     DEFAULT_DAILY_CAPACITY,
     DEFAULT_MARKET_RADIUS_MILES,
@@ -25,7 +26,6 @@ from partners.models import (
     Weekday,
 )
 from partners.services.applications import APPLICATION_FORM_FIELDS
-from partners.zipdata import zip_lookup
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from hubdelivery.lib.geo import haversine_miles
+from hubdelivery.lib.zipdata import ZipInfo, zip_lookup
 from partners.models import US_STATE_NAMES, Lead, LeadSource, Market, TargetState
-from partners.zipdata import ZipInfo, haversine_miles, zip_lookup
 
 
 class EligibilityOutcome(enum.StrEnum):

@@ -23,6 +23,7 @@ from accounts.roles import Role
 from accounts.services import role_grant
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from hubdelivery.lib.urls import absolute_url
+from hubdelivery.lib.zipdata import zip_lookup
 from partners.models import (
     APPLICATION_EDITABLE_STATUSES,
     APPLICATION_OPEN_STATUSES,
@@ -43,7 +44,6 @@ from partners.models import (
 )
 from partners.selectors.recruiting import market_covering
 from partners.services.recruiting import lead_join
-from partners.zipdata import zip_lookup
 
 # Fields the applicant fills in on the form (the draft saves any subset of them).
 APPLICATION_FORM_FIELDS = [

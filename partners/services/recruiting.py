@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from accounts.emails import email_send_templated
 from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.geo import haversine_miles
 from hubdelivery.lib.urls import absolute_url
+from hubdelivery.lib.zipdata import ZipInfo, zip_lookup
 from partners.models import (
     US_STATE_NAMES,
     Lead,
@@ -20,7 +22,6 @@ from partners.models import (
     PartnerApplication,
     TargetState,
 )
-from partners.zipdata import ZipInfo, haversine_miles, zip_lookup
 
 # A degree of latitude is about 69 miles; used for a bounding-box prefilter in SQL before
 # the exact haversine distance is computed in Python.

@@ -3,30 +3,39 @@
 // the map, and the shapes still draw when the tiles cannot load.
 (function () {
   "use strict";
+  // The area to show, worked out from the data alone: a circle's getBounds() needs a map
+  // that already has a view (Leaflet projects it through the map), and this map has none yet.
+  function coverageBounds(data) {
+    var shop = L.latLng(data.shop.lat, data.shop.lng);
+    var bounds = data.radius_m > 0 ? shop.toBounds(2 * data.radius_m) : L.latLngBounds([shop, shop]);
+    data.zips.forEach(function (zip) {
+      bounds.extend([zip.lat, zip.lng]);
+    });
+    return bounds;
+  }
+
   function draw() {
     var element = document.getElementById("coverage-map");
     var dataElement = document.getElementById("coverage-map-data");
     if (!element || !dataElement || typeof L === "undefined") return;
     var data = JSON.parse(dataElement.textContent);
     var map = L.map(element, { scrollWheelZoom: false });
+    // Give the map its view before any layer is added: layers added to a map without a view
+    // wait, unprojected, and anything that asks them for their bounds throws.
+    map.fitBounds(coverageBounds(data).pad(0.1), { maxZoom: 15 });
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: element.dataset.attribution }).addTo(map);
     }
     var shop = [data.shop.lat, data.shop.lng];
-    var bounds = L.latLngBounds([shop]);
-    L.circleMarker(shop, { radius: 9, color: "#084582", fillOpacity: 1 }).addTo(map).bindTooltip("Shop");
     if (data.radius_m > 0) {
-      var circle = L.circle(shop, { radius: data.radius_m, color: "#0b5cad", weight: 2, fillOpacity: 0.08 }).addTo(map);
-      bounds.extend(circle.getBounds());
+      L.circle(shop, { radius: data.radius_m, color: "#0b5cad", weight: 2, fillOpacity: 0.08, className: "coverage-radius" }).addTo(map);
     }
+    L.circleMarker(shop, { radius: 9, color: "#084582", fillOpacity: 1, className: "coverage-shop" }).addTo(map).bindTooltip("Shop");
     data.zips.forEach(function (zip) {
-      var point = [zip.lat, zip.lng];
-      bounds.extend(point);
-      L.circleMarker(point, { radius: 7, color: "#0b5cad", fillColor: "#fff", fillOpacity: 1 })
+      L.circleMarker([zip.lat, zip.lng], { radius: 7, color: "#0b5cad", fillColor: "#fff", fillOpacity: 1, className: "coverage-zip" })
         .addTo(map)
         .bindTooltip(zip.label, { permanent: data.zips.length <= 40, direction: "top" });
     });
-    map.fitBounds(bounds.pad(0.1));
   }
   document.addEventListener("DOMContentLoaded", draw);
 })();

@@ -64,7 +64,7 @@ def test_scorecards_count_on_time_in_each_partners_time_zone(ops_day):
     rows = {row["partner"]: row for row in table.rows}
     blooms, coffee = rows["Back Bay Blooms"], rows["Hoboken Coffee"]
     assert (blooms["volume"], blooms["delivered"]) == (5, 2)
-    assert blooms["success_rate"] == Decimal("66.7")  # 2 delivered of 3 attempted
+    assert blooms["success_rate"] == Decimal("66.7")  # 2 delivered of the 3 that reached it
     assert blooms["on_time_rate"] == Decimal("50.0")  # p2 came two days late
     assert blooms["discrepancies"] == 2  # one missing, one damaged
     assert blooms["days_active"] == 1

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -172,3 +174,21 @@ def test_a_body_over_the_field_limit_is_a_400_json_not_html(dsp_token_key, setti
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "The request body is too large or has too many fields."}
     assert not Manifest.objects.exists()
+
+
+def test_row_outside_the_partners_coverage_is_a_400_naming_row_partner_and_miles(
+    partner, today, dsp_token_key
+):
+    # given: a Boston shop and, in row 2, a New York package
+    rows = payload(partner, today)["packages"]
+    rows[1]["zip_code"] = "10001"
+    # when
+    response = api_client_with_token(dsp_token_key).post(
+        URL, payload(partner, today, rows), format="json"
+    )
+    # then
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["row"], error["field"]) == (2, "zip_code")
+    assert re.match(r"row 2: 1\d\d\.\d miles from Back Bay Blooms, outside", error["message"])
+    assert not Manifest.objects.exists() and not Package.objects.exists()

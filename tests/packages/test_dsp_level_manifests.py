@@ -1,6 +1,6 @@
-"""DSP-level manifests: no partner named; routing assigns each package (routing/services.py).
-Packages left with the DSP (partner NULL) must not disturb the partner, driver and handoff
-pages and services."""
+"""DSP-level manifests: no partner named; routing assigns each package
+(routing/services/assignment.py). Packages left with the DSP (partner NULL) must not disturb
+the partner, driver and handoff pages and services."""
 
 import datetime
 

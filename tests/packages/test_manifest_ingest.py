@@ -1,13 +1,18 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from packages import services
+from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.zipdata import zip_lookup
+from packages import coverage, services
 from packages.models import Manifest, Package, PackageStatus
 from packages.services.manifests import MAX_MANIFEST_ROWS, manifest_csv_parse
 from partners.models import PartnerStatus
-from partners.zipdata import zip_lookup
-from tests.factories import PackageFactory
+from routing.selectors import default_radius
+from routing.services import coverage_update
+from routing.services.coverage import MANIFEST_COVERAGE_MARGIN_MILES
+from tests.factories import PackageFactory, PartnerFactory
 
 
 def row(n: int, **overrides):
@@ -164,3 +169,104 @@ def test_csv_without_required_columns_is_a_clear_error():
 def test_csv_with_a_broken_quote_is_a_clear_error():
     with pytest.raises(services.manifests.CsvUnreadable, match="cannot be read"):
         manifest_csv_parse(content=b'tracking_id,zip_code\n"TBA1,02116\n')
+
+
+# ------------------------------------------------------------------------------
+# Coverage: a manifest naming a partner stays inside that partner's coverage
+# ------------------------------------------------------------------------------
+MILE_OF_LATITUDE = 1 / 69.05  # degrees
+
+
+def north_of(partner, miles: float, n: int, **overrides):
+    """A row whose package lies `miles` due north of the partner's shop."""
+    return row(
+        n, latitude=partner.latitude + miles * MILE_OF_LATITUDE, longitude=partner.longitude,
+        **overrides,
+    )  # fmt: skip
+
+
+def rejection_of(partner, dsp, today, rows) -> services.ManifestRejected:
+    with pytest.raises(services.ManifestRejected) as rejected:
+        ingest(partner, dsp, today, rows)
+    return rejected.value
+
+
+def test_row_far_outside_the_partners_coverage_rejects_the_whole_manifest(dsp, db):
+    # given: an Anchorage shop (default coverage: the walking radius) and a New York row
+    anchorage = PartnerFactory(
+        trade_name="Midnight Sun Florist", zip_code="99501", city="Anchorage", state="AK",
+        latitude=61.2176, longitude=-149.8631, time_zone="America/Anchorage",
+    )  # fmt: skip
+    today = local_date(tz_name=anchorage.time_zone)
+    rows = [row(1, zip_code="99501"), row(2, zip_code="10001"), row(3, zip_code="99501")]
+    # when
+    rejected = rejection_of(anchorage, dsp, today, rows)
+    # then: one error, naming the row, the partner and the distance; nothing stored
+    [error] = rejected.errors
+    assert (error.row, error.field) == (2, "zip_code")
+    assert error.message.startswith("row 2: 3,3")
+    assert "miles from Midnight Sun Florist, outside its coverage" in error.message
+    assert not Manifest.objects.exists() and not Package.objects.exists()
+
+
+def test_row_past_the_radius_but_within_the_margin_is_accepted(partner, dsp, today):
+    # given: the walking radius (1 mile) and the margin (1 mile)
+    assert MANIFEST_COVERAGE_MARGIN_MILES == 1.0
+    rows = [north_of(partner, 1.9, 1), north_of(partner, 2.1, 2)]
+    # when
+    rejected = rejection_of(partner, dsp, today, rows)
+    # then: 1.9 miles out passes, 2.1 does not
+    assert [(e.row, e.field) for e in rejected.errors] == [(2, "zip_code")]
+    assert "2.1 miles from Back Bay Blooms" in rejected.errors[0].message
+    assert "radius 1 mi + 1 mi margin" in rejected.errors[0].message
+
+
+def test_row_in_a_listed_zip_is_accepted_however_far(partner, dsp, today, reviewer):
+    # given: the partner also serves a ZIP across the river
+    coverage_update(partner=partner, actor=reviewer, zip_codes=["02139"], radius_miles=1.0)
+    # when
+    manifest, created = ingest(partner, dsp, today, [row(1, zip_code="02139")])
+    # then
+    assert created and manifest.package_count == 1
+
+
+def test_partner_without_coverage_row_gets_the_default_radius_of_its_modes(dsp, db):
+    # given: a car partner covers 10 miles by default
+    driving = PartnerFactory(delivery_modes=["walk", "car"])
+    today = local_date(tz_name=driving.time_zone)
+    # when
+    _, created = ingest(driving, dsp, today, [north_of(driving, 8, 1)])
+    # then
+    assert created
+    assert default_radius(["walk", "car"]) == 10.0
+
+
+def test_zip_only_partner_gets_no_margin(partner, dsp, today, reviewer):
+    # given: a radius of 0 serves the listed ZIPs only
+    coverage_update(partner=partner, actor=reviewer, zip_codes=["02116"], radius_miles=0)
+    # when: a package a few hundred metres from the shop, in another ZIP
+    rejected = rejection_of(partner, dsp, today, [north_of(partner, 0.2, 1, zip_code="02114")])
+    # then
+    assert "(ZIPs 02116; radius 0 mi)" in rejected.errors[0].message
+
+
+def test_5000_rows_for_a_partner_validate_with_two_queries(
+    partner, dsp, today, django_assert_num_queries
+):
+    from packages.services.manifests import manifest_rows_validate
+
+    rows = [row(n) for n in range(MAX_MANIFEST_ROWS)]
+    # existing tracking ids, and the partner's coverage: not one query per row
+    with django_assert_num_queries(2):
+        clean, errors = manifest_rows_validate(rows=rows, partner=partner)
+    assert len(clean) == MAX_MANIFEST_ROWS and not errors
+
+
+def test_manifest_refuses_to_run_without_a_registered_coverage_check(
+    partner, dsp, today, monkeypatch
+):
+    # given: routing's check missing (e.g. routing dropped from INSTALLED_APPS)
+    monkeypatch.setattr(coverage, "_registered", [])
+    # when / then: a configuration error, not a manifest that skips the rule
+    with pytest.raises(ImproperlyConfigured):
+        ingest(partner, dsp, today, [row(1)])

@@ -1,3 +1,5 @@
+import re
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -108,3 +110,25 @@ def test_confirm_refused_when_the_dsp_sent_the_manifest_meanwhile(reviewer, dsp,
     assert b"already has manifest CSV-1" in page.content
     assert not Package.objects.exists() and ManifestUpload.objects.get().manifest is None
     assert response.status_code == 302
+
+
+def test_row_outside_the_partners_coverage_is_listed_and_nothing_is_saved(
+    reviewer, dsp, partner, today
+):
+    client = client_for(reviewer)
+    # given: a Boston shop and, in row 2, a New York package
+    content = (
+        HEADER + "TBA0001,Jo,1 Main St,02116,small\nTBA0002,Al,5 W 31st St,10001,\n"
+    ).encode()
+    # when: uploaded, previewed and confirmed anyway
+    page = client.get(upload(client, dsp, partner, today, content).url)
+    confirm = client.post(
+        reverse("packages:ops-manifest-upload-confirm", args=[ManifestUpload.objects.get().pk]),
+        follow=True,
+    )
+    # then: the preview names the row, the partner and the distance; nothing is stored
+    text = page.content.decode()
+    assert "1 problem:" in text
+    assert re.search(r"row 2: 1\d\d\.\d miles from Back Bay Blooms, outside its coverage", text)
+    assert "this upload has errors" in confirm.content.decode().lower()
+    assert not Manifest.objects.exists() and not Package.objects.exists()

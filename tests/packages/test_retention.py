@@ -6,10 +6,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from hubdelivery.celery import app
+from hubdelivery.lib.zipdata import zip_lookup
 from packages.models import DeliveryAttempt, ManifestUpload, PackageEvent, PackageStatus
 from packages.services.retention import manifest_upload_purge
 from packages.tasks import packages_personal_data_purge_task
-from partners.zipdata import zip_lookup
 from tests.factories import ManifestFactory, PackageFactory
 from tests.packages.conftest import new_key
 

@@ -2,7 +2,7 @@
 
 import random
 
-from partners.zipdata import haversine_miles
+from hubdelivery.lib.geo import haversine_miles
 from routing.assignment import (
     Assignment,
     CoverageIndex,

@@ -9,7 +9,8 @@ from django.urls import reverse
 from packages.models import PackageStatus
 from partners.models import Closure, PartnerStatus
 from routing.models import CapacityFinding, CapacityReport
-from routing.services import capacity_check_run, capacity_checks_due, target_service_date
+from routing.services import capacity_check_run, capacity_checks_due
+from routing.services.capacity import target_service_date
 from tests.factories import PartnerFactory
 from tests.routing.conftest import open_handoff, packages_for
 
@@ -206,7 +207,7 @@ def test_capacity_pages_are_ops_only(client, request, persona, db):
 
 
 def test_copy_text_format_escapes_what_copy_would_misread():
-    from routing.services import copy_value
+    from routing.services.capacity import copy_value
 
     assert copy_value(None) == "\\N"
     assert copy_value('a\tb\\c\nd "e"') == 'a\\tb\\\\c\\nd "e"'

@@ -41,7 +41,7 @@ WORKER = textwrap.dedent(
     import pathlib, sys, time
     import django
     django.setup()
-    from routing import services
+    from routing.services import capacity as services
     from routing.tasks import capacity_check_task
 
     insert = services.findings_insert

@@ -6,8 +6,8 @@ from itertools import permutations
 
 import pytest
 
+from hubdelivery.lib.distances import HaversineMatrix, Point
 from routing import ordering
-from routing.distances import HaversineMatrix, Point
 from routing.ordering import (
     RoutePlan,
     SearchLimits,

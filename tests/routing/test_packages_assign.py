@@ -10,7 +10,8 @@ from django.db import connection
 from packages.models import Manifest, Package, PackageStatus
 from partners.models import Closure, PartnerStatus
 from routing.models import Coverage
-from routing.services import UNPLACED_REASON, packages_assign
+from routing.services import packages_assign
+from routing.services.assignment import UNPLACED_REASON
 from tests.factories import DspFactory, PartnerFactory
 from tests.routing.conftest import packages_for
 

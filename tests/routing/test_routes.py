@@ -1,8 +1,10 @@
 import datetime
 import random
+import re
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from packages.models import Package, PackageStatus
@@ -138,6 +140,46 @@ def test_ops_see_and_rebuild_any_partners_route(client, reviewer, partner):
     rebuild = reverse("routing:ops-partner-route-rebuild", args=[partner.pk])
     assert client.post(rebuild, {"date": "2026-12-02"}).status_code == 302
     assert PartnerRoute.objects.filter(partner=partner, service_date=DATE).exists()
+
+
+def form_of(html: str, button: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the POST form whose button reads `button`."""
+    forms = re.findall(r'<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    action, body = next((action, body) for action, body in forms if button in body)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+    return action, fields
+
+
+def test_ops_plan_this_route_now_builds_the_route_and_says_so(reviewer, partner):
+    # given: no route yet for the date, and a client that enforces CSRF like a browser
+    scatter(partner, 3)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    page = client.get(
+        reverse("routing:ops-partner-route", args=[partner.pk]), {"date": "2026-12-02"}
+    )
+    action, fields = form_of(page.content.decode(), "Plan this route now")
+    # when: the button's form is submitted as the page renders it
+    response = client.post(action, fields, follow=True)
+    # then: the route is built and the page says so
+    assert response.redirect_chain[-1][0].endswith("?date=2026-12-02")
+    assert "Route rebuilt from the current packages." in response.content.decode()
+    assert PartnerRoute.objects.get(partner=partner, service_date=DATE).stops.count() == 3
+
+
+def test_ops_plan_this_route_now_needs_the_csrf_token(reviewer, partner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    rebuild = reverse("routing:ops-partner-route-rebuild", args=[partner.pk])
+    assert client.post(rebuild, {"date": "2026-12-02"}).status_code == 403
+    assert not PartnerRoute.objects.exists()
+
+
+def test_ops_route_page_answers_a_post_with_405_not_silence(client, reviewer, partner):
+    client.force_login(reviewer)
+    url = reverse("routing:ops-partner-route", args=[partner.pk])
+    assert client.post(url, {"date": "2026-12-02"}).status_code == 405
+    assert not PartnerRoute.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["partner_owner", "dsp_driver", "applicant"])

@@ -1,6 +1,5 @@
 """Offline US ZIP data (the `zipcodes` package): ZIP -> state, city, centroid, time zone."""
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -8,7 +7,6 @@ from functools import lru_cache
 import zipcodes
 
 ZIP_PATTERN = re.compile(r"^\d{5}$")
-EARTH_RADIUS_MILES = 3958.8
 
 
 @dataclass(frozen=True)
@@ -39,11 +37,3 @@ def zip_lookup(zip_code: str) -> ZipInfo | None:
         longitude=float(row["long"]),
         time_zone=row["timezone"] or "America/New_York",
     )
-
-
-def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from partners.zipdata import haversine_miles
-from routing.distances import (
-    METRES_PER_MILE,
+from hubdelivery.lib.distances import (
     HaversineMatrix,
     OsrmMatrix,
     RoutingServiceError,
     matrix_provider_for_url,
     matrix_provider_from_settings,
 )
+from hubdelivery.lib.geo import METRES_PER_MILE, haversine_miles
 
 BOSTON = (42.3601, -71.0589)
 CAMBRIDGE = (42.3736, -71.1097)
@@ -36,7 +35,7 @@ def test_haversine_matrix_is_symmetric_with_a_zero_diagonal():
     assert all(matrix[i][j] == matrix[j][i] for i in range(3) for j in range(3))
 
 
-def test_haversine_matrix_agrees_with_zipdata_in_metres():
+def test_haversine_matrix_agrees_with_geo_haversine_in_metres():
     matrix = HaversineMatrix().matrix([BOSTON, CAMBRIDGE])
     assert matrix[0][1] == round(haversine_miles(*BOSTON, *CAMBRIDGE) * METRES_PER_MILE)
     assert 4_000 < matrix[0][1] < 4_600  # about 2.7 miles across the river
@@ -182,7 +181,11 @@ def test_provider_from_settings_without_the_setting_is_haversine(settings):
 
 def test_distances_and_ordering_import_without_django_configured():
     # Pure modules: a benchmark or a worker may import them before settings exist.
-    code = "import sys, routing.distances, routing.ordering; assert 'django' not in sys.modules"
+    code = (
+        "import sys, hubdelivery.lib.distances, routing.ordering\n"
+        "from django.conf import settings\n"
+        "assert 'django.db' not in sys.modules and not settings.configured"
+    )
     env = {"PATH": "/usr/bin:/bin"}
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],

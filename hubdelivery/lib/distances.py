@@ -9,13 +9,11 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from partners.zipdata import haversine_miles
+from hubdelivery.lib.geo import METRES_PER_MILE, haversine_miles
 
 # (latitude, longitude) in degrees.
 Point = tuple[float, float]
 Matrix = list[list[int]]
-
-METRES_PER_MILE = 1609.344
 
 
 class DistanceMatrixProvider(Protocol):
