@@ -58,6 +58,7 @@ NOTHING_TO_HAND_OVER = {
         "This DSP has no packages queued for return at this partner, so there is no return to open."
     ),
 }
+# Keyed by the direction the scan needs, said when the handoff goes the other way.
 WRONG_DIRECTION = {
     HandoffDirection.DROP_OFF: (
         "This handoff is a return to the DSP: packages are only handed back here. Scan them "
