@@ -2,8 +2,13 @@ import uuid
 
 from django import forms
 
-from packages.models import AttemptReason, Dsp, HandoffDirection, IncidentResolution
-from packages.services.common import RECEIVING_PARTNER_STATUSES
+from packages.models import (
+    RECEIVING_PARTNER_STATUSES,
+    AttemptReason,
+    Dsp,
+    HandoffDirection,
+    IncidentResolution,
+)
 from packages.services.manifests import MAX_CSV_BYTES, MAX_MANIFEST_ROWS
 from partners.models import Partner
 
@@ -57,9 +62,18 @@ class ActionForm(forms.Form):
 
 
 class HandoffOpenForm(ActionForm):
+    """The lists offer where a handoff can open now (`offer`); any partner or DSP posted is
+    passed on, so that handoff_open gives its reason for refusing, the same as the API's."""
+
     direction = forms.ChoiceField(choices=HandoffDirection.choices, widget=forms.HiddenInput)
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), required=False)
-    dsp = forms.ModelChoiceField(queryset=Dsp.objects.none(), required=False, label="DSP")
+    partner = forms.ModelChoiceField(queryset=Partner.objects.all(), required=False)
+    dsp = forms.ModelChoiceField(queryset=Dsp.objects.all(), required=False, label="DSP")
+
+    def offer(self, *, partners: list[Partner] | None, dsps: list[Dsp] | None) -> None:
+        """Show only these in the lists (the choices, not what validation accepts)."""
+        empty = [("", "---------")]
+        self.fields["partner"].choices = empty + [(p.pk, str(p)) for p in partners or []]
+        self.fields["dsp"].choices = empty + [(d.pk, str(d)) for d in dsps or []]
 
 
 class ScanForm(ActionForm):

@@ -2,6 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from partners.models import PartnerStatus
+
+# Partners in these states take part in handoffs and receive manifests (the first handoff is an
+# onboarding step).
+RECEIVING_PARTNER_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING})
+
 
 class Dsp(models.Model):
     """A Delivery Service Partner: the company whose drivers bring packages to partners."""
@@ -149,11 +155,14 @@ class PackageStatus(models.TextChoices):
     )  # handed back to the driver; out of the partner's hands
 
 
+# Every status change a service makes, and no other: package_transition() refuses the rest,
+# and tests/packages/test_transitions.py walks every service to keep this table true.
 ALLOWED_PACKAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    # Scanned in, marked damaged, or marked missing at the drop-off (or when it closes).
     PackageStatus.MANIFESTED: frozenset(
         {PackageStatus.RECEIVED, PackageStatus.DAMAGED, PackageStatus.MISSING}
     ),
-    # A missing package that turns up later is scanned in after all.
+    # A missing package that turns up later is scanned in (or found damaged) after all.
     PackageStatus.MISSING: frozenset({PackageStatus.RECEIVED, PackageStatus.DAMAGED}),
     PackageStatus.RECEIVED: frozenset(
         {
@@ -161,7 +170,11 @@ ALLOWED_PACKAGE_TRANSITIONS: dict[str, frozenset[str]] = {
             PackageStatus.DELIVERED,
             PackageStatus.ATTEMPTED,
             PackageStatus.RETURN_PENDING,
+            # Left undelivered from an earlier day and handed back at a return.
             PackageStatus.RETURNED,
+            # Scanned in and then found damaged, while the same drop-off is still open
+            # (package_mark_damaged refuses it for a package received at an earlier handoff).
+            PackageStatus.DAMAGED,
         }
     ),
     PackageStatus.OUT_FOR_DELIVERY: frozenset(
@@ -169,11 +182,10 @@ ALLOWED_PACKAGE_TRANSITIONS: dict[str, frozenset[str]] = {
     ),
     # Undo within 15 minutes puts the package back where it was before the delivery.
     PackageStatus.DELIVERED: frozenset({PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}),
-    # Incident resolution: re-attempt (back to received) or return to the DSP.
-    PackageStatus.ATTEMPTED: frozenset(
-        {PackageStatus.RECEIVED, PackageStatus.RETURN_PENDING, PackageStatus.RETURNED}
-    ),
-    PackageStatus.DAMAGED: frozenset({PackageStatus.RETURN_PENDING, PackageStatus.RETURNED}),
+    # Incident resolution: re-attempt (back to received) or queue for the return handoff.
+    PackageStatus.ATTEMPTED: frozenset({PackageStatus.RECEIVED, PackageStatus.RETURN_PENDING}),
+    # A damaged package goes straight back at the next return handoff.
+    PackageStatus.DAMAGED: frozenset({PackageStatus.RETURNED}),
     PackageStatus.RETURN_PENDING: frozenset({PackageStatus.RETURNED}),
     PackageStatus.RETURNED: frozenset(),
 }

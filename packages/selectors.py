@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.models import User
 from hubdelivery.lib.dates import local_date
 from packages.models import (
+    RECEIVING_PARTNER_STATUSES,
     AttemptOutcome,
     DeliveryAttempt,
     Driver,
@@ -41,12 +41,79 @@ from packages.models import (
 from partners.models import Partner
 from partners.selectors.partners import membership_get_for_user
 
-# What a return takes back: packages queued for return, damaged, or left undelivered.
-RETURN_SOURCE_STATUSES = (
-    PackageStatus.RETURN_PENDING,
-    PackageStatus.DAMAGED,
-    PackageStatus.RECEIVED,
-)
+# ------------------------------------------------------------------------------
+# Handoffs: their date, where one may open, what it expects. One definition each, used by the
+# pages, the API (through the services) and the services themselves.
+# ------------------------------------------------------------------------------
+# What a drop-off hands over: the day's packages not yet with the partner (a package marked
+# missing that turns up is scanned in after all).
+DROP_OFF_SOURCE_STATUSES = (PackageStatus.MANIFESTED, PackageStatus.MISSING)
+# What a return takes back whatever its day: queued for return at the end of a day, damaged.
+QUEUED_RETURN_STATUSES = (PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED)
+
+
+def handoff_service_date(*, partner: Partner) -> datetime.date:
+    """The date of a handoff opened now at `partner`: the partner's local today."""
+    return local_date(tz_name=partner.time_zone)
+
+
+def _returnable_q(*, received_before: Q) -> Q:
+    """Packages a return takes back: queued for return or damaged, and packages still
+    received from a day before the return's (left undelivered)."""
+    return Q(status__in=QUEUED_RETURN_STATUSES) | (
+        Q(status=PackageStatus.RECEIVED) & received_before
+    )
+
+
+def _local_service_date_q(lookup: str, time_zones: set[str]) -> Q:
+    """`service_date <lookup>` the package's partner's local today, for partners in
+    `time_zones` (one branch per zone: the database does not know the zones)."""
+    branches = Q(pk__in=[])
+    for tz_name in sorted(time_zones):
+        today = local_date(tz_name=tz_name)
+        branches |= Q(partner__time_zone=tz_name, **{f"service_date{lookup}": today})
+    return branches
+
+
+def _handoff_packages_q(*, direction: str | None, time_zones: set[str]) -> Q:
+    """Packages that let a handoff in `direction` (None: either) open at their partner now:
+    - drop-off: still to hand over (manifested, or missing) for the partner's local service
+      date;
+    - return: queued for return at the partner (see `_returnable_q`)."""
+    drop_off = Q(status__in=DROP_OFF_SOURCE_STATUSES) & _local_service_date_q("", time_zones)
+    returns = _returnable_q(received_before=_local_service_date_q("__lt", time_zones))
+    if direction == HandoffDirection.DROP_OFF:
+        return drop_off
+    if direction == HandoffDirection.RETURN:
+        return returns
+    return drop_off | returns
+
+
+def handoff_partner_choices(
+    *, dsp_id: int, direction: str | None = None, partner_id: int | None = None
+) -> QuerySet[Partner]:
+    """Partners where the DSP's driver may open a handoff now, in `direction` (None: either):
+    a drop-off where the DSP has packages to hand over for the partner's local service date,
+    a return where the DSP's packages are queued for return. The handoff start page offers
+    these; `handoff_open` refuses any other (narrowed with `partner_id`). Two queries."""
+    partners = Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES)
+    if partner_id is not None:
+        partners = partners.filter(pk=partner_id)
+    time_zones = set(partners.values_list("time_zone", flat=True).distinct())
+    packages = Package.objects.filter(
+        _handoff_packages_q(direction=direction, time_zones=time_zones), dsp_id=dsp_id
+    )
+    return partners.filter(pk__in=packages.values("partner_id")).order_by("trade_name", "pk")
+
+
+def handoff_dsp_choices(*, partner: Partner, direction: str | None = None) -> QuerySet[Dsp]:
+    """DSPs a member of `partner` may open a handoff with now: the same rule as
+    `handoff_partner_choices`, seen from the partner."""
+    packages = Package.objects.filter(
+        _handoff_packages_q(direction=direction, time_zones={partner.time_zone}),
+        partner_id=partner.pk,
+    )
+    return Dsp.objects.filter(pk__in=packages.values("dsp_id")).order_by("name")
 
 
 def handoff_expected_packages(*, handoff: Handoff) -> QuerySet[Package]:
@@ -54,10 +121,8 @@ def handoff_expected_packages(*, handoff: Handoff) -> QuerySet[Package]:
     packages = Package.objects.filter(partner_id=handoff.partner_id, dsp_id=handoff.dsp_id)
     if handoff.direction == HandoffDirection.DROP_OFF:
         return packages.filter(service_date=handoff.service_date, status=PackageStatus.MANIFESTED)
-    # Undelivered packages of earlier days; today's received packages are still to deliver.
-    return packages.filter(
-        status__in=RETURN_SOURCE_STATUSES, service_date__lt=handoff.service_date
-    ) | packages.filter(status__in=(PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED))
+    # Today's received packages are still to deliver; earlier days' go back.
+    return packages.filter(_returnable_q(received_before=Q(service_date__lt=handoff.service_date)))
 
 
 @dataclass(frozen=True)
@@ -206,8 +271,6 @@ def manifest_upload_get_for_ops(*, upload_id: int) -> ManifestUpload:
 # ------------------------------------------------------------------------------
 # A package scanned in more than this long after its handoff opened is shown as late.
 LATE_SCAN_AFTER = datetime.timedelta(minutes=30)
-# How far back a handoff's counterpart is offered: undelivered packages go back within days.
-RETURN_LOOKBACK_DAYS = 14
 # Statuses the partner still has to act on today (deliver, or hand back).
 OPEN_TODAY_STATUSES = frozenset(
     {PackageStatus.MANIFESTED, PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}
@@ -240,40 +303,6 @@ def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
         .order_by("tracking_id")
         .only("id", "tracking_id", "status", "address_line", "service_date")
     )
-
-
-def handoff_partner_choices_for_driver(*, driver: Driver) -> list:
-    """Partners with packages of the driver's DSP in the two weeks up to their own local
-    today: today's drop-off, or the return of what is left from earlier days. Read from the
-    packages, not the manifests: a DSP-level manifest spreads over several partners, and its
-    packages left with the DSP (no partner) need no handoff."""
-    utc_today = timezone.now().date()
-    partner_days = (
-        Partner.objects.filter(
-            packages__dsp_id=driver.dsp_id,
-            packages__service_date__range=(
-                utc_today - datetime.timedelta(days=RETURN_LOOKBACK_DAYS + 1),
-                utc_today + datetime.timedelta(days=1),
-            ),
-        )
-        .annotate(day=F("packages__service_date"))
-        .distinct()
-    )
-    partners = {}
-    for partner in partner_days:
-        age = (local_date(tz_name=partner.time_zone) - partner.day).days
-        if 0 <= age <= RETURN_LOOKBACK_DAYS:
-            partners[partner.pk] = partner
-    return sorted(partners.values(), key=lambda p: p.trade_name)
-
-
-def handoff_dsp_choices_for_partner(*, partner_id: int, day: datetime.date) -> QuerySet:
-    """DSPs with packages for the partner in the last two weeks: today's drop-off, or the
-    return of what is left from earlier days."""
-    return Dsp.objects.filter(
-        packages__partner_id=partner_id,
-        packages__service_date__range=(day - datetime.timedelta(days=RETURN_LOOKBACK_DAYS), day),
-    ).distinct()
 
 
 def handoff_open_list_for(*, viewer: Viewer) -> QuerySet[Handoff]:

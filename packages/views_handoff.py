@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
-from hubdelivery.lib.dates import local_date
 from packages import selectors, services
 from packages.forms import ActionForm, HandoffOpenForm, ScanForm
 from packages.models import Handoff, HandoffDirection, PackageEvent, PackageEventType
@@ -25,12 +24,16 @@ handoff_people_required = role_required(Role.DSP_DRIVER, Role.PARTNER_OWNER, Rol
 # that carry the camera, nowhere else. It does not allow JavaScript eval.
 camera_scanner_page = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 
-# (direction, button) -> the service that records the scan.
+# The button -> the service that records the scan. "receive" at a return hands the package
+# back; the other buttons go to their service whatever the direction, which refuses them at a
+# return with the same message the API gets.
 SCAN_SERVICES = {
-    (HandoffDirection.DROP_OFF, "receive"): services.package_receive,
-    (HandoffDirection.DROP_OFF, "damaged"): services.package_mark_damaged,
-    (HandoffDirection.DROP_OFF, "missing"): services.package_mark_missing,
-    (HandoffDirection.RETURN, "receive"): services.package_return_to_dsp,
+    "damaged": services.package_mark_damaged,
+    "missing": services.package_mark_missing,
+}
+RECEIVE_SERVICES = {
+    HandoffDirection.DROP_OFF: services.package_receive,
+    HandoffDirection.RETURN: services.package_return_to_dsp,
 }
 ANSWERS = {
     PackageEventType.RECEIVED: ("ok", "Received"),
@@ -46,34 +49,20 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def _open_choices(request: HttpRequest, viewer: selectors.Viewer) -> dict:
-    """Who the viewer can open a handoff with today: partners for a driver, DSPs for a
-    partner member."""
+    """Who the viewer can open a handoff with now: partners for a driver, DSPs for a partner
+    member (the rule handoff_open applies, from the same selectors)."""
     if viewer.is_driver:
         driver = selectors.driver_get_for_user(user=request.user)
         if driver is None:
             raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
         return {
             "driver": driver,
-            "partners": selectors.handoff_partner_choices_for_driver(driver=driver),
+            "partners": list(selectors.handoff_partner_choices(dsp_id=driver.dsp_id)),
         }
     if viewer.partner_id is not None:
         partner = Partner.objects.get(pk=viewer.partner_id)
-        day = local_date(tz_name=partner.time_zone)
-        return {
-            "partner": partner,
-            "dsps": selectors.handoff_dsp_choices_for_partner(partner_id=partner.pk, day=day),
-        }
+        return {"partner": partner, "dsps": list(selectors.handoff_dsp_choices(partner=partner))}
     raise Http404("Your log-in is not linked to a DSP or a partner yet.")
-
-
-def _handoff_open_form(request: HttpRequest, choices: dict) -> HandoffOpenForm:
-    form = HandoffOpenForm(request.POST or None)
-    form.fields["partner"].queryset = Partner.objects.filter(
-        pk__in=[p.pk for p in choices.get("partners", [])]
-    )
-    if "dsps" in choices:
-        form.fields["dsp"].queryset = choices["dsps"]
-    return form
 
 
 def _handoff_open(request: HttpRequest, form: HandoffOpenForm, choices: dict) -> Handoff | None:
@@ -92,7 +81,6 @@ def _handoff_open(request: HttpRequest, form: HandoffOpenForm, choices: dict) ->
             partner=partner,
             dsp=dsp,
             direction=data["direction"],
-            service_date=local_date(tz_name=partner.time_zone),
             idempotency_key=data["idempotency_key"],
             device_time=data["device_time"],
         )
@@ -107,7 +95,8 @@ def handoff_start(request: HttpRequest) -> HttpResponse:
     """Open today's drop-off or return, or go back to one already open."""
     viewer = selectors.viewer_for(user=request.user)
     choices = _open_choices(request, viewer)
-    form = _handoff_open_form(request, choices)
+    form = HandoffOpenForm(request.POST or None)
+    form.offer(partners=choices.get("partners"), dsps=choices.get("dsps"))
     opened = request.method == "POST" and form.is_valid() and _handoff_open(request, form, choices)
     if opened:
         return redirect("packages:handoff", handoff_id=opened.pk)
@@ -164,9 +153,8 @@ def _scan_record(
     if not form.is_valid():
         return "error", "Scan or type a tracking id (at most 40 characters).", None
     data = form.cleaned_data
-    service = SCAN_SERVICES.get((handoff.direction, data["action"] or "receive"))
-    if service is None:
-        return "error", "Only a drop-off marks packages damaged or missing.", None
+    action = data["action"] or "receive"
+    service = SCAN_SERVICES.get(action) or RECEIVE_SERVICES[handoff.direction]
     try:
         event = service(
             actor=request.user,
@@ -214,7 +202,7 @@ def handoff_confirm(request: HttpRequest, handoff_id: int) -> HttpResponse:
         messages.error(request, "The form was incomplete; try again.")
         return redirect("packages:handoff", handoff_id=handoff.pk)
     try:
-        services.handoff_confirm(
+        event = services.handoff_confirm(
             actor=request.user,
             handoff=handoff,
             idempotency_key=form.cleaned_data["idempotency_key"],
@@ -224,8 +212,15 @@ def handoff_confirm(request: HttpRequest, handoff_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         handoff.refresh_from_db(fields=["status"])
-        if handoff.is_open:
-            messages.success(request, "Confirmed. Waiting for the other side to confirm.")
-        else:
-            messages.success(request, "Both sides confirmed: the handoff is closed.")
+        messages.success(
+            request, _confirmed_text(replayed=event.replayed, closed=not handoff.is_open)
+        )
     return redirect("packages:handoff", handoff_id=handoff.pk)
+
+
+def _confirmed_text(*, replayed: bool, closed: bool) -> str:
+    if closed:
+        return "Both sides confirmed: the handoff is closed."
+    if replayed:
+        return "You had already confirmed. Waiting for the other side to confirm."
+    return "Confirmed. Waiting for the other side to confirm."

@@ -9,6 +9,7 @@ from hubdelivery.settings.base import tile_origin
 from packages import services as package_services
 from packages.forms import new_idempotency_key
 from packages.models import HandoffDirection
+from tests.factories import ManifestFactory, PackageFactory
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -46,7 +47,8 @@ def test_api_docs_allow_inline_styles_but_never_inline_scripts(client, partner_o
 
 @pytest.mark.django_db
 def test_only_the_camera_pages_may_compile_webassembly(client, partner, partner_owner, dsp_driver):
-    # given a partner with a handoff open this morning
+    # given a partner with a handoff open this morning (for its packages of the day)
+    PackageFactory(manifest=ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner))
     handoff = package_services.handoff_open(
         actor=dsp_driver,
         partner=partner,

@@ -7,7 +7,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hubdelivery.lib.dates import local_date
 from packages import selectors, services
 from packages.apis.common import ERROR_RESPONSES, EventOutputSerializer, PackagesApi, event_response
 from packages.filters import HandoffFilter, IncidentFilter, filter_queryset
@@ -45,7 +44,9 @@ class HandoffOutputSerializer(serializers.Serializer):
 
 
 class HandoffListOpenApi(PackagesApi):
-    """GET: handoffs in the viewer's scope. POST: open a handoff (or get the open one)."""
+    """GET: handoffs in the viewer's scope. POST: open a handoff (or join the one open with the
+    same DSP): a drop-off where the DSP has packages for the partner's local service date, a
+    return where its packages are queued for return (409 with the reason otherwise)."""
 
     class InputSerializer(serializers.Serializer):
         partner = serializers.PrimaryKeyRelatedField(
@@ -61,7 +62,11 @@ class HandoffListOpenApi(PackagesApi):
         )
         direction = serializers.ChoiceField(choices=HandoffDirection.choices)
         service_date = serializers.DateField(
-            required=False, help_text="Default: today in the partner's time zone."
+            required=False,
+            help_text=(
+                "Optional check: a handoff is always for the partner's local service date "
+                "(today in its time zone); any other date is refused (409)."
+            ),
         )
         idempotency_key = serializers.CharField(max_length=100)
         device_time = serializers.DateTimeField(required=False)
@@ -100,7 +105,7 @@ class HandoffListOpenApi(PackagesApi):
             partner=partner,
             dsp=dsp,
             direction=data["direction"],
-            service_date=data.get("service_date") or local_date(tz_name=partner.time_zone),
+            service_date=data.get("service_date"),
             idempotency_key=data["idempotency_key"],
             device_time=data.get("device_time"),
         )

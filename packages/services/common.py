@@ -8,13 +8,14 @@ wrote. A retried request (same key) gets the first request's event back, with
 import datetime
 import functools
 from collections.abc import Callable
-from typing import Any, ParamSpec
+from typing import ParamSpec
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
+from packages.events import package_event_record
 from packages.models import (
     ALLOWED_PACKAGE_TRANSITIONS,
     Driver,
@@ -24,13 +25,14 @@ from packages.models import (
     PackageEvent,
     PackageStatus,
 )
-from partners.models import Partner, PartnerMember, PartnerStatus
+
+# Re-exported: services/manifests.py imports it from here.
+from packages.models import RECEIVING_PARTNER_STATUSES as RECEIVING_PARTNER_STATUSES
+from partners.models import Partner, PartnerMember
 
 P = ParamSpec("P")
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
-# Partners in these states take part in handoffs (the first handoff is an onboarding step).
-RECEIVING_PARTNER_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING})
 
 
 class ActorNotAllowed(NotAllowed):
@@ -90,23 +92,46 @@ def ops_require(*, actor: User) -> None:
 
 
 # ------------------------------------------------------------------------------
-# The custody log
+# Status changes and the custody log
 # ------------------------------------------------------------------------------
+def transition_require(*, package: Package, to_status: str) -> None:
+    """Refuse a status change that ALLOWED_PACKAGE_TRANSITIONS does not list."""
+    if to_status not in ALLOWED_PACKAGE_TRANSITIONS[package.status]:
+        raise InvalidTransition(
+            f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()}; "
+            f"it cannot become {PackageStatus(to_status).label.lower()}."
+        )
+
+
 def package_transition(*, package: Package, to_status: str) -> str:
     """Move the locked `package` to `to_status`; returns the status it left.
 
     Precondition: the caller holds the package row lock (packages.lock_objects).
     """
+    transition_require(package=package, to_status=to_status)
     from_status = package.status
-    if to_status not in ALLOWED_PACKAGE_TRANSITIONS[from_status]:
-        raise InvalidTransition(
-            f"Package {package.tracking_id} is {PackageStatus(from_status).label.lower()}; "
-            f"it cannot become {PackageStatus(to_status).label.lower()}."
-        )
     package.status = to_status
     package.status_changed_at = timezone.now()
     package.save(update_fields=["status", "status_changed_at"])
     return from_status
+
+
+def packages_transition(*, packages: list[Package], to_status: str) -> list[str]:
+    """Move every locked package of `packages` to `to_status` in one UPDATE (all or none);
+    returns the status each left, in order.
+
+    Precondition: the caller holds the packages' row locks (packages.lock_objects).
+    """
+    for package in packages:
+        transition_require(package=package, to_status=to_status)
+    from_statuses = [package.status for package in packages]
+    now = timezone.now()
+    Package.objects.filter(pk__in=[package.pk for package in packages]).update(
+        status=to_status, status_changed_at=now
+    )
+    for package in packages:
+        package.status, package.status_changed_at = to_status, now
+    return from_statuses
 
 
 def package_move(
@@ -120,7 +145,7 @@ def package_move(
 ) -> PackageEvent:
     """Move the locked `package` to `to_status` and log it as `event_type`."""
     from_status = package_transition(package=package, to_status=to_status)
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=event_type,
         idempotency_key=idempotency_key,
@@ -131,36 +156,8 @@ def package_move(
     )
 
 
-def event_record(
-    *,
-    actor: User | None,
-    event_type: str,
-    idempotency_key: str,
-    package: Package | None = None,
-    tracking_id: str = "",
-    handoff: Handoff | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    device_time: datetime.datetime | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    detail: dict[str, Any] | None = None,
-) -> PackageEvent:
-    return PackageEvent.objects.create(
-        package=package,
-        tracking_id=tracking_id or (package.tracking_id if package else ""),
-        handoff=handoff,
-        actor=actor,
-        event_type=event_type,
-        from_status=from_status,
-        to_status=to_status,
-        device_time=device_time,
-        received_at=timezone.now(),
-        latitude=latitude,
-        longitude=longitude,
-        idempotency_key=idempotency_key,
-        detail=detail or {},
-    )
+# The services' name for packages.events.package_event_record, the one writer of the log.
+event_record = package_event_record
 
 
 def event_replay(event: PackageEvent) -> PackageEvent:

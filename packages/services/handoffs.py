@@ -12,7 +12,10 @@ from django.utils import timezone
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from packages import lock_objects
+from packages.events import package_event_record, package_events_record
 from packages.models import (
+    RECEIVING_PARTNER_STATUSES,
+    Driver,
     Dsp,
     Handoff,
     HandoffDirection,
@@ -24,24 +27,47 @@ from packages.models import (
     PackageEventType,
     PackageStatus,
 )
-from packages.selectors import handoff_expected_packages
+from packages.selectors import (
+    DROP_OFF_SOURCE_STATUSES,
+    handoff_expected_packages,
+    handoff_partner_choices,
+    handoff_service_date,
+)
 from packages.services.common import (
-    RECEIVING_PARTNER_STATUSES,
     ActorNotAllowed,
     driver_get,
-    event_record,
     event_replay,
     handoff_side_require,
     idempotent,
     member_get,
     package_transition,
+    packages_transition,
     tracking_id_clean,
 )
 from partners.models import Partner
 from partners.services.partners import partner_first_handoff_record
 
-# What a drop-off expects: packages the DSP listed and has not yet handed over.
-DROP_OFF_SOURCE_STATUSES = (PackageStatus.MANIFESTED, PackageStatus.MISSING)
+# Refusals never name the other DSP, nor the partner asked for (a driver may try any id).
+HANDOFF_BUSY = "This partner already has a handoff in progress; try again when it is closed."
+NOTHING_TO_HAND_OVER = {
+    HandoffDirection.DROP_OFF: (
+        "This DSP has no packages to hand over at this partner on {day} (the partner's "
+        "local service date), so there is no drop-off to open."
+    ),
+    HandoffDirection.RETURN: (
+        "This DSP has no packages queued for return at this partner, so there is no return to open."
+    ),
+}
+# Keyed by the direction the scan needs, said when the handoff goes the other way.
+WRONG_DIRECTION = {
+    HandoffDirection.DROP_OFF: (
+        "This handoff is a return to the DSP: packages are only handed back here. Scan them "
+        "in, or mark them damaged or missing, at a drop-off."
+    ),
+    HandoffDirection.RETURN: (
+        "This handoff is a drop-off: packages go back to the DSP at a return handoff."
+    ),
+}
 
 
 def _open_handoff_require(*, handoff_id: int, direction: str) -> Handoff:
@@ -50,10 +76,7 @@ def _open_handoff_require(*, handoff_id: int, direction: str) -> Handoff:
     if handoff.status != HandoffStatus.OPEN:
         raise InvalidTransition("This handoff is closed; open a new one to scan more packages.")
     if handoff.direction != direction:
-        raise DomainError(
-            f"This is a {handoff.get_direction_display().lower()} handoff; "
-            f"use a {HandoffDirection(direction).label.lower()} handoff for this scan."
-        )
+        raise DomainError(WRONG_DIRECTION[direction])
     return handoff
 
 
@@ -75,6 +98,45 @@ def _item_event(*, handoff: Handoff, tracking_id: str) -> PackageEvent | None:
     )
 
 
+def _opener_require(*, actor: User, partner: Partner, dsp: Dsp, direction: str) -> Driver | None:
+    """The actor's Driver row when the DSP's driver opens it, None for a partner's member."""
+    if direction not in HandoffDirection.values:
+        raise DomainError(f"Unknown direction {direction!r}; use drop_off or return.")
+    driver = driver_get(actor=actor, dsp=dsp)
+    if driver is None and member_get(actor=actor, partner=partner) is None:
+        raise ActorNotAllowed("Only the DSP's drivers and the partner's members open a handoff.")
+    if partner.status not in RECEIVING_PARTNER_STATUSES:
+        raise DomainError(f"This partner is {partner.get_status_display().lower()}; no handoffs.")
+    return driver
+
+
+def _service_date_require(*, partner: Partner, asked: datetime.date | None) -> datetime.date:
+    """The handoff's date: the partner's local service date. A client that names a date
+    must name that one."""
+    day = handoff_service_date(partner=partner)
+    if asked is not None and asked != day:
+        raise DomainError(
+            f"A handoff at this partner is for its local service date, {day.isoformat()}; "
+            f"{asked.isoformat()} is not that day."
+        )
+    return day
+
+
+def _open_handoff_get(*, partner: Partner, direction: str, day: datetime.date) -> Handoff | None:
+    return Handoff.objects.filter(
+        partner=partner, direction=direction, service_date=day, status=HandoffStatus.OPEN
+    ).first()
+
+
+def _opened_event_replay(*, handoff: Handoff, dsp: Dsp) -> PackageEvent:
+    """Join the handoff already open with `dsp`; another DSP's is refused without its name."""
+    if handoff.dsp_id != dsp.pk:
+        raise DomainError(HANDOFF_BUSY)
+    return event_replay(
+        PackageEvent.objects.get(handoff=handoff, event_type=PackageEventType.HANDOFF_OPENED)
+    )
+
+
 @idempotent
 def handoff_open(
     *,
@@ -82,50 +144,52 @@ def handoff_open(
     partner: Partner,
     dsp: Dsp,
     direction: str,
-    service_date: datetime.date,
     idempotency_key: str,
+    service_date: datetime.date | None = None,
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
-    """Open the partner's handoff with `dsp` for the date, or answer with the one already open.
+    """Open the partner's handoff with `dsp` for the partner's local service date, or answer
+    with the one already open with `dsp`.
 
-    The driver or a member of the partner opens it; `expected` counts what should change hands.
+    1. The DSP's driver or a member of the partner opens it; the partner takes handoffs.
+    2. `service_date` is optional; when given it must be the partner's local service date.
+    3. A handoff open with `dsp` in this direction today is joined (answered with its event).
+    4. Otherwise `dsp` must have packages to hand over there: a drop-off needs packages for
+       the day, a return needs packages queued for return (selectors.handoff_partner_choices,
+       the rule the start page lists partners by). Another DSP's open handoff blocks it.
+    5. `expected` counts what should change hands.
     """
-    driver = driver_get(actor=actor, dsp=dsp)
-    if driver is None and member_get(actor=actor, partner=partner) is None:
-        raise ActorNotAllowed("Only the DSP's drivers and the partner's members open a handoff.")
-    if partner.status not in RECEIVING_PARTNER_STATUSES:
-        raise DomainError(f"{partner} is {partner.get_status_display().lower()}; no handoffs.")
-    already_open = Handoff.objects.filter(
-        partner=partner, direction=direction, service_date=service_date, status="open"
-    ).first()
-    if already_open is None:
-        try:
-            # The unique "one open handoff" constraint settles two simultaneous opens.
-            with transaction.atomic():
-                handoff = Handoff.objects.create(
-                    partner=partner,
-                    dsp=dsp,
-                    driver=driver,
-                    direction=direction,
-                    service_date=service_date,
-                    opened_by=actor,
-                    opened_at=timezone.now(),
-                )
-        except IntegrityError:
-            already_open = Handoff.objects.get(
-                partner=partner, direction=direction, service_date=service_date, status="open"
-            )
+    driver = _opener_require(actor=actor, partner=partner, dsp=dsp, direction=direction)
+    day = _service_date_require(partner=partner, asked=service_date)
+    already_open = _open_handoff_get(partner=partner, direction=direction, day=day)
+    if already_open is not None and already_open.dsp_id == dsp.pk:
+        return _opened_event_replay(handoff=already_open, dsp=dsp)
+    if not handoff_partner_choices(
+        dsp_id=dsp.pk, direction=direction, partner_id=partner.pk
+    ).exists():
+        raise DomainError(NOTHING_TO_HAND_OVER[direction].format(day=day.isoformat()))
     if already_open is not None:
-        if already_open.dsp_id != dsp.pk:
-            raise DomainError(f"{partner} already has an open handoff with {already_open.dsp}.")
-        return event_replay(
-            PackageEvent.objects.get(
-                handoff=already_open, event_type=PackageEventType.HANDOFF_OPENED
+        raise DomainError(HANDOFF_BUSY)
+    try:
+        # The unique "one open handoff" constraint settles two simultaneous opens.
+        with transaction.atomic():
+            handoff = Handoff.objects.create(
+                partner=partner,
+                dsp=dsp,
+                driver=driver,
+                direction=direction,
+                service_date=day,
+                opened_by=actor,
+                opened_at=timezone.now(),
             )
-        )
+    except IntegrityError:
+        racing = _open_handoff_get(partner=partner, direction=direction, day=day)
+        if racing is None:
+            raise
+        return _opened_event_replay(handoff=racing, dsp=dsp)
     handoff.expected = handoff_expected_packages(handoff=handoff).count()
     handoff.save(update_fields=["expected"])
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.HANDOFF_OPENED,
         idempotency_key=idempotency_key,
@@ -177,7 +241,7 @@ def package_receive(
             scanned_at=timezone.now(),
         )
         _count_add(handoff=handoff, unexpected=1)
-        return event_record(
+        return package_event_record(
             actor=actor,
             event_type=PackageEventType.UNEXPECTED,
             idempotency_key=idempotency_key,
@@ -201,7 +265,7 @@ def package_receive(
         item.scanned_by, item.scanned_at = actor, timezone.now()
         item.save(update_fields=["outcome", "scanned_by", "scanned_at"])
         _count_add(handoff=handoff, received=1, missing=-1)
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.RECEIVED,
         idempotency_key=idempotency_key,
@@ -242,13 +306,13 @@ def package_mark_damaged(
     item = HandoffItem.objects.filter(handoff=handoff, package=package).first()
     if package.status == PackageStatus.DAMAGED and item is not None:
         return event_replay(_item_event(handoff=handoff, tracking_id=package.tracking_id))
-    if package.status == PackageStatus.RECEIVED and item is not None:
-        # Scanned in a moment ago and found damaged: this handoff still holds it.
-        from_status = package.status
-        package.status, package.status_changed_at = PackageStatus.DAMAGED, timezone.now()
-        package.save(update_fields=["status", "status_changed_at"])
-    else:
-        from_status = package_transition(package=package, to_status=PackageStatus.DAMAGED)
+    if package.status == PackageStatus.RECEIVED and item is None:
+        # Received -> damaged is for a package this drop-off scanned in a moment ago.
+        raise InvalidTransition(
+            f"Package {package.tracking_id} was received at an earlier handoff; "
+            "a drop-off marks damaged only the packages it hands over."
+        )
+    from_status = package_transition(package=package, to_status=PackageStatus.DAMAGED)
     if item is None:
         HandoffItem.objects.create(
             handoff=handoff,
@@ -263,7 +327,7 @@ def package_mark_damaged(
         _count_add(handoff=handoff, damaged=1, **{item.outcome: -1})
         item.outcome = HandoffOutcome.DAMAGED
         item.save(update_fields=["outcome"])
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.DAMAGED,
         idempotency_key=idempotency_key,
@@ -313,7 +377,7 @@ def package_mark_missing(
         },
     )
     _count_add(handoff=handoff, missing=1)
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.MISSING,
         idempotency_key=idempotency_key,
@@ -356,7 +420,7 @@ def package_return_to_dsp(
         scanned_at=timezone.now(),
     )
     _count_add(handoff=handoff, received=1)
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.RETURNED,
         idempotency_key=idempotency_key,
@@ -395,7 +459,7 @@ def handoff_confirm(
     setattr(handoff, confirmed_at_field, now)
     setattr(handoff, f"{side}_confirmed_by", actor)
     handoff.save(update_fields=[confirmed_at_field, f"{side}_confirmed_by"])
-    event = event_record(
+    event = package_event_record(
         actor=actor,
         event_type=PackageEventType.HANDOFF_CONFIRMED,
         idempotency_key=idempotency_key,
@@ -426,7 +490,7 @@ def _handoff_close(*, handoff: Handoff, actor: User, idempotency_key: str) -> No
         handoff.missing = max(handoff.expected - handoff.received, 0)
     handoff.status, handoff.closed_at = HandoffStatus.CLOSED, now
     handoff.save(update_fields=["status", "closed_at", "missing"])
-    event_record(
+    package_event_record(
         actor=actor,
         event_type=PackageEventType.HANDOFF_CLOSED,
         idempotency_key=f"{idempotency_key}:closed",
@@ -440,6 +504,8 @@ def _handoff_close(*, handoff: Handoff, actor: User, idempotency_key: str) -> No
 
 
 def _unscanned_mark_missing(*, handoff: Handoff, actor: User, idempotency_key: str) -> None:
+    """Every expected package without an item becomes missing: one UPDATE, one INSERT of
+    items and one of events, whatever the number of packages."""
     unscanned = list(
         lock_objects.package_qs_select_for_update().filter(
             pk__in=handoff_expected_packages(handoff=handoff)
@@ -449,10 +515,7 @@ def _unscanned_mark_missing(*, handoff: Handoff, actor: User, idempotency_key: s
     )
     if not unscanned:
         return
-    now = timezone.now()
-    Package.objects.filter(pk__in=[p.pk for p in unscanned]).update(
-        status=PackageStatus.MISSING, status_changed_at=now
-    )
+    from_statuses = packages_transition(packages=unscanned, to_status=PackageStatus.MISSING)
     HandoffItem.objects.bulk_create(
         HandoffItem(
             handoff=handoff,
@@ -460,24 +523,24 @@ def _unscanned_mark_missing(*, handoff: Handoff, actor: User, idempotency_key: s
             tracking_id=package.tracking_id,
             outcome=HandoffOutcome.MISSING,
             scanned_by=actor,
-            scanned_at=now,
+            scanned_at=package.status_changed_at,
         )
         for package in unscanned
     )
-    PackageEvent.objects.bulk_create(
-        PackageEvent(
-            package=package,
-            tracking_id=package.tracking_id,
-            handoff=handoff,
-            actor=actor,
-            event_type=PackageEventType.MISSING,
-            from_status=package.status,
-            to_status=PackageStatus.MISSING,
-            received_at=now,
-            idempotency_key=f"{idempotency_key}:missing:{package.pk}",
-            detail={"why": "not scanned before the handoff closed"},
-        )
-        for package in unscanned
+    package_events_record(
+        events=[
+            {
+                "actor": actor,
+                "event_type": PackageEventType.MISSING,
+                "idempotency_key": f"{idempotency_key}:missing:{package.pk}",
+                "package": package,
+                "handoff": handoff,
+                "from_status": from_status,
+                "to_status": PackageStatus.MISSING,
+                "detail": {"why": "not scanned before the handoff closed"},
+            }
+            for package, from_status in zip(unscanned, from_statuses, strict=True)
+        ]
     )
     _count_add(handoff=handoff, missing=len(unscanned))
 

@@ -4,6 +4,8 @@ import datetime
 import uuid
 
 import pytest
+import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hubdelivery.lib.dates import local_date
@@ -67,14 +69,16 @@ def return_handoff(partner, dsp, dsp_driver, received, today, drop_off, partner_
     """Tomorrow morning: yesterday's undelivered package goes back."""
     services.handoff_confirm(actor=dsp_driver, handoff=drop_off, idempotency_key=new_key())
     services.handoff_confirm(actor=partner_owner, handoff=drop_off, idempotency_key=new_key())
-    event = services.handoff_open(
-        actor=dsp_driver,
-        partner=partner,
-        dsp=dsp,
-        direction=HandoffDirection.RETURN,
-        service_date=today + datetime.timedelta(days=1),
-        idempotency_key=new_key(),
-    )
+    # A handoff is for the partner's local today: open it a day later.
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        event = services.handoff_open(
+            actor=dsp_driver,
+            partner=partner,
+            dsp=dsp,
+            direction=HandoffDirection.RETURN,
+            idempotency_key=new_key(),
+        )
+    assert event.handoff.service_date == today + datetime.timedelta(days=1)
     return event.handoff
 
 

@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from packages import services
-from packages.models import AttemptReason, Incident, Manifest
-from tests.factories import UserFactory
+from packages.models import AttemptReason, Incident, Manifest, PackageStatus
+from tests.factories import PackageFactory, UserFactory
 from tests.packages.conftest import api_client_for, api_client_with_token, new_key
 
 
@@ -199,6 +199,8 @@ def test_the_same_posts_succeed_for_insiders(world, partner_owner, dsp_driver):
         resolution="re_attempt",
         idempotency_key=new_key(),
     )
+    # and a package of the DSP queued for return there, so a return can open
+    PackageFactory(manifest=world["manifest"], status=PackageStatus.RETURN_PENDING)
     # then: the bodies the outsiders sent work for the package's partner and the DSP's driver
     event_url = urls(world)["package event"][1]
     assert call(api_client_for(partner_owner), "post", event_url, world).status_code == 201

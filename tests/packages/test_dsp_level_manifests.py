@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from packages import services
 from packages.models import HandoffDirection, Manifest, ManifestUpload, Package
-from packages.selectors import handoff_partner_choices_for_driver
+from packages.selectors import handoff_partner_choices
 from routing.services import packages_assign
 from tests.conftest import client_for
 from tests.packages.conftest import api_client_with_token, new_key
@@ -162,9 +162,7 @@ def test_drop_off_only_sees_the_partners_packages(partner, dsp, dsp_driver, toda
     ).handoff  # fmt: skip
     # then it expects the two assigned packages, not the one left with the DSP
     assert handoff.expected == 2
-    assert [p.pk for p in handoff_partner_choices_for_driver(driver=dsp_driver.driver)] == [
-        partner.pk
-    ]
+    assert [p.pk for p in handoff_partner_choices(dsp_id=dsp.pk)] == [partner.pk]
 
 
 def test_partner_driver_and_ops_pages_work_with_unplaced_packages(

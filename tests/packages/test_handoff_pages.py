@@ -229,6 +229,7 @@ def test_return_handoff_takes_back_what_is_scanned_and_flags_the_rest(
 
 
 def test_damaged_button_is_refused_on_a_return(dsp_driver, partner, dsp, today, queued_for_return):
+    # given an open return
     handoff = services.handoff_open(
         actor=dsp_driver,
         partner=partner,
@@ -237,8 +238,13 @@ def test_damaged_button_is_refused_on_a_return(dsp_driver, partner, dsp, today, 
         service_date=today,
         idempotency_key=new_key(),
     ).handoff
+    # when the damaged button is pressed there
     response = scan(client_for(dsp_driver), handoff, queued_for_return[0].tracking_id, "damaged")
-    assert "Only a drop-off" in response.content.decode()
+    # then the service refuses it (the page no longer decides) and nothing changes
+    assert response.context["answer"]["kind"] == "error"
+    assert "at a drop-off" in response.context["answer"]["text"]
+    queued_for_return[0].refresh_from_db()
+    assert queued_for_return[0].status == PackageStatus.RETURN_PENDING
 
 
 # ------------------------------------------------------------------------------
