@@ -4,9 +4,11 @@ the event, and a device clock off by more than DEVICE_CLOCK_SKEW_LIMIT is flagge
 package page. Through the page and the API, with clocks set to 1999 and 2099."""
 
 import datetime
+import importlib
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from packages import services
@@ -110,3 +112,22 @@ def test_the_undo_window_counts_from_the_server_time_not_the_device_clock(partne
     # then the undo is allowed: the window runs from when the server received the delivery
     assert event.event_type == "delivery_undone"
     assert PackageEvent.objects.filter(package=received, event_type="delivered").count() == 1
+
+
+def test_the_migration_dates_earlier_attempts_by_the_server(partner_owner, received):
+    # given an attempt stored before the fix, dated by a phone that believed it was 1999
+    event = services.package_attempt(
+        actor=partner_owner,
+        package=received,
+        reason="no_access",
+        idempotency_key=new_key(),
+        device_time=WRONG_CLOCKS["1999"],
+    )
+    DeliveryAttempt.objects.filter(event=event).update(attempted_at=WRONG_CLOCKS["1999"])
+    # when the data migration runs
+    migration = importlib.import_module("packages.migrations.0005_attempt_times_are_server_times")
+    migration.attempt_times_from_the_server(django_apps, None)
+    # then the attempt carries the server's time, and the event still has the device's
+    attempt = DeliveryAttempt.objects.select_related("event").get(event=event)
+    assert attempt.attempted_at == attempt.event.received_at
+    assert attempt.event.device_time == WRONG_CLOCKS["1999"]
