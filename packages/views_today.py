@@ -3,6 +3,7 @@ proof), attempts, undo, proof photos, and the owner's evening summary."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -141,12 +142,19 @@ def deliver_check(request: HttpRequest) -> HttpResponse:
     return render(request, template, _deliver_context(membership, package))
 
 
-def _refused(request: HttpRequest, membership, package, error: DomainError, **forms):
-    """The service's refusal on the deliver page: a bad value on its form field (400), else a
-    message (403 not allowed, 409 the package's state)."""
-    context = _deliver_context(membership, package, **forms)
+def _refused(
+    request: HttpRequest,
+    membership: PartnerMember,
+    package: Package,
+    error: DomainError,
+    *,
+    form_name: str,
+    form: Form,
+) -> HttpResponse:
+    """The service's refusal on the deliver page: a bad value on the form's field it names
+    (400), else a message (403 not allowed, 409 the package's state)."""
+    context = _deliver_context(membership, package, **{form_name: form})
     if isinstance(error, InvalidInput):
-        form = next(iter(forms.values()))
         form.add_error(error.field if error.field in form.fields else None, str(error))
         return render(request, "packages/deliver.html", context, status=400)
     status = 403 if isinstance(error, NotAllowed) else 409
@@ -178,7 +186,7 @@ def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
             device_time=data["device_time"],
         )
     except DomainError as error:
-        return _refused(request, membership, package, error, deliver_form=form)
+        return _refused(request, membership, package, error, form_name="deliver_form", form=form)
     messages.success(request, f"Delivered {package.tracking_id}. Undo within {UNDO_WINDOW_TEXT}.")
     return redirect("packages:today")
 
@@ -206,7 +214,7 @@ def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
             device_time=data["device_time"],
         )
     except DomainError as error:
-        return _refused(request, membership, package, error, attempt_form=form)
+        return _refused(request, membership, package, error, form_name="attempt_form", form=form)
     messages.warning(
         request, f"{package.tracking_id} not delivered. Ops have an incident and will decide."
     )
