@@ -39,6 +39,7 @@ def ops_handoff_detail(request: HttpRequest, handoff_id: int) -> HttpResponse:
     return render(request, "packages/ops_handoff_detail.html", context)
 
 
+@never_cache  # recipients' addresses
 @ops_required
 def ops_incident_queue(request: HttpRequest) -> HttpResponse:
     incidents = list(selectors.incident_queue_for_ops())

@@ -44,11 +44,13 @@ def urls(attempt) -> dict[str, tuple[str, str, dict]]:
         ),
         "proof-photo": ("partner_owner", reverse("packages:proof-photo", args=[attempt.pk]), {}),
         "ops-package": ("reviewer", reverse("packages:ops-package", args=[tracking_id]), {}),
+        "ops-incidents": ("reviewer", reverse("packages:ops-incidents"), {}),
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["today", "deliver-check", "package-history", "proof-photo", "ops-package"]
+    "name",
+    ["today", "deliver-check", "package-history", "proof-photo", "ops-package", "ops-incidents"],
 )
 def test_pages_and_photos_with_recipient_data_are_never_stored(request, name, delivered_with_photo):
     persona, url, query = urls(delivered_with_photo)[name]
