@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from hubdelivery.exceptions import DomainError, NotAllowed
+from hubdelivery.exceptions import DomainError, InvalidInput, NotAllowed
 
 # Django's request size limits (DATA_UPLOAD_MAX_*), hit while DRF reads the body. Left to
 # Django they become its HTML 400 page; an API client gets JSON like any other bad input.
@@ -17,7 +17,10 @@ REQUEST_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, plus domain errors from services with the service's message: 403 when
     the actor may not do it, 409 when the object's state forbids it; and a body over Django's
-    size limits as a 400, logged as Django logs it."""
+    size limits as a 400, logged as Django logs it. A service's refusal of one input value is
+    a 400 naming the field, like a serializer's."""
+    if isinstance(exc, InvalidInput):
+        return Response({exc.field: [str(exc)]}, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
         code = (
             status.HTTP_403_FORBIDDEN if isinstance(exc, NotAllowed) else status.HTTP_409_CONFLICT

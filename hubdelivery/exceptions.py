@@ -11,3 +11,12 @@ class InvalidTransition(DomainError):
 
 class NotAllowed(DomainError):
     """The acting user may not make this change (views answer 403)."""
+
+
+class InvalidInput(DomainError):
+    """A value the client sent breaks a rule; `field` names it. APIs answer 400 with the
+    field, pages show the message on the form."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field

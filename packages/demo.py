@@ -1,10 +1,13 @@
 """Demo DSP with a station, two drivers and an API token, and a day of work at Back Bay Blooms:
 today's manifest handed off (a closed drop-off with a damaged and a missing package), some
-packages delivered, one attempted with an open incident, an open return handoff, and
-tomorrow's manifest waiting. Every write goes through the services with fixed idempotency
-keys, so running the seed again the same day changes nothing."""
+packages delivered (one from a phone whose clock is three hours off, flagged for ops), one
+attempted with an open incident, an open return handoff, and tomorrow's manifest waiting.
+Every write goes through the services with fixed idempotency keys, so running the seed again
+the same day changes nothing."""
 
 import datetime
+
+from django.utils import timezone
 
 from accounts.demo import demo_user_ensure
 from accounts.models import User
@@ -23,6 +26,7 @@ from packages.models import (
 from partners.models import Partner
 
 DEMO_SYSTEM_LABEL = "Demo dispatch system"
+SKEWED_PHONE_CLOCK = datetime.timedelta(hours=3)
 RECIPIENTS = [
     "Avery Chen", "Blake Murphy", "Casey Rivera", "Devon Patel", "Emerson Brooks",
     "Finley Nguyen", "Gray Thompson", "Harper Diaz", "Indigo Walsh", "Jordan Kim",
@@ -105,12 +109,14 @@ def demo_day_run(*, florist: Partner, dsp: Dsp, driver: User, staff: User, day: 
     )
     services.handoff_confirm(actor=driver, handoff=handoff, idempotency_key=f"{key}-confirm-d")
     services.handoff_confirm(actor=staff, handoff=handoff, idempotency_key=f"{key}-confirm-p")
-    for package in packages[:5]:
+    for n, package in enumerate(packages[:5]):
         services.package_deliver(
             actor=staff,
             package=package,
             recipient_name=package.recipient_name.split()[0],
             idempotency_key=f"{key}-deliver-{package.tracking_id}",
+            # The first phone's clock is three hours behind: ops see it flagged on the package.
+            device_time=timezone.now() - SKEWED_PHONE_CLOCK if n == 0 else timezone.now(),
         )
     services.package_attempt(
         actor=staff,

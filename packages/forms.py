@@ -114,18 +114,17 @@ class DeliverForm(ActionForm):
     )
     recipient_name = forms.CharField(max_length=150, required=False, label="Handed to (name)")
     safe_place_note = forms.CharField(max_length=300, required=False, label="Left at (safe place)")
-
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
-        if not (data.get("photo") or data.get("recipient_name") or data.get("safe_place_note")):
-            raise forms.ValidationError(
-                "Give a proof of delivery: a photo, the recipient's name or where you left it."
-            )
-        return data
+    # No proof check here: package_deliver refuses a delivery without proof, with the same
+    # words on every path.
 
 
 class AttemptForm(ActionForm):
-    reason = forms.ChoiceField(choices=AttemptReason.choices, label="Why not delivered")
+    # Optional here: package_attempt refuses an attempt without a reason, on every path.
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *AttemptReason.choices],
+        required=False,
+        label="Why not delivered",
+    )
     note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
 

@@ -271,13 +271,6 @@ def manifest_upload_get_for_ops(*, upload_id: int) -> ManifestUpload:
 # ------------------------------------------------------------------------------
 # A package scanned in more than this long after its handoff opened is shown as late.
 LATE_SCAN_AFTER = datetime.timedelta(minutes=30)
-# Statuses the partner still has to act on today (deliver, or hand back).
-OPEN_TODAY_STATUSES = frozenset(
-    {PackageStatus.MANIFESTED, PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}
-)
-QUEUED_FOR_RETURN_STATUSES = frozenset(
-    {PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED, PackageStatus.ATTEMPTED}
-)
 
 
 def handoff_get_for(*, viewer: Viewer, handoff_id: int) -> Handoff:
@@ -317,16 +310,57 @@ def package_get_for_member(*, partner_id: int, tracking_id: str) -> Package:
     )
 
 
-def day_counts(*, packages: list[Package]) -> dict[str, int]:
-    """Counts by status of an already-fetched list, plus what is still open."""
-    counts = {"total": len(packages), "open": 0, "queued_for_return": 0}
+# The evening summary's buckets: every status of a package of the day falls in exactly one,
+# so the numbers add up to the day's packages whatever happened to each along the way.
+DAY_SUMMARY_BUCKETS: dict[str, str] = {
+    PackageStatus.MANIFESTED: "open",
+    PackageStatus.RECEIVED: "open",
+    PackageStatus.OUT_FOR_DELIVERY: "open",
+    PackageStatus.DELIVERED: "delivered",
+    PackageStatus.ATTEMPTED: "incident",
+    PackageStatus.DAMAGED: "queued_for_return",
+    PackageStatus.RETURN_PENDING: "queued_for_return",
+    PackageStatus.MISSING: "missing",
+    PackageStatus.RETURNED: "returned",
+}
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """A partner's day, each package counted once by its current (final) status."""
+
+    total: int
+    delivered: int
+    incident: int
+    queued_for_return: int
+    missing: int
+    returned: int
+    open: int
+
+    @property
+    def outcomes(self) -> int:
+        """What the buckets add up to: always `total`."""
+        return (
+            self.delivered
+            + self.incident
+            + self.queued_for_return
+            + self.missing
+            + self.returned
+            + self.open
+        )
+
+
+def day_summary(*, packages: list[Package]) -> DaySummary:
+    """The evening summary (and the page's counters) of an already-fetched day's packages."""
+    counts = dict.fromkeys(set(DAY_SUMMARY_BUCKETS.values()), 0)
     for package in packages:
-        counts[package.status] = counts.get(package.status, 0) + 1
-        if package.status in OPEN_TODAY_STATUSES:
-            counts["open"] += 1
-        if package.status in QUEUED_FOR_RETURN_STATUSES:
-            counts["queued_for_return"] += 1
-    return counts
+        counts[DAY_SUMMARY_BUCKETS[package.status]] += 1
+    return DaySummary(total=len(packages), **counts)
+
+
+def day_still_open(*, packages: list[Package]) -> list[Package]:
+    """What the partner still has to act on today: the summary's `open` bucket."""
+    return [p for p in packages if DAY_SUMMARY_BUCKETS[p.status] == "open"]
 
 
 def incident_queue_for_ops() -> QuerySet[Incident]:
@@ -349,6 +383,41 @@ def package_get_for_ops(*, tracking_id: str) -> Package:
 
 def package_timeline(*, package: Package) -> QuerySet[PackageEvent]:
     return package.events.select_related("actor", "handoff").order_by("received_at", "id")
+
+
+# A device clock further than this from the server's when an event arrived is flagged on the
+# ops package page: business times are the server's, the device's is only kept beside them.
+DEVICE_CLOCK_SKEW_LIMIT = datetime.timedelta(minutes=10)
+
+
+def event_clock_skew(*, event: PackageEvent) -> datetime.timedelta | None:
+    """How far the device's clock was from the server's, when beyond the limit."""
+    if event.device_time is None:
+        return None
+    skew = event.device_time - event.received_at
+    return skew if abs(skew) > DEVICE_CLOCK_SKEW_LIMIT else None
+
+
+def _skew_text(skew: datetime.timedelta) -> str:
+    side = "ahead of" if skew > datetime.timedelta(0) else "behind"
+    size = abs(skew)
+    if size >= datetime.timedelta(days=2):
+        amount = f"{size.days:,} days"
+    elif size >= datetime.timedelta(hours=2):
+        amount = f"{size // datetime.timedelta(hours=1)} hours"
+    else:
+        amount = f"{size // datetime.timedelta(minutes=1)} minutes"
+    return f"Device clock {amount} {side} the server"
+
+
+def package_timeline_with_skew(*, package: Package) -> list[PackageEvent]:
+    """The timeline; each event whose device clock was off by more than the limit carries
+    `clock_skew_text` for the ops page."""
+    events = list(package_timeline(package=package))
+    for event in events:
+        skew = event_clock_skew(event=event)
+        event.clock_skew_text = _skew_text(skew) if skew is not None else ""
+    return events
 
 
 def package_attempts(*, package: Package) -> QuerySet[DeliveryAttempt]:
@@ -381,8 +450,8 @@ def return_queue_by_partner(*, viewer: Viewer) -> list[dict]:
     )
 
 
-def proof_photo_ids(*, packages: list[Package]) -> dict[int, int]:
-    """package id -> the attempt id of its standing delivery's photo (one query)."""
+def standing_deliveries(*, packages: list[Package]) -> dict[int, DeliveryAttempt]:
+    """package id -> its standing (not undone) delivery, with its event (one query)."""
     delivered = [p.pk for p in packages if p.status == PackageStatus.DELIVERED]
     if not delivered:
         return {}
@@ -390,10 +459,10 @@ def proof_photo_ids(*, packages: list[Package]) -> dict[int, int]:
         DeliveryAttempt.objects.filter(
             package_id__in=delivered, outcome=AttemptOutcome.DELIVERED, undone_at__isnull=True
         )
-        .exclude(photo="")
-        .values_list("package_id", "id")
+        .select_related("event")
+        .order_by("event__received_at", "id")
     )
-    return dict(attempts)
+    return {attempt.package_id: attempt for attempt in attempts}
 
 
 # ------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Ops pages for handoffs and deliveries: handoffs with their discrepancies and late scans,
 the incident queue, and a package's whole custody timeline."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -81,10 +83,15 @@ def ops_package_lookup(request: HttpRequest) -> HttpResponse:
 
 @ops_required
 def ops_package_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """A package's whole custody timeline, recipient included (never cached); events sent
+    from a device clock off by more than the limit are flagged."""
     package = selectors.package_get_for_ops(tracking_id=tracking_id)
+    events = selectors.package_timeline_with_skew(package=package)
     context = {
         "package": package,
-        "events": selectors.package_timeline(package=package),
+        "events": events,
         "attempts": selectors.package_attempts(package=package),
+        "skewed_events": sum(1 for event in events if event.clock_skew_text),
+        "skew_limit_minutes": selectors.DEVICE_CLOCK_SKEW_LIMIT // datetime.timedelta(minutes=1),
     }
     return render(request, "packages/ops_package_detail.html", context)

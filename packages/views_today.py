@@ -3,14 +3,14 @@ proof), attempts, undo, proof photos, and the owner's evening summary."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from hubdelivery.exceptions import DomainError, NotAllowed
+from hubdelivery.exceptions import DomainError, InvalidInput, NotAllowed
 from hubdelivery.lib.dates import local_date
 from packages import selectors, services
 from packages.forms import (
@@ -21,9 +21,12 @@ from packages.forms import (
     LabelForm,
     new_idempotency_key,
 )
-from packages.models import Package, PackageStatus
-from packages.services.deliveries import DELIVERABLE_STATUSES, UNDO_WINDOW
-from packages.services.photos import photo_prepare
+from packages.models import Package
+from packages.services.deliveries import (
+    UNDO_WINDOW_TEXT,
+    delivery_is_undoable,
+    package_is_deliverable,
+)
 from packages.views_handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
 from partners.selectors.partners import is_owner, membership_get_for_user
@@ -40,6 +43,7 @@ def _membership(request: HttpRequest) -> PartnerMember:
     return membership
 
 
+# Every page and file below shows recipient data: never cached, as shops share devices.
 @partner_member_required
 @camera_scanner_page
 def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> HttpResponse:
@@ -49,27 +53,22 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
     packages = list(
         selectors.package_list_for_partner_day(partner_id=partner.pk, service_date=today)
     )
-    undo_after = timezone.now() - UNDO_WINDOW
-    undoable = [
-        p
-        for p in packages
-        if p.status == PackageStatus.DELIVERED and p.status_changed_at > undo_after
-    ]
-    for package in undoable:  # one key per form, so the page also works without JavaScript
-        package.undo_key = new_idempotency_key()
-    photos = selectors.proof_photo_ids(packages=packages)
+    deliveries = selectors.standing_deliveries(packages=packages)
     for package in packages:
-        package.photo_attempt_id = photos.get(package.pk)
+        delivery = deliveries.get(package.pk)
+        package.photo_attempt_id = delivery.pk if delivery and delivery.photo else None
+        if delivery and delivery_is_undoable(attempt=delivery):
+            # one key per form, so the page also works without JavaScript
+            package.undo_key = new_idempotency_key()
     context = {
         "partner": partner,
         "membership": membership,
         "is_owner": is_owner(membership),
         "today": today,
         "packages": packages,
-        "counts": selectors.day_counts(packages=packages),
-        "still_open": [p for p in packages if p.status in selectors.OPEN_TODAY_STATUSES],
-        "keep_for_return": [p for p in packages if p.status in DELIVERABLE_STATUSES],
-        "undoable": {p.pk for p in undoable},
+        "summary": selectors.day_summary(packages=packages),
+        "still_open": selectors.day_still_open(packages=packages),
+        "keep_for_return": [p for p in packages if package_is_deliverable(package=p)],
         "label_form": LabelForm(),
         "close_form": close_form or DayCloseForm(),
     }
@@ -113,7 +112,7 @@ def _deliver_context(membership: PartnerMember, package: Package, **forms) -> di
         "membership": membership,
         "deliver_form": forms.get("deliver_form") or DeliverForm(),
         "attempt_form": forms.get("attempt_form") or AttemptForm(),
-        "deliverable": package.status in (PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY),
+        "deliverable": package_is_deliverable(package=package),
     }
 
 
@@ -139,10 +138,23 @@ def deliver_check(request: HttpRequest) -> HttpResponse:
     return render(request, template, _deliver_context(membership, package))
 
 
-def _refused(request: HttpRequest, membership, package, error: DomainError, **forms):
+def _refused(
+    request: HttpRequest,
+    membership: PartnerMember,
+    package: Package,
+    error: DomainError,
+    *,
+    form_name: str,
+    form: Form,
+) -> HttpResponse:
+    """The service's refusal on the deliver page: a bad value on the form's field it names
+    (400), else a message (403 not allowed, 409 the package's state)."""
+    context = _deliver_context(membership, package, **{form_name: form})
+    if isinstance(error, InvalidInput):
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+        return render(request, "packages/deliver.html", context, status=400)
     status = 403 if isinstance(error, NotAllowed) else 409
     messages.error(request, str(error))
-    context = _deliver_context(membership, package, **forms)
     return render(request, "packages/deliver.html", context, status=status)
 
 
@@ -159,19 +171,18 @@ def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
         return render(request, "packages/deliver.html", context, status=400)
     data = form.cleaned_data
     try:
-        photo = photo_prepare(data["photo"]) if data["photo"] else None
         services.package_deliver(
             actor=request.user,
             package=package,
             idempotency_key=data["idempotency_key"],
             recipient_name=data["recipient_name"],
             safe_place_note=data["safe_place_note"],
-            photo=photo,
+            photo=data["photo"],
             device_time=data["device_time"],
         )
     except DomainError as error:
-        return _refused(request, membership, package, error, deliver_form=form)
-    messages.success(request, f"Delivered {package.tracking_id}. Undo within 15 minutes.")
+        return _refused(request, membership, package, error, form_name="deliver_form", form=form)
+    messages.success(request, f"Delivered {package.tracking_id}. Undo within {UNDO_WINDOW_TEXT}.")
     return redirect("packages:today")
 
 
@@ -197,7 +208,7 @@ def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
             device_time=data["device_time"],
         )
     except DomainError as error:
-        return _refused(request, membership, package, error, attempt_form=form)
+        return _refused(request, membership, package, error, form_name="attempt_form", form=form)
     messages.warning(
         request, f"{package.tracking_id} not delivered. Ops have an incident and will decide."
     )
@@ -244,10 +255,10 @@ def package_history(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 @login_required
 def proof_photo(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """A proof photo, for the package's partner and ops only; never cached by proxies."""
+    """A proof photo, for the package's partner and ops only; never cached, not even by the
+    shared device's browser."""
     viewer = selectors.viewer_for(user=request.user)
     attempt = selectors.attempt_get_for_photo(viewer=viewer, attempt_id=attempt_id)
     response = FileResponse(attempt.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -98,15 +98,28 @@ class PackageEventCreateApi(PackagesApi):
             choices=[(t.value, t.label) for t in (*HANDOFF_EVENT_SERVICES, *PACKAGE_EVENT_SERVICES)]
         )
         idempotency_key = serializers.CharField(max_length=100)
-        device_time = serializers.DateTimeField(help_text="When the device recorded it.")
+        device_time = serializers.DateTimeField(
+            help_text=(
+                "When the device recorded it: kept beside the server's receipt time, which is "
+                "the time that counts (delivery and attempt times, undo window)."
+            )
+        )
         handoff = serializers.IntegerField(
             required=False, help_text="Required for received, damaged, missing and returned."
         )
+        # The reason's presence and the delivery's proof are checked by the services, so the
+        # page and the API refuse with the same words.
         reason = serializers.ChoiceField(choices=AttemptReason.choices, required=False)
         note = serializers.CharField(max_length=300, required=False, allow_blank=True)
         recipient_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         safe_place_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-        photo = serializers.ImageField(required=False)
+        photo = serializers.FileField(
+            required=False,
+            help_text=(
+                "JPEG, PNG, WebP or HEIC, at most 10 MB and 50 megapixels; stored re-encoded, "
+                "without its metadata or file name."
+            ),
+        )
         latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
         longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
@@ -117,13 +130,6 @@ class PackageEventCreateApi(PackagesApi):
             event_type = data["event_type"]
             if event_type in HANDOFF_EVENT_SERVICES and "handoff" not in data:
                 raise serializers.ValidationError({"handoff": [f"Required for {event_type}."]})
-            if event_type == PackageEventType.ATTEMPTED and "reason" not in data:
-                raise serializers.ValidationError({"reason": ["Say why it was not delivered."]})
-            proof = data.get("photo") or data.get("recipient_name") or data.get("safe_place_note")
-            if event_type == PackageEventType.DELIVERED and not proof:
-                raise serializers.ValidationError(
-                    {"recipient_name": ["Give a photo, recipient_name or safe_place_note."]}
-                )
             return data
 
     @extend_schema(
@@ -185,5 +191,5 @@ def _package_event_kwargs(event_type: str, data: dict[str, Any]) -> dict[str, An
             **_place(data),
         }
     if event_type == PackageEventType.ATTEMPTED:
-        return {"reason": data["reason"], "note": data.get("note", ""), **_place(data)}
+        return {"reason": data.get("reason", ""), "note": data.get("note", ""), **_place(data)}
     return {}

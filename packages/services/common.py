@@ -156,10 +156,6 @@ def package_move(
     )
 
 
-# The services' name for packages.events.package_event_record, the one writer of the log.
-event_record = package_event_record
-
-
 def event_replay(event: PackageEvent) -> PackageEvent:
     """Answer a repeated request with the earlier event, writing nothing."""
     event.replayed = True

@@ -2,15 +2,15 @@
 
 import datetime
 
-import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from hubdelivery.exceptions import DomainError, InvalidTransition
+from hubdelivery.exceptions import InvalidInput, InvalidTransition
 from hubdelivery.lib.dates import local_date
 from packages import lock_objects
+from packages.events import package_event_record
 from packages.models import (
     PARTNER_CUSTODY_STATUSES,
     AttemptOutcome,
@@ -27,7 +27,6 @@ from packages.models import (
 from packages.services.common import (
     deliverer_require,
     event_get_for_key,
-    event_record,
     event_replay,
     idempotent,
     member_require,
@@ -36,12 +35,30 @@ from packages.services.common import (
     package_transition,
     text_check,
 )
+from packages.services.photos import photo_prepare
 from partners.models import Partner
 
-UNDO_WINDOW = datetime.timedelta(minutes=15)
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_MIME_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})
+# A mistaken delivery may be undone by the partner for this long after the server received
+# it; after that only ops correct it. Pages and messages read it from here.
+UNDO_WINDOW_MINUTES = 15
+UNDO_WINDOW = datetime.timedelta(minutes=UNDO_WINDOW_MINUTES)
+UNDO_WINDOW_TEXT = f"{UNDO_WINDOW_MINUTES} minutes"
+# Packages still to deliver: they may be delivered, attempted, or kept for the return.
 DELIVERABLE_STATUSES = frozenset({PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY})
+
+
+def package_is_deliverable(*, package: Package) -> bool:
+    """Still to deliver: the partner may deliver or attempt it, or keep it for the return."""
+    return package.status in DELIVERABLE_STATUSES
+
+
+def delivery_undo_deadline(*, attempt: DeliveryAttempt) -> datetime.datetime:
+    """The last moment the standing delivery `attempt` may be undone: server times only."""
+    return attempt.event.received_at + UNDO_WINDOW
+
+
+def delivery_is_undoable(*, attempt: DeliveryAttempt, now: datetime.datetime | None = None) -> bool:
+    return (now or timezone.now()) <= delivery_undo_deadline(attempt=attempt)
 
 
 def _deliverable_require(*, package: Package) -> None:
@@ -53,22 +70,20 @@ def _deliverable_require(*, package: Package) -> None:
             f"Package {package.tracking_id} is not in your custody "
             f"({PackageStatus(package.status).label.lower()}); scan it in at the handoff first."
         )
-    if package.status not in DELIVERABLE_STATUSES:
+    if not package_is_deliverable(package=package):
         raise InvalidTransition(
             f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()} "
             "and cannot be delivered now."
         )
 
 
-def photo_check(photo: UploadedFile) -> None:
-    """Type by content (not by name) and size."""
-    if photo.size is not None and photo.size > MAX_PHOTO_BYTES:
-        raise DomainError("The photo is larger than 10 MB.")
-    head = photo.read(261)
-    photo.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in PHOTO_MIME_TYPES:
-        raise DomainError("The photo must be a JPEG, PNG, WebP or HEIC image.")
+def _reason_check(reason: str) -> None:
+    if not reason:
+        raise InvalidInput("Say why the package was not delivered.", field="reason")
+    if reason not in AttemptReason.values:
+        raise InvalidInput(
+            f"Unknown reason {reason!r}; use one of {', '.join(AttemptReason)}.", field="reason"
+        )
 
 
 @idempotent
@@ -112,18 +127,23 @@ def package_deliver(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> PackageEvent:
-    """Mark a package in the partner's custody delivered, with at least one proof."""
+    """Mark a package in the partner's custody delivered, with at least one proof. A photo is
+    prepared here (metadata stripped, re-encoded, pixels bounded, a neutral name), whoever
+    calls. The delivery time is the server's; `device_time` is kept beside it on the event."""
     recipient_name = text_check(value=recipient_name, max_length=150, what="recipient's name")
     safe_place_note = text_check(value=safe_place_note, max_length=300, what="safe-place note")
     if not (recipient_name or safe_place_note or photo):
-        raise DomainError("Give a proof of delivery: a photo, the recipient's name or a note.")
-    if photo is not None:
-        photo_check(photo)
+        raise InvalidInput(
+            "Give a proof of delivery: a photo, the recipient's name or where you left it.",
+            field="recipient_name",
+        )
+    # Re-encoding is slow: do it before taking the package's row lock.
+    prepared = photo_prepare(photo) if photo is not None else None
     package = lock_objects.package_lock(package_id=package.pk)
     deliverer_require(actor=actor, partner=package.partner)
     _deliverable_require(package=package)
     from_status = package_transition(package=package, to_status=PackageStatus.DELIVERED)
-    event = event_record(
+    event = package_event_record(
         actor=actor,
         event_type=PackageEventType.DELIVERED,
         idempotency_key=idempotency_key,
@@ -139,12 +159,12 @@ def package_deliver(
         event=event,
         outcome=AttemptOutcome.DELIVERED,
         attempted_by=actor,
-        attempted_at=device_time or event.received_at,
+        attempted_at=event.received_at,
         recipient_name=recipient_name,
         safe_place_note=safe_place_note,
     )
-    if photo is not None:
-        attempt.photo.save(photo.name or "proof.jpg", photo, save=False)
+    if prepared is not None:
+        attempt.photo.save(prepared.name, prepared, save=False)
     attempt.save()
     return event
 
@@ -161,9 +181,9 @@ def package_attempt(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> PackageEvent:
-    """Record a failed delivery attempt; it opens an incident for ops."""
-    if reason not in AttemptReason.values:
-        raise DomainError(f"Unknown reason {reason!r}; use one of {', '.join(AttemptReason)}.")
+    """Record a failed delivery attempt; it opens an incident for ops. The attempt time is the
+    server's; `device_time` is kept beside it on the event."""
+    _reason_check(reason)
     note = text_check(value=note, max_length=300, what="note")
     package = lock_objects.package_lock(package_id=package.pk)
     deliverer_require(actor=actor, partner=package.partner)
@@ -173,7 +193,7 @@ def package_attempt(
         )
     _deliverable_require(package=package)
     from_status = package_transition(package=package, to_status=PackageStatus.ATTEMPTED)
-    event = event_record(
+    event = package_event_record(
         actor=actor,
         event_type=PackageEventType.ATTEMPTED,
         idempotency_key=idempotency_key,
@@ -191,7 +211,7 @@ def package_attempt(
         outcome=AttemptOutcome.ATTEMPTED,
         reason=reason,
         attempted_by=actor,
-        attempted_at=device_time or event.received_at,
+        attempted_at=event.received_at,
         safe_place_note=note,
     )
     Incident.objects.create(
@@ -208,8 +228,9 @@ def package_delivery_undo(
     idempotency_key: str,
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
-    """Undo a mistaken delivery within 15 minutes of the server receiving it. The package
-    returns to the status it had before; the delivery's proof is kept, stamped undone."""
+    """Undo a mistaken delivery within the undo window (`delivery_is_undoable`) of the server
+    receiving it. The package returns to the status it had before; the delivery's proof is
+    kept, stamped undone."""
     package = lock_objects.package_lock(package_id=package.pk)
     member_require(actor=actor, partner=package.partner)
     if package.status != PackageStatus.DELIVERED:
@@ -220,15 +241,15 @@ def package_delivery_undo(
         .latest("event__received_at")
     )
     now = timezone.now()
-    if now - attempt.event.received_at > UNDO_WINDOW:
+    if not delivery_is_undoable(attempt=attempt, now=now):
         raise InvalidTransition(
-            "A delivery can only be undone within 15 minutes; ask ops to correct it."
+            f"A delivery can only be undone within {UNDO_WINDOW_TEXT}; ask ops to correct it."
         )
     to_status = attempt.event.from_status
     from_status = package_transition(package=package, to_status=to_status)
     attempt.undone_at = now
     attempt.save(update_fields=["undone_at"])
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.DELIVERY_UNDONE,
         idempotency_key=idempotency_key,
@@ -253,7 +274,7 @@ def incident_resolve(
     day (back to received), or queue the package for the next return handoff."""
     ops_require(actor=actor)
     if resolution not in IncidentResolution.values:
-        raise DomainError(f"Unknown resolution {resolution!r}.")
+        raise InvalidInput(f"Unknown resolution {resolution!r}.", field="resolution")
     # Lock order: the package before its incident (lock_objects.py).
     package = lock_objects.package_lock(package_id=incident.package_id)
     incident = lock_objects.incident_lock(incident_id=incident.pk)
@@ -283,7 +304,7 @@ def incident_resolve(
     incident.save(
         update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"]
     )
-    return event_record(
+    return package_event_record(
         actor=actor,
         event_type=PackageEventType.INCIDENT_RESOLVED,
         idempotency_key=idempotency_key,
@@ -306,7 +327,7 @@ def package_queue_for_return(
     for the next return handoff (received or out for delivery -> queued for return)."""
     package = lock_objects.package_lock(package_id=package.pk)
     member_require(actor=actor, partner=package.partner)
-    if package.status not in DELIVERABLE_STATUSES:
+    if not package_is_deliverable(package=package):
         raise InvalidTransition(
             f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()}; "
             "only packages still to deliver are kept for the return."
@@ -355,5 +376,5 @@ def day_close(
             actor=actor, package=package, idempotency_key=keys[package.pk], device_time=device_time
         )
         for package in day_packages
-        if package.status in DELIVERABLE_STATUSES
+        if package_is_deliverable(package=package)
     ]

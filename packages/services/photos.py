@@ -1,40 +1,75 @@
 """Proof-of-delivery photos: checked by content and size, then re-encoded before storage.
 
 Re-encoding with Pillow shrinks a phone's 12-megapixel photo to a few hundred kilobytes, drops
-its EXIF data (the phone's location and serial number are not ours to keep) and means we only
-ever store a JPEG we wrote ourselves.
+its EXIF data (the phone's location, camera model and serial number are not ours to keep),
+drops the file's original name and means we only ever store a JPEG we wrote ourselves.
+`package_deliver` calls `photo_prepare` itself, so every path (page, API, jobs) stores the same.
 """
 
 import io
 import uuid
+import warnings
 
+import filetype
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from hubdelivery.exceptions import DomainError
-from packages.services.deliveries import photo_check
+from hubdelivery.exceptions import InvalidInput
 
+PHOTO_FIELD = "photo"
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_MIME_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})
 PHOTO_LONGEST_SIDE = 1600
 PHOTO_JPEG_QUALITY = 82
 # Refuse decompression bombs: a proof photo never needs more pixels than a 50 MP camera takes.
 MAX_PHOTO_PIXELS = 50_000_000
+TOO_MANY_PIXELS = (
+    f"The photo has too many pixels (at most {MAX_PHOTO_PIXELS // 1_000_000} megapixels); "
+    "take it again at normal size."
+)
 
 
-def photo_prepare(photo: UploadedFile) -> SimpleUploadedFile:
-    """Check the upload (type by content, size), then return it as a JPEG whose longest side
-    is at most 1600 px, under a random name. Raises DomainError with a message for the user."""
-    photo_check(photo)
-    try:
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, field=PHOTO_FIELD)
+
+
+def photo_check(photo: UploadedFile) -> None:
+    """Type by content (not by name) and size."""
+    if photo.size is not None and photo.size > MAX_PHOTO_BYTES:
+        raise _refuse(f"The photo is larger than {MAX_PHOTO_BYTES // 1024 // 1024} MB.")
+    head = photo.read(261)
+    photo.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in PHOTO_MIME_TYPES:
+        raise _refuse("The photo must be a JPEG, PNG, WebP or HEIC image.")
+
+
+def _reencoded(photo: UploadedFile) -> bytes:
+    # Pillow only warns between its own limit and twice that; as an error, every size past
+    # its limit is refused before a pixel is decoded.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(photo) as image:
             if image.width * image.height > MAX_PHOTO_PIXELS:
-                raise DomainError("The photo has too many pixels; take it again at normal size.")
+                raise _refuse(TOO_MANY_PIXELS)
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
             image.thumbnail((PHOTO_LONGEST_SIDE, PHOTO_LONGEST_SIDE))
             out = io.BytesIO()
+            # No exif= argument: the JPEG we write carries no metadata at all.
             image.save(out, format="JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True)
-    except Image.DecompressionBombError as error:
-        raise DomainError("The photo has too many pixels; take it again at normal size.") from error
+    return out.getvalue()
+
+
+def photo_prepare(photo: UploadedFile) -> SimpleUploadedFile:
+    """Check the upload (type by content, size, pixel count), then return it as a JPEG without
+    metadata whose longest side is at most 1600 px, under a random name. Raises InvalidInput
+    naming the `photo` field, with a message for the user."""
+    photo_check(photo)
+    try:
+        data = _reencoded(photo)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _refuse(TOO_MANY_PIXELS) from error
     except (UnidentifiedImageError, OSError) as error:
-        raise DomainError("The photo could not be read; take it again as a JPEG or PNG.") from error
-    return SimpleUploadedFile(f"{uuid.uuid4().hex}.jpg", out.getvalue(), "image/jpeg")
+        raise _refuse("The photo could not be read; take it again as a JPEG or PNG.") from error
+    return SimpleUploadedFile(f"{uuid.uuid4().hex}.jpg", data, "image/jpeg")

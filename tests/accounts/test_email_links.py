@@ -198,7 +198,7 @@ def test_ops_digest_links_to_site_url(reviewer, site_url):
 
 
 def test_capacity_report_links_to_site_url(ops_admin, site_url):
-    from routing.services import capacity_report_email, report_lock
+    from routing.services.capacity import capacity_report_email, report_lock
 
     # when a capacity report is emailed to ops
     report = report_lock(service_date=datetime.date(2026, 11, 21), time_zone="America/New_York")

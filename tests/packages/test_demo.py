@@ -11,8 +11,11 @@ from packages.models import (
     IncidentStatus,
     Manifest,
     Package,
+    PackageEvent,
+    PackageEventType,
     PackageStatus,
 )
+from packages.selectors import event_clock_skew
 
 
 def test_seed_demo_gives_a_day_of_work(db, settings, capsys):
@@ -48,3 +51,24 @@ def test_demo_staff_can_close_the_day_with_what_is_still_held(db, settings):
     client.force_login(User.objects.get(email="staff@demo.hub"))
     # four of today's packages are received and not delivered: the end-of-day action offers them
     assert "Keep 4 for the return" in client.get(reverse("packages:today")).content.decode()
+
+
+def test_demo_ops_package_page_flags_the_phone_with_a_skewed_clock(db, settings, reviewer):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    # given the demo's one delivery sent from a phone three hours slow
+    skewed = [
+        event
+        for event in PackageEvent.objects.filter(
+            event_type=PackageEventType.DELIVERED, device_time__isnull=False
+        )
+        if event_clock_skew(event=event) is not None
+    ]
+    assert len(skewed) == 1
+    # when ops open that package
+    client = Client()
+    client.force_login(reviewer)
+    page = client.get(reverse("packages:ops-package", args=[skewed[0].tracking_id]))
+    # then the page flags the device clock
+    body = page.content.decode()
+    assert "Clock skew" in body and "Device clock 3 hours behind the server" in body

@@ -60,7 +60,7 @@ def test_today_lists_the_partners_packages_in_route_order(partner_owner, partner
     )
     response = client_for(partner_owner).get(reverse("packages:today"))
     assert [p.pk for p in response.context["packages"]] == [first.pk, second.pk, unrouted.pk]
-    assert response.context["counts"]["total"] == 3
+    assert response.context["summary"].total == 3
     assert "Evening summary" in response.content.decode()
 
 
@@ -125,7 +125,7 @@ def test_deliver_with_a_photo_resizes_it_and_serves_it_privately(
 def test_a_file_that_is_not_an_image_is_refused(partner_owner, received):
     fake = SimpleUploadedFile("door.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
     response = deliver(client_for(partner_owner), received, photo=fake)
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert "must be a JPEG" in response.content.decode()
     received.refresh_from_db()
     assert received.status == PackageStatus.RECEIVED
