@@ -3,7 +3,7 @@ proof), attempts, undo, proof photos, and the owner's evening summary."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,8 +25,9 @@ from packages.models import Package, PackageStatus
 from packages.services.deliveries import DELIVERABLE_STATUSES, UNDO_WINDOW
 from packages.services.photos import photo_prepare
 from packages.views_handoff import camera_scanner_page, is_htmx
+from partners.access import membership_is_owner
 from partners.models import PartnerMember
-from partners.selectors.partners import is_owner, membership_get_for_user
+from partners.selectors.partners import membership_current_or_404
 
 partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 
@@ -34,10 +35,7 @@ partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 def _membership(request: HttpRequest) -> PartnerMember:
     """The viewer's membership. Anyone else (a driver, another tenant) gets a 404 on the
     package URLs below, as if the package did not exist."""
-    membership = membership_get_for_user(user=request.user)
-    if membership is None:
-        raise Http404("You are not a member of a partner business.")
-    return membership
+    return membership_current_or_404(user=request.user)
 
 
 @partner_member_required
@@ -63,7 +61,7 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
     context = {
         "partner": partner,
         "membership": membership,
-        "is_owner": is_owner(membership),
+        "is_owner": membership_is_owner(membership),
         "today": today,
         "packages": packages,
         "counts": selectors.day_counts(packages=packages),
