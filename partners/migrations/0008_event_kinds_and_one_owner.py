@@ -9,10 +9,11 @@ def member_roles_follow_partner_owner(apps, schema_editor):
     """Partner.owner is the truth about ownership: the owner's member rows say "owner",
     everyone else's say "staff" (before, a row's role could disagree with Partner.owner)."""
     PartnerMember = apps.get_model("partners", "PartnerMember")
-    owners = PartnerMember.objects.filter(user_id=F("partner__owner_id"))
-    owners.exclude(role="owner").update(role="owner")
+    # Demote first, so that no partner has two rows labelled owner at any point.
     others = PartnerMember.objects.exclude(user_id=F("partner__owner_id"))
     others.exclude(role="staff").update(role="staff")
+    owners = PartnerMember.objects.filter(user_id=F("partner__owner_id"))
+    owners.exclude(role="owner").update(role="owner")
 
 
 class Migration(migrations.Migration):
