@@ -25,7 +25,6 @@ from packages.models import Package, PackageStatus
 from packages.services.deliveries import DELIVERABLE_STATUSES, UNDO_WINDOW
 from packages.services.photos import photo_prepare
 from packages.views_handoff import camera_scanner_page, is_htmx
-from partners.access import membership_is_owner
 from partners.models import PartnerMember
 from partners.selectors.partners import membership_current_or_404
 
@@ -61,7 +60,7 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
     context = {
         "partner": partner,
         "membership": membership,
-        "is_owner": membership_is_owner(membership),
+        "is_owner": membership.is_owner,
         "today": today,
         "packages": packages,
         "counts": selectors.day_counts(packages=packages),

@@ -11,10 +11,6 @@ from partners.models import Partner, PartnerApplication, PartnerMember
 from partners.selectors.partners import membership_current_for
 
 
-def membership_is_owner(membership: PartnerMember | None) -> bool:
-    return membership is not None and membership.is_owner
-
-
 def owner_require(*, actor: User, partner: Partner) -> None:
     if not partner.is_owned_by(actor.pk):
         raise NotAllowed("Only the business owner can do this.")

@@ -13,7 +13,7 @@ from accounts.decorators import partner_member_required
 from accounts.models import User
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
-from partners.access import membership_is_owner, owner_require
+from partners.access import owner_require
 from partners.agreement import AGREEMENT_VERSION, agreement_template
 from partners.models import PartnerMember, PartnerStatus
 from partners.partner_forms import ClosureForm, PartnerSettingsForm, StaffInviteForm, StaffJoinForm
@@ -41,7 +41,7 @@ def partner_home(request: HttpRequest) -> HttpResponse:
     context = {
         "membership": membership,
         "partner": partner,
-        "is_owner": membership_is_owner(membership),
+        "is_owner": membership.is_owner,
         "members": selectors.partner_members(partner=partner),
         "checklist": partners.checklist_items(partner),
         "onboarding": partner.status == PartnerStatus.ONBOARDING,
@@ -65,7 +65,7 @@ def partner_agreement(request: HttpRequest) -> HttpResponse:
         return redirect("partners:partner-home")
     context = {
         "partner": membership.partner,
-        "is_owner": membership_is_owner(membership),
+        "is_owner": membership.is_owner,
         "version": AGREEMENT_VERSION,
         "agreement_template": agreement_template(),
         "accepted": membership.partner.agreement_version == AGREEMENT_VERSION
@@ -87,7 +87,7 @@ def partner_training(request: HttpRequest) -> HttpResponse:
             "Training marked as completed.",
         )
         return redirect("partners:partner-home")
-    context = {"partner": membership.partner, "is_owner": membership_is_owner(membership)}
+    context = {"partner": membership.partner, "is_owner": membership.is_owner}
     return render(request, "partners/partner_training.html", context)
 
 
@@ -159,7 +159,7 @@ def partner_closures(request: HttpRequest) -> HttpResponse:
     today = local_date(tz_name=partner.time_zone)
     context = {
         "partner": partner,
-        "is_owner": membership_is_owner(membership),
+        "is_owner": membership.is_owner,
         "closures": selectors.partner_closures_from(partner=partner, day=today),
         "form": form,
     }
