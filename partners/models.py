@@ -178,8 +178,8 @@ class PartnerEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=40, choices=PartnerEventKind.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=20, blank=True, choices=PartnerStatus.choices)
+    to_status = models.CharField(max_length=20, blank=True, choices=PartnerStatus.choices)
     detail = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
 

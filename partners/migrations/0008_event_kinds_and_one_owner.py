@@ -64,6 +64,34 @@ class Migration(migrations.Migration):
                 max_length=40,
             ),
         ),
+        migrations.AlterField(
+            model_name="partnerevent",
+            name="from_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("onboarding", "Onboarding"),
+                    ("active", "Active"),
+                    ("paused", "Paused"),
+                    ("offboarded", "Offboarded"),
+                ],
+                max_length=20,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="partnerevent",
+            name="to_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("onboarding", "Onboarding"),
+                    ("active", "Active"),
+                    ("paused", "Paused"),
+                    ("offboarded", "Offboarded"),
+                ],
+                max_length=20,
+            ),
+        ),
         migrations.RunPython(member_roles_follow_partner_owner, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="partnermember",

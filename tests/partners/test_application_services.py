@@ -3,7 +3,6 @@ illegal source, permission denied; plus approval creating the Partner."""
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
 
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
@@ -135,7 +134,7 @@ def test_reviewer_transitions_are_denied_to_non_ops(name, applicant, other_appli
     if name == "start_review":
         application = PartnerApplicationFactory(owner=other_applicant, status=S.SUBMITTED)
     # when / then
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         run(name, application, applicant=applicant, reviewer=applicant)
 
 
@@ -143,7 +142,7 @@ def test_reviewer_transitions_are_denied_to_non_ops(name, applicant, other_appli
 def test_applicant_transitions_are_denied_to_another_applicant(
     name, draft_application, other_applicant
 ):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         run(name, draft_application, applicant=other_applicant, reviewer=None)
     draft_application.refresh_from_db()
     assert draft_application.status == S.DRAFT

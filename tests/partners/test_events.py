@@ -13,7 +13,7 @@ from partners.models import (
     PartnerEvent,
     PartnerEventKind,
 )
-from partners.services import applications, staff
+from partners.services import applications, partners, staff
 from tests.conftest import client_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -62,6 +62,7 @@ def test_the_ops_partner_history_shows_readable_labels(partner, partner_staff, r
     member = partner_staff.memberships.get()
     staff.background_consent_record(member=member, actor=partner_staff)
     staff.background_result_record(member=member, actor=reviewer, result=BackgroundCheck.CLEAR)
+    partners.partner_pause(partner=partner, actor=reviewer, reason="Vacation")
     # when ops open the partner's page
     url = reverse("partners:ops-partner-detail", args=[partner.pk])
     page = client_for(reviewer).get(url).content.decode()
@@ -69,6 +70,7 @@ def test_the_ops_partner_history_shows_readable_labels(partner, partner_staff, r
     assert "Background check result" in page
     assert "Background check consent" in page
     assert "Backgroundresult" not in page
+    assert "(Active → Paused)" in page
 
 
 def test_the_review_timeline_shows_readable_labels(
