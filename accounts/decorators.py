@@ -1,3 +1,9 @@
+"""The view decorators: every page's role gate, in one module.
+
+A decorator only checks the role (Django groups); whose object it is stays with the
+selector (404) and the service's `*_require` check (403).
+"""
+
 from collections.abc import Callable
 from functools import wraps
 
@@ -5,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from accounts.roles import Role
+from accounts.roles import OPS_ROLES, PARTNER_ROLES, Role
 
 
 def role_required(*roles: Role) -> Callable:
@@ -22,3 +28,12 @@ def role_required(*roles: Role) -> Callable:
         return wrapper
 
     return decorator
+
+
+ops_required = role_required(*OPS_ROLES)
+ops_admin_required = role_required(Role.OPS_ADMIN)
+partner_member_required = role_required(*PARTNER_ROLES)
+partner_owner_required = role_required(Role.PARTNER_OWNER)
+applicant_required = role_required(Role.APPLICANT)
+driver_required = role_required(Role.DSP_DRIVER)
+handoff_people_required = role_required(Role.DSP_DRIVER, *PARTNER_ROLES)

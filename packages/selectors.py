@@ -39,7 +39,7 @@ from packages.models import (
     PackageStatus,
 )
 from partners.models import Partner
-from partners.selectors.partners import membership_get_for_user
+from partners.selectors.partners import membership_current_for
 
 # ------------------------------------------------------------------------------
 # Handoffs: their date, where one may open, what it expects. One definition each, used by the
@@ -157,7 +157,7 @@ def viewer_for(*, user: User | None = None, token: DspApiToken | None = None) ->
         raise ValueError("viewer_for needs a user or a token")
     if user.is_ops:
         return Viewer(user=user, is_ops=True)
-    membership = membership_get_for_user(user=user)
+    membership = membership_current_for(user=user)
     driver = Driver.objects.filter(user=user).only("dsp_id").first()
     return Viewer(
         user=user,

@@ -4,7 +4,7 @@ proof), attempts, undo, proof photos, and the owner's evening summary."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -29,7 +29,7 @@ from packages.services.deliveries import (
 )
 from packages.views_handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
-from partners.selectors.partners import is_owner, membership_get_for_user
+from partners.selectors.partners import membership_current_or_404
 
 partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 
@@ -37,10 +37,7 @@ partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 def _membership(request: HttpRequest) -> PartnerMember:
     """The viewer's membership. Anyone else (a driver, another tenant) gets a 404 on the
     package URLs below, as if the package did not exist."""
-    membership = membership_get_for_user(user=request.user)
-    if membership is None:
-        raise Http404("You are not a member of a partner business.")
-    return membership
+    return membership_current_or_404(user=request.user)
 
 
 # Every page and file below shows recipient data: never cached, as shops share devices.
@@ -63,7 +60,7 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
     context = {
         "partner": partner,
         "membership": membership,
-        "is_owner": is_owner(membership),
+        "is_owner": membership.is_owner,
         "today": today,
         "packages": packages,
         "summary": selectors.day_summary(packages=packages),

@@ -11,12 +11,13 @@ from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.zipdata import zip_lookup
 from partners.agreement import AGREEMENT_VERSION
+from partners.events import partner_event_record
 from partners.models import (
     BackgroundCheck,
     Closure,
     MemberRole,
     Partner,
-    PartnerEvent,
+    PartnerEventKind,
     PartnerMember,
     PartnerStatus,
 )
@@ -116,8 +117,12 @@ def demo_partner_ensure(
         },
     )
     if created:
-        PartnerEvent.objects.create(
-            partner=partner, kind="created", to_status=status, detail="Demo data."
+        partner_event_record(
+            partner=partner,
+            actor=None,
+            kind=PartnerEventKind.CREATED,
+            from_status="",
+            detail="Demo data.",
         )
     if status == PartnerStatus.PAUSED and partner.paused_until is None:
         partner.paused_until = local_date(tz_name=partner.time_zone) + datetime.timedelta(days=10)

@@ -77,8 +77,18 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.trade_name
 
+    def is_owned_by(self, user_id: int | None) -> bool:
+        """The one definition of a partner's owner: the user `Partner.owner` names.
+
+        The owner's PartnerMember row says role "owner" too, but only as its label (the
+        approval writes it, migration 0008 put old rows in step); no access check reads it.
+        """
+        return user_id is not None and self.owner_id == user_id
+
 
 class MemberRole(models.TextChoices):
+    """The label shown beside a member; who owns the partner is `Partner.is_owned_by`."""
+
     OWNER = "owner", "Owner"
     STAFF = "staff", "Staff"
 
@@ -114,14 +124,46 @@ class PartnerMember(models.Model):
             models.UniqueConstraint(
                 fields=["user"], condition=Q(removed_at__isnull=True), name="one_active_membership"
             ),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(removed_at__isnull=True, role=MemberRole.OWNER),
+                name="one_owner_row_per_partner",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} at {self.partner}"
 
     @property
+    def is_owner(self) -> bool:
+        return self.partner.is_owned_by(self.user_id)
+
+    @property
     def may_deliver(self) -> bool:
         return self.removed_at is None and self.background_check == BackgroundCheck.CLEAR
+
+
+class PartnerEventKind(models.TextChoices):
+    """What a PartnerEvent records; the label is what the partner's history shows."""
+
+    CREATED = "created", "Partner created"  # the approval created it
+    ACTIVATED = "activated", "Activated"  # onboarding checklist complete
+    AGREEMENT_ACCEPTED = "agreement_accepted", "Program agreement accepted"
+    TRAINING_COMPLETED = "training_completed", "Training completed"
+    STORAGE_VERIFIED = "storage_verified", "Storage verified"
+    FIRST_HANDOFF = "first_handoff", "First handoff"
+    PAUSED = "paused", "Paused"
+    RESUMED = "resumed", "Resumed"
+    OFFBOARDED = "offboarded", "Offboarded"
+    SETTINGS_CHANGED = "settings_changed", "Settings changed"  # detail lists old -> new
+    COVERAGE_CHANGED = "coverage_changed", "Coverage changed"  # ZIPs or radius (routing)
+    STAFF_INVITED = "staff_invited", "Staff invited"
+    STAFF_JOINED = "staff_joined", "Staff joined"
+    STAFF_REMOVED = "staff_removed", "Staff removed"
+    BACKGROUND_CONSENT = "background_consent", "Background check consent"
+    BACKGROUND_RESULT = "background_result", "Background check result"
+    CLOSURE_DECLARED = "closure_declared", "Closure declared"
+    CLOSURE_CANCELLED = "closure_cancelled", "Closure cancelled"
 
 
 class PartnerEvent(models.Model):
@@ -135,9 +177,9 @@ class PartnerEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=40, choices=PartnerEventKind.choices)
+    from_status = models.CharField(max_length=20, blank=True, choices=PartnerStatus.choices)
+    to_status = models.CharField(max_length=20, blank=True, choices=PartnerStatus.choices)
     detail = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -505,6 +547,15 @@ class ApplicationDocument(models.Model):
         return f"{self.get_kind_display()}: {self.original_name}"
 
 
+class ApplicationEventKind(models.TextChoices):
+    """What an ApplicationEvent records; the label is what the history shows."""
+
+    CREATED = "created", "Application started"
+    TRANSITION = "transition", "Status changed"  # from_status -> to_status, with the reason
+    DOCUMENT = "document", "Document uploaded"  # the reason names which one
+    ASSIGNED = "assigned", "Assigned to a reviewer"
+
+
 class ApplicationEvent(models.Model):
     """Append-only audit of an application: every transition, assignment and document."""
 
@@ -514,7 +565,9 @@ class ApplicationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=40, default="transition")
+    kind = models.CharField(
+        max_length=40, choices=ApplicationEventKind.choices, default=ApplicationEventKind.TRANSITION
+    )
     from_status = models.CharField(max_length=20, blank=True, choices=ApplicationStatus.choices)
     to_status = models.CharField(max_length=20, blank=True, choices=ApplicationStatus.choices)
     reason = models.TextField(blank=True)

@@ -14,7 +14,10 @@ from hubdelivery.lib.geo import METRES_PER_MILE
 from hubdelivery.lib.zipdata import zip_lookup
 from packages.selectors import driver_get_for_user
 from partners.models import Partner
-from partners.selectors.partners import membership_get_for_user, partner_get_for_ops
+from partners.selectors.partners import (
+    membership_current_or_404,
+    partner_get_for_ops,
+)
 from routing import selectors
 from routing.forms import CoverageForm
 from routing.services import coverage_update, dropoff_route_build, partner_route_build
@@ -81,10 +84,7 @@ def route_context(partner: Partner, service_date: datetime.date) -> dict:
 
 @member_required
 def partner_route(request: HttpRequest) -> HttpResponse:
-    membership = membership_get_for_user(user=request.user)
-    if membership is None:
-        raise Http404("You are not a member of a partner business.")
-    partner = membership.partner
+    partner = membership_current_or_404(user=request.user).partner
     service_date = requested_date(request, partner.time_zone)
     if request.method == "POST":
         partner_route_build(partner=partner, service_date=service_date)

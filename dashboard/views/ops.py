@@ -3,14 +3,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_required
 from dashboard import selectors
 from dashboard.forms import DashboardFilterForm, StatementWeekForm, default_filters
 from dashboard.pay import last_complete_week
 from dashboard.tables import Table, csv_response
-
-ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 
 
 def requested_filters(

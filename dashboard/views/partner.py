@@ -3,13 +3,10 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import partner_owner_required
 from dashboard import selectors
 from dashboard.tables import csv_response
 from partners.models import Partner
-
-owner_required = role_required(Role.PARTNER_OWNER)
 
 
 def owned_partner(request: HttpRequest) -> Partner:
@@ -20,7 +17,7 @@ def owned_partner(request: HttpRequest) -> Partner:
     return found
 
 
-@owner_required
+@partner_owner_required
 def partner_earnings(request: HttpRequest) -> HttpResponse:
     partner = owned_partner(request)
     context = {
@@ -31,13 +28,13 @@ def partner_earnings(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/partner_earnings.html", context)
 
 
-@owner_required
+@partner_owner_required
 def partner_statement(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
     return render(request, "dashboard/partner_statement.html", {"statement": statement})
 
 
-@owner_required
+@partner_owner_required
 def partner_statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
     table = selectors.statements_table([statement])

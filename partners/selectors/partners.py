@@ -1,26 +1,36 @@
 import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from partners.models import (
     BackgroundCheck,
     Closure,
-    MemberRole,
     Partner,
     PartnerEvent,
     PartnerMember,
 )
 
 
-def membership_get_for_user(*, user: User) -> PartnerMember | None:
-    """The user's current membership with its partner, or None."""
+def membership_current_for(*, user: User) -> PartnerMember | None:
+    """The user's current membership with its partner, or None: the one "current membership"
+    query of the project (a person works for one partner at a time, a DB constraint)."""
     return (
         PartnerMember.objects.select_related("partner")
         .filter(user=user, removed_at__isnull=True)
         .first()
     )
+
+
+def membership_current_or_404(*, user: User) -> PartnerMember:
+    """For the partner's pages: anyone who works for no partner gets a 404, as if the page
+    (or the package it names) did not exist."""
+    membership = membership_current_for(user=user)
+    if membership is None:
+        raise Http404("You are not a member of a partner business.")
+    return membership
 
 
 def partner_members(*, partner: Partner) -> QuerySet[PartnerMember]:
@@ -81,7 +91,3 @@ def partner_get_for_ops(*, partner_id: int) -> Partner:
 
 def member_get_for_ops(*, member_id: int) -> PartnerMember:
     return get_object_or_404(PartnerMember.objects.select_related("partner", "user"), pk=member_id)
-
-
-def is_owner(membership: PartnerMember | None) -> bool:
-    return membership is not None and membership.role == MemberRole.OWNER

@@ -11,12 +11,12 @@ instead of silently deciding (or silently doing nothing).
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import ops_require
 from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import Role
@@ -24,12 +24,15 @@ from accounts.services import role_grant
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from hubdelivery.lib.urls import absolute_url
 from hubdelivery.lib.zipdata import zip_lookup
+from partners.access import applicant_require
+from partners.events import application_event_record, partner_event_record
 from partners.models import (
     APPLICATION_EDITABLE_STATUSES,
     APPLICATION_OPEN_STATUSES,
     APPLICATION_TRANSITIONS,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationEventKind,
     ApplicationNote,
     ApplicationStatus,
     BusinessType,
@@ -38,10 +41,11 @@ from partners.models import (
     MemberRole,
     Partner,
     PartnerApplication,
-    PartnerEvent,
+    PartnerEventKind,
     PartnerMember,
     PartnerStatus,
 )
+from partners.selectors.partners import membership_current_for
 from partners.selectors.recruiting import market_covering
 from partners.services.recruiting import lead_join
 
@@ -117,26 +121,18 @@ def _needs_transition(
     return True
 
 
-def _check_reviewer(user: User) -> None:
-    if not user.is_ops:
-        raise PermissionDenied("Only ops reviewers may review applications.")
-
-
-def _check_owner(application: PartnerApplication, user: User) -> None:
-    if application.owner_id != user.pk:
-        raise PermissionDenied("Only the applicant may change this application.")
+REVIEWERS_ONLY = "Only ops reviewers may review applications."
 
 
 def _record(
     *, application: PartnerApplication, from_status: str, actor: User | None, reason: str = ""
 ) -> ApplicationEvent:
     """Write the transition's event and email the applicant (sent after commit)."""
-    event = ApplicationEvent.objects.create(
+    event = application_event_record(
         application=application,
         actor=actor,
-        kind="transition",
+        kind=ApplicationEventKind.TRANSITION,
         from_status=from_status,
-        to_status=application.status,
         reason=reason,
     )
     email_send_templated(
@@ -190,8 +186,8 @@ def application_start(*, owner: User, zip_code: str = "") -> PartnerApplication:
         state=place.state if place else "",
         city=place.city if place else "",
     )
-    ApplicationEvent.objects.create(
-        application=application, actor=owner, kind="created", to_status=application.status
+    application_event_record(
+        application=application, actor=owner, kind=ApplicationEventKind.CREATED, from_status=""
     )
     return application
 
@@ -202,7 +198,7 @@ def application_draft_save(
 ) -> PartnerApplication:
     """Save what the applicant typed (any subset of APPLICATION_FORM_FIELDS)."""
     application = _lock(application)
-    _check_owner(application, actor)
+    applicant_require(actor=actor, application=application)
     if application.status not in APPLICATION_EDITABLE_STATUSES:
         raise InvalidTransition("This application can no longer be edited.")
     fields = [name for name in APPLICATION_FORM_FIELDS if name in data]
@@ -224,7 +220,7 @@ def application_document_attach(
     """Store the upload (already checked by content and size) as the application's document
     of this kind, replacing an earlier one. The old file is deleted after commit."""
     application = _lock(application)
-    _check_owner(application, actor)
+    applicant_require(actor=actor, application=application)
     if application.status not in APPLICATION_EDITABLE_STATUSES:
         raise InvalidTransition("This application can no longer be edited.")
     previous = ApplicationDocument.objects.filter(application=application, kind=kind).first()
@@ -243,12 +239,10 @@ def application_document_attach(
     # The random storage name depends on content_type, so set it before the file.
     document.file.save("upload", upload, save=False)
     document.save()
-    ApplicationEvent.objects.create(
+    application_event_record(
         application=application,
         actor=actor,
-        kind="document",
-        from_status=application.status,
-        to_status=application.status,
+        kind=ApplicationEventKind.DOCUMENT,
         reason=f"{document.get_kind_display()} uploaded",
     )
     return document
@@ -287,7 +281,7 @@ def application_submit(*, application: PartnerApplication, actor: User) -> Partn
 
     Geocodes the ZIP to its centroid and time zone, and notes the covering market."""
     application = _lock(application)
-    _check_owner(application, actor)
+    applicant_require(actor=actor, application=application)
     if not _needs_transition(application=application, to_status=ApplicationStatus.SUBMITTED):
         return application
     missing = application_missing_items(application=application)
@@ -316,7 +310,7 @@ def application_withdraw(
     *, application: PartnerApplication, actor: User, reason: str = ""
 ) -> PartnerApplication:
     application = _lock(application)
-    _check_owner(application, actor)
+    applicant_require(actor=actor, application=application)
     if not _needs_transition(application=application, to_status=ApplicationStatus.WITHDRAWN):
         return application
     _move(
@@ -336,7 +330,7 @@ def application_start_review(
     *, application: PartnerApplication, reviewer: User, expected_status: str | None = None
 ) -> PartnerApplication:
     """A reviewer picks up a submitted application; it is assigned to them."""
-    _check_reviewer(reviewer)
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     application = _lock(application)
     if not _needs_transition(
         application=application,
@@ -357,7 +351,7 @@ def application_start_review(
 @transaction.atomic
 def application_assign(*, application: PartnerApplication, reviewer: User) -> PartnerApplication:
     """Make `reviewer` the application's reviewer without changing its status."""
-    _check_reviewer(reviewer)
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     application = _lock(application)
     if application.assigned_reviewer_id == reviewer.pk:
         return application
@@ -365,15 +359,25 @@ def application_assign(*, application: PartnerApplication, reviewer: User) -> Pa
         raise InvalidTransition("Only applications waiting for a decision can be assigned.")
     application.assigned_reviewer = reviewer
     application.save(update_fields=["assigned_reviewer", "updated"])
-    ApplicationEvent.objects.create(
+    application_event_record(
         application=application,
         actor=reviewer,
-        kind="assigned",
-        from_status=application.status,
-        to_status=application.status,
+        kind=ApplicationEventKind.ASSIGNED,
         reason=f"Assigned to {reviewer}",
     )
     return application
+
+
+@transaction.atomic
+def application_take(*, application: PartnerApplication, reviewer: User) -> PartnerApplication:
+    """ "Assign to me", decided on the locked row: a submitted application (new, or
+    resubmitted by its applicant) starts its review with `reviewer`; one already in review
+    or back with the applicant moves to `reviewer` without changing its status."""
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
+    application = _lock(application)
+    if application.status == ApplicationStatus.SUBMITTED:
+        return application_start_review(application=application, reviewer=reviewer)
+    return application_assign(application=application, reviewer=reviewer)
 
 
 @transaction.atomic
@@ -385,7 +389,7 @@ def application_request_info(
     expected_status: str | None = None,
 ) -> PartnerApplication:
     """Send the application back to the applicant with a question (required)."""
-    _check_reviewer(reviewer)
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     if not message.strip():
         raise DomainError("Write what the applicant should add or change.")
     application = _lock(application)
@@ -429,7 +433,7 @@ def application_approve(
     expected_status: str | None = None,
 ) -> PartnerApplication:
     """Approve: create the Partner in onboarding with the owner as its OWNER member."""
-    _check_reviewer(reviewer)
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     application = _lock(application)
     if not _needs_transition(
         application=application,
@@ -450,7 +454,7 @@ def application_approve(
 def _partner_create_from(*, application: PartnerApplication, reviewer: User) -> Partner:
     """Call while holding the application's row lock."""
     owner = application.owner
-    if PartnerMember.objects.filter(user=owner, removed_at__isnull=True).exists():
+    if membership_current_for(user=owner) is not None:
         raise DomainError("The applicant already works for a partner business.")
     place = zip_lookup(application.zip_code)
     if place is None:
@@ -479,12 +483,11 @@ def _partner_create_from(*, application: PartnerApplication, reviewer: User) -> 
     PartnerMember.objects.create(partner=partner, user=owner, role=MemberRole.OWNER)
     # The applicant role stays, so the owner can still read their application.
     role_grant(user=owner, role=Role.PARTNER_OWNER)
-    PartnerEvent.objects.create(
+    partner_event_record(
         partner=partner,
         actor=reviewer,
-        kind="created",
+        kind=PartnerEventKind.CREATED,
         from_status="",
-        to_status=PartnerStatus.ONBOARDING,
         detail=f"Created from application #{application.pk}",
     )
     return partner
@@ -499,7 +502,7 @@ def application_reject(
     expected_status: str | None = None,
 ) -> PartnerApplication:
     """Reject with a reason (required), which the applicant is told."""
-    _check_reviewer(reviewer)
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     if not reason.strip():
         raise DomainError("A reason is required to reject an application.")
     application = _lock(application)
@@ -527,7 +530,7 @@ def application_waitlist(
     expected_status: str | None = None,
 ) -> PartnerApplication:
     """Waitlist an out-of-area application: it becomes a lead, invited when the area opens."""
-    _check_reviewer(reviewer)
+    ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     application = _lock(application)
     if not _needs_transition(
         application=application,
@@ -556,7 +559,7 @@ def application_note_add(
     *, application: PartnerApplication, author: User, body: str
 ) -> ApplicationNote:
     """An internal note, visible to ops only."""
-    _check_reviewer(author)
+    ops_require(actor=author, refusal=REVIEWERS_ONLY)
     if not body.strip():
         raise DomainError("The note is empty.")
     return ApplicationNote.objects.create(application=application, author=author, body=body.strip())

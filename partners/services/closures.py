@@ -5,9 +5,10 @@ from django.db import transaction
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, NotAllowed
 from hubdelivery.lib.dates import local_date
+from partners.access import owner_require
+from partners.events import partner_event_record
 from partners.lock_objects import partner_lock
-from partners.models import Closure, Partner
-from partners.services.partners import check_is_owner, partner_event_write
+from partners.models import Closure, Partner, PartnerEventKind
 
 MAX_CLOSURE_DAYS = 90
 
@@ -36,7 +37,7 @@ def closure_declare(
     end_date: datetime.date,
     reason: str,
 ) -> Closure:
-    check_is_owner(partner=partner, actor=actor)
+    owner_require(actor=actor, partner=partner)
     locked = partner_lock(partner_id=partner.pk)  # serialises two overlapping declarations
     closure_validate(partner=locked, start_date=start_date, end_date=end_date)
     closure = Closure.objects.create(
@@ -46,10 +47,10 @@ def closure_declare(
         reason=reason.strip(),
         created_by=actor,
     )
-    partner_event_write(
+    partner_event_record(
         partner=locked,
         actor=actor,
-        kind="closure_declared",
+        kind=PartnerEventKind.CLOSURE_DECLARED,
         detail=f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}",
     )
     return closure
@@ -58,14 +59,14 @@ def closure_declare(
 @transaction.atomic
 def closure_cancel(*, closure: Closure, actor: User) -> None:
     partner = closure.partner
-    check_is_owner(partner=partner, actor=actor)
+    owner_require(actor=actor, partner=partner)
     partner_lock(partner_id=partner.pk)
     if closure.end_date < local_date(tz_name=partner.time_zone):
         raise NotAllowed("A closure that has already ended stays on record.")
-    partner_event_write(
+    partner_event_record(
         partner=partner,
         actor=actor,
-        kind="closure_cancelled",
+        kind=PartnerEventKind.CLOSURE_CANCELLED,
         detail=f"Closure {closure.start_date:%b %-d} to {closure.end_date:%b %-d, %Y} cancelled.",
     )
     closure.delete()

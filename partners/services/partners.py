@@ -6,19 +6,23 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import ops_require
 from accounts.models import User
-from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
+from hubdelivery.exceptions import DomainError, InvalidTransition
 from hubdelivery.lib.dates import local_date
+from partners.access import owner_require
+from partners.events import partner_event_record
 from partners.lock_objects import partner_lock
 from partners.models import (
     MAX_DAILY_CAPACITY,
     MIN_DAILY_CAPACITY,
     DeliveryMode,
-    MemberRole,
     Partner,
-    PartnerEvent,
+    PartnerEventKind,
     PartnerStatus,
 )
+
+OPS_STAFF_ONLY = "Only ops staff can do this."
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     PartnerStatus.ONBOARDING: {PartnerStatus.ACTIVE, PartnerStatus.OFFBOARDED},
@@ -34,39 +38,25 @@ CHECKLIST: list[tuple[str, str, str]] = [
     ("storage_verified_at", "Storage area verified by ops", "ops"),
     ("first_handoff_at", "First morning handoff done", "ops"),
 ]
+CHECKLIST_EVENT_KINDS: dict[str, PartnerEventKind] = {
+    "agreement_accepted_at": PartnerEventKind.AGREEMENT_ACCEPTED,
+    "training_completed_at": PartnerEventKind.TRAINING_COMPLETED,
+    "storage_verified_at": PartnerEventKind.STORAGE_VERIFIED,
+    "first_handoff_at": PartnerEventKind.FIRST_HANDOFF,
+}
 
 
 def checklist_items(partner: Partner) -> list[tuple[str, str, datetime.datetime | None]]:
     return [(field, label, getattr(partner, field)) for field, label, _ in CHECKLIST]
 
 
-def partner_event_write(
-    *, partner: Partner, actor: User | None, kind: str, from_status: str = "", detail: str = ""
-) -> PartnerEvent:
-    return PartnerEvent.objects.create(
-        partner=partner,
-        actor=actor,
-        kind=kind,
-        from_status=from_status or partner.status,
-        to_status=partner.status,
-        detail=detail,
-    )
-
-
-def check_is_owner(*, partner: Partner, actor: User) -> None:
-    if not partner.members.filter(
-        user=actor, role=MemberRole.OWNER, removed_at__isnull=True
-    ).exists():
-        raise NotAllowed("Only the business owner can do this.")
-
-
-def check_is_ops(*, actor: User) -> None:
-    if not actor.is_ops:
-        raise NotAllowed("Only ops staff can do this.")
-
-
 def partner_status_change(
-    *, partner: Partner, actor: User | None, to_status: PartnerStatus, kind: str, reason: str = ""
+    *,
+    partner: Partner,
+    actor: User | None,
+    to_status: PartnerStatus,
+    kind: PartnerEventKind,
+    reason: str = "",
 ) -> Partner:
     """Move a locked partner to `to_status`. Call while holding the partner row lock."""
     if to_status not in ALLOWED_TRANSITIONS[partner.status]:
@@ -85,7 +75,7 @@ def partner_status_change(
         partner.paused_until = None
         fields.append("paused_until")
     partner.save(update_fields=fields)
-    partner_event_write(
+    partner_event_record(
         partner=partner, actor=actor, kind=kind, from_status=from_status, detail=reason
     )
     return partner
@@ -99,7 +89,7 @@ def partner_activate_if_checklist_done(*, partner: Partner, actor: User | None) 
             partner=partner,
             actor=actor,
             to_status=PartnerStatus.ACTIVE,
-            kind="activated",
+            kind=PartnerEventKind.ACTIVATED,
             reason="Onboarding checklist complete.",
         )
     return partner
@@ -114,13 +104,15 @@ def checklist_tick(*, partner_id: int, actor: User | None, field: str, detail: s
         raise InvalidTransition("This partner has left the program.")
     setattr(partner, field, timezone.now())
     partner.save(update_fields=[field])
-    partner_event_write(partner=partner, actor=actor, kind=field.removesuffix("_at"), detail=detail)
+    partner_event_record(
+        partner=partner, actor=actor, kind=CHECKLIST_EVENT_KINDS[field], detail=detail
+    )
     return partner_activate_if_checklist_done(partner=partner, actor=actor)
 
 
 @transaction.atomic
 def partner_agreement_accept(*, partner: Partner, actor: User, version: str) -> Partner:
-    check_is_owner(partner=partner, actor=actor)
+    owner_require(actor=actor, partner=partner)
     locked = partner_lock(partner_id=partner.pk)
     if locked.agreement_accepted_at and locked.agreement_version == version:
         return locked
@@ -137,7 +129,7 @@ def partner_agreement_accept(*, partner: Partner, actor: User, version: str) -> 
 
 @transaction.atomic
 def partner_training_complete(*, partner: Partner, actor: User) -> Partner:
-    check_is_owner(partner=partner, actor=actor)
+    owner_require(actor=actor, partner=partner)
     return checklist_tick(
         partner_id=partner.pk,
         actor=actor,
@@ -148,7 +140,7 @@ def partner_training_complete(*, partner: Partner, actor: User) -> Partner:
 
 @transaction.atomic
 def partner_storage_verify(*, partner: Partner, actor: User) -> Partner:
-    check_is_ops(actor=actor)
+    ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     return checklist_tick(
         partner_id=partner.pk,
         actor=actor,
@@ -160,8 +152,8 @@ def partner_storage_verify(*, partner: Partner, actor: User) -> Partner:
 @transaction.atomic
 def partner_first_handoff_record(*, partner: Partner, actor: User | None) -> Partner:
     """Stamp the first handoff: called when a morning handoff closes, or ticked by ops."""
-    if actor is not None and not actor.is_ops:
-        raise NotAllowed("Only ops staff can tick the first handoff by hand.")
+    if actor is not None:
+        ops_require(actor=actor, refusal="Only ops staff can tick the first handoff by hand.")
     return checklist_tick(
         partner_id=partner.pk,
         actor=actor,
@@ -174,7 +166,7 @@ def partner_first_handoff_record(*, partner: Partner, actor: User | None) -> Par
 def partner_pause(
     *, partner: Partner, actor: User, reason: str, until: datetime.date | None = None
 ) -> Partner:
-    check_is_ops(actor=actor)
+    ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     if not reason.strip():
         raise DomainError("Give a reason for the pause.")
     locked = partner_lock(partner_id=partner.pk)
@@ -184,7 +176,11 @@ def partner_pause(
         raise DomainError("The pause must end after today.")
     detail = reason.strip() + (f" (until {until:%b %-d, %Y})" if until else "")
     partner_status_change(
-        partner=locked, actor=actor, to_status=PartnerStatus.PAUSED, kind="paused", reason=detail
+        partner=locked,
+        actor=actor,
+        to_status=PartnerStatus.PAUSED,
+        kind=PartnerEventKind.PAUSED,
+        reason=detail,
     )
     locked.paused_until = until
     locked.save(update_fields=["paused_until"])
@@ -195,18 +191,18 @@ def partner_pause(
 def partner_resume(*, partner: Partner, actor: User | None) -> Partner:
     """Resume a paused partner: by ops, or by the nightly sweep (`actor=None`) when due."""
     if actor is not None:
-        check_is_ops(actor=actor)
+        ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     locked = partner_lock(partner_id=partner.pk)
     if locked.status == PartnerStatus.ACTIVE:
         return locked
     return partner_status_change(
-        partner=locked, actor=actor, to_status=PartnerStatus.ACTIVE, kind="resumed"
+        partner=locked, actor=actor, to_status=PartnerStatus.ACTIVE, kind=PartnerEventKind.RESUMED
     )
 
 
 @transaction.atomic
 def partner_offboard(*, partner: Partner, actor: User, reason: str) -> Partner:
-    check_is_ops(actor=actor)
+    ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     if not reason.strip():
         raise DomainError("Give a reason for offboarding.")
     locked = partner_lock(partner_id=partner.pk)
@@ -216,7 +212,7 @@ def partner_offboard(*, partner: Partner, actor: User, reason: str) -> Partner:
         partner=locked,
         actor=actor,
         to_status=PartnerStatus.OFFBOARDED,
-        kind="offboarded",
+        kind=PartnerEventKind.OFFBOARDED,
         reason=reason.strip(),
     )
 
@@ -265,7 +261,7 @@ def settings_validate(values: dict) -> None:
 @transaction.atomic
 def partner_settings_update(*, partner: Partner, actor: User, **values) -> Partner:
     """Change the owner-editable settings; writes one event listing what changed."""
-    check_is_owner(partner=partner, actor=actor)
+    owner_require(actor=actor, partner=partner)
     settings_validate(values)
     locked = partner_lock(partner_id=partner.pk)
     changes = [
@@ -279,5 +275,7 @@ def partner_settings_update(*, partner: Partner, actor: User, **values) -> Partn
         setattr(locked, field, value)
     locked.save(update_fields=[field for field, _, _ in changes])
     detail = "; ".join(f"{SETTINGS_LABELS[f]}: {old} → {new}" for f, old, new in changes)
-    partner_event_write(partner=locked, actor=actor, kind="settings_changed", detail=detail)
+    partner_event_record(
+        partner=locked, actor=actor, kind=PartnerEventKind.SETTINGS_CHANGED, detail=detail
+    )
     return locked

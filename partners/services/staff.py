@@ -13,15 +13,19 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.access import ops_require
 from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant, role_revoke
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
 from hubdelivery.lib.urls import absolute_url
+from partners.access import owner_require
+from partners.events import partner_event_record
 from partners.lock_objects import member_lock
-from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember
-from partners.services.partners import check_is_ops, check_is_owner, partner_event_write
+from partners.models import BackgroundCheck, MemberRole, Partner, PartnerEventKind, PartnerMember
+from partners.selectors.partners import membership_current_for
+from partners.services.partners import OPS_STAFF_ONLY
 
 
 def staff_join_path(*, user: User) -> str:
@@ -40,19 +44,22 @@ def staff_user_for_invitation(*, email: str, full_name: str) -> User:
         return user
     if user.is_ops:
         raise DomainError("That email belongs to an ops account and cannot be partner staff.")
-    if PartnerMember.objects.filter(user=user, removed_at__isnull=True).exists():
+    if membership_current_for(user=user) is not None:
         raise DomainError("That person already works for a partner business.")
     return user
 
 
 @transaction.atomic
 def staff_invite(*, partner: Partner, actor: User, email: str, full_name: str) -> PartnerMember:
-    check_is_owner(partner=partner, actor=actor)
+    owner_require(actor=actor, partner=partner)
     user = staff_user_for_invitation(email=email.strip().lower(), full_name=full_name.strip())
     member = PartnerMember.objects.create(partner=partner, user=user, role=MemberRole.STAFF)
     role_grant(user=user, role=Role.PARTNER_STAFF)
-    partner_event_write(
-        partner=partner, actor=actor, kind="staff_invited", detail=f"{user.email} invited."
+    partner_event_record(
+        partner=partner,
+        actor=actor,
+        kind=PartnerEventKind.STAFF_INVITED,
+        detail=f"{user.email} invited.",
     )
     join_url = absolute_url(staff_join_path(user=user)) if not user.has_usable_password() else ""
     email_send_templated(
@@ -77,29 +84,32 @@ def staff_invitation_accept(*, user: User, password: str) -> User:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
-    member = PartnerMember.objects.filter(user=user, removed_at__isnull=True).first()
+    member = membership_current_for(user=user)
     if member is not None:
-        partner_event_write(
-            partner=member.partner, actor=user, kind="staff_joined", detail=f"{user.email} joined."
+        partner_event_record(
+            partner=member.partner,
+            actor=user,
+            kind=PartnerEventKind.STAFF_JOINED,
+            detail=f"{user.email} joined.",
         )
     return user
 
 
 @transaction.atomic
 def staff_remove(*, member: PartnerMember, actor: User) -> PartnerMember:
-    check_is_owner(partner=member.partner, actor=actor)
+    owner_require(actor=actor, partner=member.partner)
     locked = member_lock(member_id=member.pk)
     if locked.removed_at is not None:
         return locked
-    if locked.role == MemberRole.OWNER:
+    if locked.is_owner:
         raise NotAllowed("The owner cannot be removed from the business.")
     locked.removed_at = timezone.now()
     locked.save(update_fields=["removed_at"])
     role_revoke(user=locked.user, role=Role.PARTNER_STAFF)
-    partner_event_write(
+    partner_event_record(
         partner=locked.partner,
         actor=actor,
-        kind="staff_removed",
+        kind=PartnerEventKind.STAFF_REMOVED,
         detail=f"{locked.user.email} removed.",
     )
     return locked
@@ -118,10 +128,10 @@ def background_consent_record(*, member: PartnerMember, actor: User) -> PartnerM
     locked.background_check = BackgroundCheck.PENDING
     locked.background_consent_at = timezone.now()
     locked.save(update_fields=["background_check", "background_consent_at"])
-    partner_event_write(
+    partner_event_record(
         partner=locked.partner,
         actor=actor,
-        kind="background_consent",
+        kind=PartnerEventKind.BACKGROUND_CONSENT,
         detail=f"{locked.user.email}: {BackgroundCheck.NOT_STARTED.label} → "
         f"{BackgroundCheck.PENDING.label}.",
     )
@@ -132,7 +142,7 @@ def background_consent_record(*, member: PartnerMember, actor: User) -> PartnerM
 def background_result_record(
     *, member: PartnerMember, actor: User, result: BackgroundCheck
 ) -> PartnerMember:
-    check_is_ops(actor=actor)
+    ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     if result not in (BackgroundCheck.CLEAR, BackgroundCheck.NOT_CLEAR):
         raise DomainError("The result is either clear or not clear.")
     locked = member_lock(member_id=member.pk)
@@ -144,10 +154,10 @@ def background_result_record(
     locked.background_check = result
     locked.background_result_at = timezone.now()
     locked.save(update_fields=["background_check", "background_result_at"])
-    partner_event_write(
+    partner_event_record(
         partner=locked.partner,
         actor=actor,
-        kind="background_result",
+        kind=PartnerEventKind.BACKGROUND_RESULT,
         detail=f"{locked.user.email}: {previous.label} → {BackgroundCheck(result).label}.",
     )
     return locked

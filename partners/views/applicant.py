@@ -5,8 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import applicant_required
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.ratelimit import rate_limited
 from partners.forms.recruiting import ApplicationForm, WithdrawForm
@@ -16,7 +15,7 @@ from partners.services import applications as services
 from partners.views.public import ELIGIBLE_ZIP_SESSION_KEY
 
 
-@role_required(Role.APPLICANT)
+@applicant_required
 def applicant_home(request: HttpRequest, status: int = 200) -> HttpResponse:
     application = selectors.application_current_for_owner(owner=request.user)
     context = {"application": application, "withdraw_form": WithdrawForm()}
@@ -34,7 +33,7 @@ def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@applicant_required
 def application_start(request: HttpRequest) -> HttpResponse:
     # A ZIP that just passed the eligibility check pre-fills the new draft.
     zip_code = request.session.pop(ELIGIBLE_ZIP_SESSION_KEY, "")
@@ -42,7 +41,7 @@ def application_start(request: HttpRequest) -> HttpResponse:
     return redirect("partners:application-edit", pk=application.pk)
 
 
-@role_required(Role.APPLICANT)
+@applicant_required
 @rate_limited(action="application_save", limit_get=False)
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_owner(owner=request.user, pk=pk)
@@ -100,7 +99,7 @@ def _edit_page(
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@applicant_required
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_owner(owner=request.user, pk=pk)
     form = WithdrawForm(request.POST)

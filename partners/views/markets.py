@@ -5,21 +5,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_admin_required
 from hubdelivery.exceptions import DomainError
 from partners.forms.recruiting import MarketForm, TargetStateForm
 from partners.selectors import recruiting as selectors
 from partners.services import recruiting as services
 
 
-@role_required(Role.OPS_ADMIN)
+@ops_admin_required
 def market_list(request: HttpRequest) -> HttpResponse:
     context = {"markets": selectors.market_list()}
     return render(request, "partners/market_list.html", context)
 
 
-@role_required(Role.OPS_ADMIN)
+@ops_admin_required
 def market_create(request: HttpRequest) -> HttpResponse:
     form = MarketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -34,7 +33,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/market_form.html", {"form": form}, status=status)
 
 
-@role_required(Role.OPS_ADMIN)
+@ops_admin_required
 def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
     market = selectors.market_get(pk=pk)
     initial = {"name": market.name, "center_zip": market.center_zip}
@@ -55,7 +54,7 @@ def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.OPS_ADMIN)
+@ops_admin_required
 def market_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     market = selectors.market_get(pk=pk)
     if request.POST.get("active") == "1":
@@ -67,7 +66,7 @@ def market_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partners:market-list")
 
 
-@role_required(Role.OPS_ADMIN)
+@ops_admin_required
 def target_state_list(request: HttpRequest) -> HttpResponse:
     form = TargetStateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +83,7 @@ def target_state_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.OPS_ADMIN)
+@ops_admin_required
 def target_state_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     target_state = selectors.target_state_get(pk=pk)
     if request.POST.get("active") == "1":

@@ -1,13 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_required
 from partners.models import PartnerStatus
 from partners.selectors import partners as selectors
 
 
-@role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
+@ops_required
 def ops_home(request: HttpRequest) -> HttpResponse:
     counts = selectors.partner_counts_by_status()
     rows = [(status.value, status.label, counts.get(status.value, 0)) for status in PartnerStatus]

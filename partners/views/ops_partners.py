@@ -5,15 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_required
 from hubdelivery.lib.dates import local_date
 from partners.forms.partners import BackgroundResultForm, PartnerFilterForm, PauseForm, ReasonForm
 from partners.selectors import partners as selectors
 from partners.services import partners, staff
 from partners.views.actions import run_action
 
-ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 PARTNERS_PER_PAGE = 50
 
 

@@ -3,18 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
+from accounts.decorators import partner_member_required
 from accounts.models import User
-from accounts.roles import Role
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
+from partners.access import owner_require
 from partners.agreement import AGREEMENT_VERSION, agreement_template
 from partners.forms.partners import ClosureForm, PartnerSettingsForm, StaffInviteForm, StaffJoinForm
 from partners.models import PartnerMember, PartnerStatus
@@ -22,21 +21,15 @@ from partners.selectors import partners as selectors
 from partners.services import closures, partners, staff
 from partners.views.actions import run_action
 
-partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
-
 
 def current_membership(request: HttpRequest) -> PartnerMember:
-    membership = selectors.membership_get_for_user(user=request.user)
-    if membership is None:
-        raise Http404("You are not a member of a partner business.")
-    return membership
+    return selectors.membership_current_or_404(user=request.user)
 
 
 def owner_membership(request: HttpRequest) -> PartnerMember:
-    """The owner's membership; staff get a 403 (they may not manage the business)."""
+    """The owner's membership; staff get a 403 (NotAllowed: they may not manage it)."""
     membership = current_membership(request)
-    if not selectors.is_owner(membership):
-        raise PermissionDenied("Only the business owner can manage this.")
+    owner_require(actor=request.user, partner=membership.partner)
     return membership
 
 
@@ -48,7 +41,7 @@ def partner_home(request: HttpRequest) -> HttpResponse:
     context = {
         "membership": membership,
         "partner": partner,
-        "is_owner": selectors.is_owner(membership),
+        "is_owner": membership.is_owner,
         "members": selectors.partner_members(partner=partner),
         "checklist": partners.checklist_items(partner),
         "onboarding": partner.status == PartnerStatus.ONBOARDING,
@@ -72,7 +65,7 @@ def partner_agreement(request: HttpRequest) -> HttpResponse:
         return redirect("partners:partner-home")
     context = {
         "partner": membership.partner,
-        "is_owner": selectors.is_owner(membership),
+        "is_owner": membership.is_owner,
         "version": AGREEMENT_VERSION,
         "agreement_template": agreement_template(),
         "accepted": membership.partner.agreement_version == AGREEMENT_VERSION
@@ -94,7 +87,7 @@ def partner_training(request: HttpRequest) -> HttpResponse:
             "Training marked as completed.",
         )
         return redirect("partners:partner-home")
-    context = {"partner": membership.partner, "is_owner": selectors.is_owner(membership)}
+    context = {"partner": membership.partner, "is_owner": membership.is_owner}
     return render(request, "partners/partner_training.html", context)
 
 
@@ -165,7 +158,7 @@ def partner_closures(request: HttpRequest) -> HttpResponse:
     today = local_date(tz_name=partner.time_zone)
     context = {
         "partner": partner,
-        "is_owner": selectors.is_owner(membership),
+        "is_owner": membership.is_owner,
         "closures": selectors.partner_closures_from(partner=partner, day=today),
         "form": form,
     }

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_required
 from hubdelivery.exceptions import DomainError
 from partners.forms.recruiting import DecisionForm, NoteForm, ReviewFilterForm
 from partners.models import ApplicationStatus
@@ -16,7 +15,6 @@ from partners.selectors import applications as selectors
 from partners.selectors import recruiting as recruiting_selectors
 from partners.services import applications as services
 
-OPS = (Role.OPS_REVIEWER, Role.OPS_ADMIN)
 QUEUE_PAGE_SIZE = 25
 DECISIONS = {
     "approve": services.application_approve,
@@ -25,7 +23,7 @@ DECISIONS = {
 }
 
 
-@role_required(*OPS)
+@ops_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     markets = [(m.pk, m.name) for m in recruiting_selectors.market_list()]
     form = ReviewFilterForm(request.GET or None, markets=markets)
@@ -48,7 +46,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/review_queue.html", context)
 
 
-@role_required(*OPS)
+@ops_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_reviewer(pk=pk)
     return _detail_page(request, application)
@@ -80,20 +78,12 @@ def _refused(request: HttpRequest, pk: int, error: DomainError) -> HttpResponse:
 
 
 @require_POST
-@role_required(*OPS)
+@ops_required
 def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Assign to me": picks up a submitted application (starting its review), or takes over
-    one already in review."""
+    """ "Assign to me"; the service decides between starting the review and taking over."""
     application = selectors.application_get_for_reviewer(pk=pk)
     try:
-        if application.status == ApplicationStatus.SUBMITTED:
-            services.application_start_review(
-                application=application,
-                reviewer=request.user,
-                expected_status=ApplicationStatus.SUBMITTED,
-            )
-        else:
-            services.application_assign(application=application, reviewer=request.user)
+        services.application_take(application=application, reviewer=request.user)
     except DomainError as error:
         return _refused(request, pk, error)
     messages.success(request, "Assigned to you.")
@@ -101,7 +91,7 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*OPS)
+@ops_required
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_reviewer(pk=pk)
     form = DecisionForm(request.POST)
@@ -131,7 +121,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*OPS)
+@ops_required
 def review_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_reviewer(pk=pk)
     form = NoteForm(request.POST)
@@ -144,7 +134,7 @@ def review_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partners:review-detail", pk=pk)
 
 
-@role_required(*OPS)
+@ops_required
 def waitlist_demand(request: HttpRequest) -> HttpResponse:
     context = {
         "by_state": recruiting_selectors.waitlist_demand_by_state(),

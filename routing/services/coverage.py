@@ -9,8 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from hubdelivery.lib.geo import haversine_miles
 from packages.coverage import PackagePlace, PlaceOutside
-from partners.models import Partner
-from partners.services.partners import partner_event_write
+from partners.events import partner_event_record
+from partners.models import Partner, PartnerEventKind
 from routing import selectors
 from routing.models import Coverage
 
@@ -51,8 +51,11 @@ def coverage_update(
     coverage.full_clean()
     coverage.save()
     after = coverage_describe(zip_codes=zip_codes, radius_miles=radius_miles)
-    partner_event_write(
-        partner=partner, actor=actor, kind="coverage_changed", detail=f"{before} -> {after}"
+    partner_event_record(
+        partner=partner,
+        actor=actor,
+        kind=PartnerEventKind.COVERAGE_CHANGED,
+        detail=f"{before} -> {after}",
     )
     return coverage
 

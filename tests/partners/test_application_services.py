@@ -3,10 +3,9 @@ illegal source, permission denied; plus approval creating the Partner."""
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
 
 from accounts.roles import Role
-from hubdelivery.exceptions import DomainError, InvalidTransition
+from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
 from partners.models import (
     ApplicationEvent,
     ApplicationStatus,
@@ -135,7 +134,7 @@ def test_reviewer_transitions_are_denied_to_non_ops(name, applicant, other_appli
     if name == "start_review":
         application = PartnerApplicationFactory(owner=other_applicant, status=S.SUBMITTED)
     # when / then
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         run(name, application, applicant=applicant, reviewer=applicant)
 
 
@@ -143,7 +142,7 @@ def test_reviewer_transitions_are_denied_to_non_ops(name, applicant, other_appli
 def test_applicant_transitions_are_denied_to_another_applicant(
     name, draft_application, other_applicant
 ):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         run(name, draft_application, applicant=other_applicant, reviewer=None)
     draft_application.refresh_from_db()
     assert draft_application.status == S.DRAFT
@@ -337,6 +336,51 @@ def test_assign_to_me_changes_the_reviewer_and_is_audited(applicant, reviewer, o
     application.refresh_from_db()
     assert application.assigned_reviewer == ops_admin
     assert ApplicationEvent.objects.filter(application=application, kind="assigned").count() == 1
+
+
+def test_take_starts_the_review_of_a_submitted_application(applicant, reviewer):
+    # given a submitted application
+    application = PartnerApplicationFactory(owner=applicant, status=S.SUBMITTED)
+    # when a reviewer takes it, twice
+    services.application_take(application=application, reviewer=reviewer)
+    services.application_take(application=application, reviewer=reviewer)
+    # then its review started with them, once
+    application.refresh_from_db()
+    assert (application.status, application.assigned_reviewer) == (S.IN_REVIEW, reviewer)
+    events = ApplicationEvent.objects.filter(application=application)
+    assert list(events.values_list("kind", "to_status")) == [("transition", S.IN_REVIEW)]
+
+
+@pytest.mark.parametrize("status", [S.IN_REVIEW, S.INFO_REQUESTED])
+def test_take_moves_an_application_under_review_to_the_reviewer_keeping_its_status(
+    status, applicant, reviewer, ops_admin
+):
+    # given an application another reviewer has
+    application = PartnerApplicationFactory(
+        owner=applicant, status=status, assigned_reviewer=reviewer
+    )
+    # when ops_admin takes it
+    services.application_take(application=application, reviewer=ops_admin)
+    # then it is theirs, in the same status, and the take-over is audited
+    application.refresh_from_db()
+    assert (application.status, application.assigned_reviewer) == (status, ops_admin)
+    assert list(application.events.values_list("kind", flat=True)) == ["assigned"]
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.APPROVED, S.WITHDRAWN])
+def test_take_is_refused_for_an_application_not_waiting_for_a_decision(status, applicant, reviewer):
+    application = PartnerApplicationFactory(owner=applicant, status=status)
+    with pytest.raises(InvalidTransition):
+        services.application_take(application=application, reviewer=reviewer)
+    assert not application.events.exists()
+
+
+def test_take_is_denied_to_non_ops(applicant, other_applicant):
+    application = PartnerApplicationFactory(owner=other_applicant, status=S.SUBMITTED)
+    with pytest.raises(NotAllowed):
+        services.application_take(application=application, reviewer=applicant)
+    application.refresh_from_db()
+    assert (application.status, application.assigned_reviewer) == (S.SUBMITTED, None)
 
 
 def test_draft_save_is_refused_once_submitted(applicant):

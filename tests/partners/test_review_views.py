@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -256,6 +257,19 @@ def test_assign_to_me_takes_over_an_application_in_review(in_review, ops_admin):
     client_for(ops_admin).post(reverse("partners:review-assign", args=[in_review.pk]))
     in_review.refresh_from_db()
     assert in_review.assigned_reviewer == ops_admin
+
+
+def test_assign_to_me_on_a_decided_application_is_refused_with_a_message(ops_client, applicant):
+    # given an approved application
+    application = PartnerApplicationFactory(
+        owner=applicant, status=S.APPROVED, submitted_at=timezone.now()
+    )
+    # when a reviewer asks to have it assigned
+    response = ops_client.post(reverse("partners:review-assign", args=[application.pk]))
+    # then the page says why, as a conflict, and nothing changed
+    assert response.status_code == 409
+    assert "waiting for a decision" in response.content.decode()
+    assert not application.events.exists()
 
 
 def test_add_note_and_empty_note_message(ops_client, in_review, reviewer):

@@ -1,0 +1,20 @@
+"""Who may act, by role: the `*_require` checks that need nothing but the user.
+
+The project's access vocabulary, one layer per app so no app imports one above it:
+- accounts/decorators.py: the pages' role gates (`ops_required`, `partner_member_required`...);
+- accounts/access.py (here): role checks for services;
+- partners/access.py: the owner, members and deliverers of a partner, the applicant;
+- packages/access.py: a DSP's drivers and the sides of a handoff.
+Every `*_require` raises `hubdelivery.exceptions.NotAllowed` and returns what it found.
+"""
+
+from accounts.models import User
+from hubdelivery.exceptions import NotAllowed
+
+OPS_ONLY = "Only ops reviewers and ops admins may do this."
+
+
+def ops_require(*, actor: User, refusal: str = OPS_ONLY) -> None:
+    """Ops reviewers and ops admins; `refusal` is the message the others get."""
+    if not actor.is_ops:
+        raise NotAllowed(refusal)

@@ -1,0 +1,56 @@
+"""Every audit row of the partners app is written here, one function per event model
+(like Saleor's events.py): `partner_event_record` and `application_event_record`.
+Nothing else creates PartnerEvent or ApplicationEvent rows (tests/partners/test_events.py
+greps for it)."""
+
+from accounts.models import User
+from partners.models import (
+    ApplicationEvent,
+    ApplicationEventKind,
+    Partner,
+    PartnerApplication,
+    PartnerEvent,
+    PartnerEventKind,
+)
+
+
+def partner_event_record(
+    *,
+    partner: Partner,
+    actor: User | None,
+    kind: PartnerEventKind,
+    from_status: str | None = None,
+    detail: str = "",
+) -> PartnerEvent:
+    """Log `kind` on the partner as it is now; `from_status` defaults to its status (the
+    two are equal when the status did not change: a checklist tick, a settings change) and
+    is "" for its creation."""
+    return PartnerEvent.objects.create(
+        partner=partner,
+        actor=actor,
+        kind=kind,
+        from_status=partner.status if from_status is None else from_status,
+        to_status=partner.status,
+        detail=detail,
+    )
+
+
+def application_event_record(
+    *,
+    application: PartnerApplication,
+    actor: User | None,
+    kind: ApplicationEventKind,
+    from_status: str | None = None,
+    reason: str = "",
+) -> ApplicationEvent:
+    """Log `kind` on the application as it is now; `from_status` defaults to its status
+    (equal when the status did not change: a document, an assignment) and is "" for its
+    creation."""
+    return ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        kind=kind,
+        from_status=application.status if from_status is None else from_status,
+        to_status=application.status,
+        reason=reason,
+    )
