@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import driver_required, ops_required, partner_member_required
 from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.geo import METRES_PER_MILE
 from hubdelivery.lib.zipdata import zip_lookup
@@ -21,9 +20,6 @@ from partners.selectors.partners import (
 from routing import selectors
 from routing.forms import CoverageForm
 from routing.services import coverage_update, dropoff_route_build, partner_route_build
-
-ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
-member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 
 
 @ops_required
@@ -82,7 +78,7 @@ def route_context(partner: Partner, service_date: datetime.date) -> dict:
     }
 
 
-@member_required
+@partner_member_required
 def partner_route(request: HttpRequest) -> HttpResponse:
     partner = membership_current_or_404(user=request.user).partner
     service_date = requested_date(request, partner.time_zone)
@@ -119,7 +115,7 @@ def ops_partner_route_rebuild(request: HttpRequest, partner_id: int) -> HttpResp
     return redirect(f"{url}?date={service_date.isoformat()}")
 
 
-@role_required(Role.DSP_DRIVER)
+@driver_required
 def driver_dropoff_route(request: HttpRequest) -> HttpResponse:
     driver = driver_get_for_user(user=request.user)
     if driver is None or driver.home_station is None:

@@ -241,7 +241,7 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap con
 # Browser security headers
 # Content-Security-Policy (django-csp): scripts and styles only from our own origin, so no
 # inline script or style runs anywhere. Exceptions, each for a reason:
-# - 'wasm-unsafe-eval' on the two pages with the camera scanner only (packages.views_handoff
+# - 'wasm-unsafe-eval' on the two pages with the camera scanner only (packages.views.handoff
 #   .camera_scanner_page): its fallback decoder compiles WebAssembly (not JavaScript eval).
 # - img-src data: Leaflet's and Swagger UI's icons; the map tile host for the route maps.
 # htmx's own indicator <style> is switched off in base.html (meta htmx-config).

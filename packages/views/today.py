@@ -8,8 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import partner_member_required
 from hubdelivery.exceptions import DomainError, InvalidInput, NotAllowed
 from hubdelivery.lib.dates import local_date
 from packages import selectors, services
@@ -27,11 +26,9 @@ from packages.services.deliveries import (
     delivery_is_undoable,
     package_is_deliverable,
 )
-from packages.views_handoff import camera_scanner_page, is_htmx
+from packages.views.handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
 from partners.selectors.partners import membership_current_or_404
-
-partner_member_required = role_required(Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 
 
 def _membership(request: HttpRequest) -> PartnerMember:

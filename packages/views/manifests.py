@@ -1,24 +1,16 @@
+"""The ops manifest upload: a CSV staged, previewed, then ingested as one manifest."""
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_required
 from hubdelivery.exceptions import DomainError
 from packages import selectors, services
 from packages.forms import ManifestUploadForm
 
-ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 PREVIEW_ROWS = 20
-
-
-@role_required(Role.DSP_DRIVER)
-def driver_home(request: HttpRequest) -> HttpResponse:
-    driver = selectors.driver_get_for_user(user=request.user)
-    if driver is None:
-        raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
-    return render(request, "packages/driver_home.html", {"driver": driver})
 
 
 @ops_required

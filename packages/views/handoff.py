@@ -11,15 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import handoff_people_required
 from hubdelivery.exceptions import DomainError
 from packages import selectors, services
 from packages.forms import ActionForm, HandoffOpenForm, ScanForm
 from packages.models import Handoff, HandoffDirection, PackageEvent, PackageEventType
 from partners.models import Partner
 
-handoff_people_required = role_required(Role.DSP_DRIVER, Role.PARTNER_OWNER, Role.PARTNER_STAFF)
 # The camera scanner's fallback decoder (zxing-wasm) compiles WebAssembly: allowed on the pages
 # that carry the camera, nowhere else. It does not allow JavaScript eval.
 camera_scanner_page = csp_update({"script-src": ["'wasm-unsafe-eval'"]})

@@ -9,15 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.decorators import ops_required
 from hubdelivery.exceptions import DomainError
 from packages import selectors, services
 from packages.forms import IncidentResolveForm, LabelForm, new_idempotency_key
 from packages.models import Handoff
-from packages.views_handoff import handoff_context
+from packages.views.handoff import handoff_context
 
-ops_required = role_required(Role.OPS_REVIEWER, Role.OPS_ADMIN)
 HANDOFFS_PER_PAGE = 50
 
 

@@ -1,0 +1,15 @@
+"""The driver's home: their DSP and station, and where the day's handoffs start."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import driver_required
+from packages import selectors
+
+
+@driver_required
+def driver_home(request: HttpRequest) -> HttpResponse:
+    driver = selectors.driver_get_for_user(user=request.user)
+    if driver is None:
+        raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
+    return render(request, "packages/driver_home.html", {"driver": driver})
