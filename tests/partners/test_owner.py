@@ -90,7 +90,6 @@ def test_a_member_whose_row_says_owner_is_refused_on_pages_and_in_services(
             actor=partner_staff,
             email="x@example.com",
             full_name="X",
-            site_url="http://testserver",
         )
 
 
