@@ -16,6 +16,7 @@ from dashboard.pay import last_complete_week
 from dashboard.services import weekly_statements_compute
 from hubdelivery.lib.dates import local_date
 from packages.demo import demo_dsp_ensure
+from packages.events import EventFields, package_events_record
 from packages.models import (
     AttemptOutcome,
     AttemptReason,
@@ -28,7 +29,6 @@ from packages.models import (
     HandoffStatus,
     Manifest,
     Package,
-    PackageEvent,
     PackageEventType,
     PackageStatus,
 )
@@ -132,14 +132,14 @@ def _attempts_create(packages: list[Package], plan: list[str], opened) -> None:
             when = package.status_changed_at - datetime.timedelta(
                 hours=2 * (len(outcomes[fate]) - 1 - k)
             )
-            event = PackageEvent(
-                package=package, tracking_id=package.tracking_id,
+            event = EventFields(
+                actor=None, package=package,
                 event_type=PackageEventType.DELIVERED if outcome == AttemptOutcome.DELIVERED
                 else PackageEventType.ATTEMPTED,
                 received_at=when, idempotency_key=f"demo-history-{package.tracking_id}-{k}",
             )  # fmt: skip
             pairs.append((event, outcome))
-    events = PackageEvent.objects.bulk_create(event for event, _ in pairs)
+    events = package_events_record(events=[event for event, _ in pairs])
     DeliveryAttempt.objects.bulk_create(
         DeliveryAttempt(
             package=event.package, event=event, outcome=outcome,

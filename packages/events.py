@@ -31,9 +31,12 @@ class EventFields(TypedDict, total=False):
     latitude: float | None
     longitude: float | None
     detail: dict[str, Any] | None
+    # Only history written after the fact (the demo's past weeks) sets its own receipt time;
+    # a service's event is received now.
+    received_at: datetime.datetime
 
 
-def _event_build(received_at: datetime.datetime, **fields: Unpack[EventFields]) -> PackageEvent:
+def _event_build(now: datetime.datetime, **fields: Unpack[EventFields]) -> PackageEvent:
     package = fields.get("package")
     return PackageEvent(
         package=package,
@@ -45,7 +48,7 @@ def _event_build(received_at: datetime.datetime, **fields: Unpack[EventFields]) 
         from_status=fields.get("from_status", ""),
         to_status=fields.get("to_status", ""),
         device_time=fields.get("device_time"),
-        received_at=received_at,
+        received_at=fields.get("received_at") or now,
         latitude=fields.get("latitude"),
         longitude=fields.get("longitude"),
         idempotency_key=fields["idempotency_key"],
