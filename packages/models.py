@@ -180,7 +180,7 @@ ALLOWED_PACKAGE_TRANSITIONS: dict[str, frozenset[str]] = {
     PackageStatus.OUT_FOR_DELIVERY: frozenset(
         {PackageStatus.DELIVERED, PackageStatus.ATTEMPTED, PackageStatus.RETURN_PENDING}
     ),
-    # Undo within 15 minutes puts the package back where it was before the delivery.
+    # An undo (within services.deliveries.UNDO_WINDOW) puts the package back where it was.
     PackageStatus.DELIVERED: frozenset({PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY}),
     # Incident resolution: re-attempt (back to received) or queue for the return handoff.
     PackageStatus.ATTEMPTED: frozenset({PackageStatus.RECEIVED, PackageStatus.RETURN_PENDING}),

@@ -89,3 +89,12 @@ def test_the_api_undoes_in_the_same_window(after, code, partner_owner, delivered
             reverse("api-package-event-create"), body, format="json"
         )
     assert response.status_code == code
+
+
+def test_the_training_page_states_the_undo_window_the_service_applies(partner_owner):
+    # given: the partners' training page, which cannot import the packages app
+    # when
+    page = client_for(partner_owner).get(reverse("partners:partner-training"))
+    # then: its words come from the one definition
+    assert page.status_code == 200
+    assert f"undo a delivery within {UNDO_WINDOW_TEXT}." in page.content.decode()
