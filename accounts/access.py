@@ -9,6 +9,7 @@ Every `*_require` raises `hubdelivery.exceptions.NotAllowed` and returns what it
 """
 
 from accounts.models import User
+from accounts.roles import Role
 from hubdelivery.exceptions import NotAllowed
 
 OPS_ONLY = "Only ops reviewers and ops admins may do this."
@@ -18,3 +19,9 @@ def ops_require(*, actor: User, refusal: str = OPS_ONLY) -> None:
     """Ops reviewers and ops admins; `refusal` is the message the others get."""
     if not actor.is_ops:
         raise NotAllowed(refusal)
+
+
+def ops_admin_require(*, actor: User) -> None:
+    """Ops admins only: markets, target states and the program's settings."""
+    if not actor.has_role(Role.OPS_ADMIN):
+        raise NotAllowed("Only ops admins may change markets and target states.")

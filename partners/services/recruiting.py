@@ -9,7 +9,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import ops_admin_require
 from accounts.emails import email_send_templated
+from accounts.models import User
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.geo import haversine_miles
 from hubdelivery.lib.urls import absolute_url
@@ -39,19 +41,21 @@ def _zip_or_raise(zip_code: str) -> ZipInfo:
 # Target states
 # ------------------------------------------------------------------------------
 @transaction.atomic
-def target_state_add(*, code: str) -> TargetState:
+def target_state_add(*, actor: User, code: str) -> TargetState:
     """Add a state to the program (or reactivate it) and invite the leads in it."""
+    ops_admin_require(actor=actor)
     if code not in US_STATE_NAMES:
         raise DomainError(f"{code!r} is not a US state code.")
     target_state, created = TargetState.objects.get_or_create(code=code)
     if not created:
-        return target_state_activate(target_state=target_state)
+        return target_state_activate(actor=actor, target_state=target_state)
     leads_invite_in_state(code=code)
     return target_state
 
 
 @transaction.atomic
-def target_state_activate(*, target_state: TargetState) -> TargetState:
+def target_state_activate(*, actor: User, target_state: TargetState) -> TargetState:
+    ops_admin_require(actor=actor)
     target_state = TargetState.objects.select_for_update().get(pk=target_state.pk)
     if target_state.is_active:
         return target_state
@@ -62,7 +66,8 @@ def target_state_activate(*, target_state: TargetState) -> TargetState:
 
 
 @transaction.atomic
-def target_state_deactivate(*, target_state: TargetState) -> TargetState:
+def target_state_deactivate(*, actor: User, target_state: TargetState) -> TargetState:
+    ops_admin_require(actor=actor)
     target_state = TargetState.objects.select_for_update().get(pk=target_state.pk)
     if not target_state.is_active:
         return target_state
@@ -75,8 +80,9 @@ def target_state_deactivate(*, target_state: TargetState) -> TargetState:
 # Markets
 # ------------------------------------------------------------------------------
 @transaction.atomic
-def market_create(*, name: str, center_zip: str, radius_miles: int) -> Market:
+def market_create(*, actor: User, name: str, center_zip: str, radius_miles: int) -> Market:
     """Open a market centred on a ZIP's centroid and invite the leads inside it."""
+    ops_admin_require(actor=actor)
     place = _zip_or_raise(center_zip)
     if Market.objects.filter(name__iexact=name).exists():
         raise DomainError(f"A market named {name!r} already exists.")
@@ -95,8 +101,11 @@ def market_create(*, name: str, center_zip: str, radius_miles: int) -> Market:
 
 
 @transaction.atomic
-def market_update(*, market: Market, name: str, center_zip: str, radius_miles: int) -> Market:
+def market_update(
+    *, actor: User, market: Market, name: str, center_zip: str, radius_miles: int
+) -> Market:
     """Move or resize a market; leads newly inside it are invited (the others already were)."""
+    ops_admin_require(actor=actor)
     market = Market.objects.select_for_update().get(pk=market.pk)
     place = _zip_or_raise(center_zip)
     if Market.objects.filter(name__iexact=name).exclude(pk=market.pk).exists():
@@ -117,7 +126,8 @@ def market_update(*, market: Market, name: str, center_zip: str, radius_miles: i
 
 
 @transaction.atomic
-def market_activate(*, market: Market) -> Market:
+def market_activate(*, actor: User, market: Market) -> Market:
+    ops_admin_require(actor=actor)
     market = Market.objects.select_for_update().get(pk=market.pk)
     if market.is_active:
         return market
@@ -128,7 +138,8 @@ def market_activate(*, market: Market) -> Market:
 
 
 @transaction.atomic
-def market_deactivate(*, market: Market) -> Market:
+def market_deactivate(*, actor: User, market: Market) -> Market:
+    ops_admin_require(actor=actor)
     market = Market.objects.select_for_update().get(pk=market.pk)
     if not market.is_active:
         return market

@@ -23,7 +23,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
     form = MarketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            market = services.market_create(**form.cleaned_data)
+            market = services.market_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -42,7 +42,7 @@ def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.market_update(market=market, **form.cleaned_data)
+            services.market_update(actor=request.user, market=market, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -58,10 +58,10 @@ def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def market_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     market = selectors.market_get(pk=pk)
     if request.POST.get("active") == "1":
-        services.market_activate(market=market)
+        services.market_activate(actor=request.user, market=market)
         messages.success(request, f"{market.name} is open.")
     else:
-        services.market_deactivate(market=market)
+        services.market_deactivate(actor=request.user, market=market)
         messages.success(request, f"{market.name} is closed to new applications.")
     return redirect("partners:market-list")
 
@@ -71,7 +71,9 @@ def target_state_list(request: HttpRequest) -> HttpResponse:
     form = TargetStateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            target_state = services.target_state_add(code=form.cleaned_data["code"])
+            target_state = services.target_state_add(
+                actor=request.user, code=form.cleaned_data["code"]
+            )
         except DomainError as error:
             form.add_error("code", str(error))
         else:
@@ -87,9 +89,9 @@ def target_state_list(request: HttpRequest) -> HttpResponse:
 def target_state_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     target_state = selectors.target_state_get(pk=pk)
     if request.POST.get("active") == "1":
-        services.target_state_activate(target_state=target_state)
+        services.target_state_activate(actor=request.user, target_state=target_state)
         messages.success(request, f"{target_state.name} is active.")
     else:
-        services.target_state_deactivate(target_state=target_state)
+        services.target_state_deactivate(actor=request.user, target_state=target_state)
         messages.success(request, f"{target_state.name} is no longer a target state.")
     return redirect("partners:target-state-list")

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from hubdelivery.exceptions import DomainError
+from hubdelivery.exceptions import DomainError, NotAllowed
 from partners.models import Lead, Market, TargetState
 from partners.services import recruiting as services
 from tests.conftest import client_for
@@ -45,12 +45,14 @@ def denver_leads(db):
 
 
 def test_opening_a_market_invites_the_leads_inside_it_once(
-    denver_leads, django_capture_on_commit_callbacks
+    denver_leads, ops_admin, django_capture_on_commit_callbacks
 ):
     near, far = denver_leads
     # when ops open a Denver market
     with django_capture_on_commit_callbacks(execute=True):
-        market = services.market_create(name="Denver", center_zip="80202", radius_miles=10)
+        market = services.market_create(
+            actor=ops_admin, name="Denver", center_zip="80202", radius_miles=10
+        )
     # then the lead inside it is invited, the one 64 miles away is not
     assert [m.to for m in mail.outbox] == [["near@example.com"]]
     assert "open near you" in mail.outbox[0].subject
@@ -60,33 +62,69 @@ def test_opening_a_market_invites_the_leads_inside_it_once(
     assert far.invited_at is None
     # when the market is closed, reopened and enlarged over both
     with django_capture_on_commit_callbacks(execute=True):
-        services.market_deactivate(market=market)
-        services.market_activate(market=market)
-        services.market_update(market=market, name="Denver", center_zip="80202", radius_miles=100)
-        services.market_update(market=market, name="Denver", center_zip="80202", radius_miles=100)
+        services.market_deactivate(actor=ops_admin, market=market)
+        services.market_activate(actor=ops_admin, market=market)
+        services.market_update(
+            actor=ops_admin, market=market, name="Denver", center_zip="80202", radius_miles=100
+        )
+        services.market_update(
+            actor=ops_admin, market=market, name="Denver", center_zip="80202", radius_miles=100
+        )
     # then only the newly covered lead gets its (first) invitation
     assert [m.to for m in mail.outbox] == [["near@example.com"], ["far@example.com"]]
 
 
 def test_activating_a_target_state_invites_its_leads_once(
-    denver_leads, django_capture_on_commit_callbacks
+    denver_leads, ops_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        state = services.target_state_add(code="CO")
-        services.target_state_deactivate(target_state=state)
-        services.target_state_activate(target_state=state)
-        services.target_state_add(code="CO")
+        state = services.target_state_add(actor=ops_admin, code="CO")
+        services.target_state_deactivate(actor=ops_admin, target_state=state)
+        services.target_state_activate(actor=ops_admin, target_state=state)
+        services.target_state_add(actor=ops_admin, code="CO")
     assert sorted(m.to[0] for m in mail.outbox) == ["far@example.com", "near@example.com"]
     assert Lead.objects.filter(invited_at__isnull=True).count() == 0
 
 
 def test_a_lead_covered_by_a_market_and_a_state_is_invited_once(
-    denver_leads, django_capture_on_commit_callbacks
+    denver_leads, ops_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.market_create(name="Denver", center_zip="80202", radius_miles=10)
-        services.target_state_add(code="CO")
+        services.market_create(actor=ops_admin, name="Denver", center_zip="80202", radius_miles=10)
+        services.target_state_add(actor=ops_admin, code="CO")
     assert sorted(m.to[0] for m in mail.outbox) == ["far@example.com", "near@example.com"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda actor, market, state: services.market_create(
+            actor=actor, name="Denver", center_zip="80202", radius_miles=10
+        ),
+        lambda actor, market, state: services.market_update(
+            actor=actor, market=market, name="Boston", center_zip="02116", radius_miles=50
+        ),
+        lambda actor, market, state: services.market_deactivate(actor=actor, market=market),
+        lambda actor, market, state: services.market_activate(actor=actor, market=market),
+        lambda actor, market, state: services.target_state_add(actor=actor, code="CO"),
+        lambda actor, market, state: services.target_state_deactivate(
+            actor=actor, target_state=state
+        ),
+        lambda actor, market, state: services.target_state_activate(
+            actor=actor, target_state=state
+        ),
+    ],
+    ids=["create", "update", "deactivate", "activate", "add-state", "state-off", "state-on"],
+)
+def test_only_ops_admins_change_markets_and_target_states_whoever_calls(reviewer, change):
+    # given a reviewer (ops, but not an admin) reaching the services directly
+    market = Market.objects.get(name="Boston")
+    state = TargetState.objects.get(code="MA")
+    # when / then: the service refuses, whatever page or job might call it
+    with pytest.raises(NotAllowed, match="Only ops admins"):
+        change(reviewer, market, state)
+    market.refresh_from_db()
+    assert market.radius_miles != 50 and market.is_active
 
 
 def test_the_invitation_claim_is_a_conditional_update(denver_leads):
@@ -100,16 +138,16 @@ def test_the_invitation_claim_is_a_conditional_update(denver_leads):
     assert (first, second) == (True, False)
 
 
-def test_market_create_refuses_unknown_zip_and_duplicate_name(db):
+def test_market_create_refuses_unknown_zip_and_duplicate_name(ops_admin):
     with pytest.raises(DomainError, match="not a US ZIP"):
-        services.market_create(name="Nowhere", center_zip="00000", radius_miles=10)
+        services.market_create(actor=ops_admin, name="Nowhere", center_zip="00000", radius_miles=10)
     with pytest.raises(DomainError, match="already exists"):
-        services.market_create(name="boston", center_zip="02116", radius_miles=10)
+        services.market_create(actor=ops_admin, name="boston", center_zip="02116", radius_miles=10)
 
 
-def test_target_state_add_refuses_an_unknown_code(db):
+def test_target_state_add_refuses_an_unknown_code(ops_admin):
     with pytest.raises(DomainError):
-        services.target_state_add(code="XX")
+        services.target_state_add(actor=ops_admin, code="XX")
 
 
 # ------------------------------------------------------------------------------
