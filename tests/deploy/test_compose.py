@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy.healthcheck import health_host, main as healthcheck_main
+from deploy.healthcheck import health_host
+from deploy.healthcheck import main as healthcheck_main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPOSE_FILES = ["docker-compose.yml", "docker-compose.multinode.yml"]
