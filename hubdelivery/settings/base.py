@@ -138,13 +138,35 @@ TEMPLATES = [
 # ------------------------------------------------------------------------------
 # Database: SQLite by default, DATABASE_URL (PostgreSQL) in production and CI.
 # Persistent connections with health checks: a new connection per request costs
-# several times the request itself.
+# several times the request itself. DATABASE_POOLER=pgbouncer when DATABASE_URL names
+# PgBouncer in transaction mode (several machines: docs/deployment.md).
 # ------------------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.config(
+DATABASE_POOLERS = ("", "pgbouncer")
+
+
+def database_config(*, pooler: str, conn_max_age: int) -> dict:
+    """The default database from DATABASE_URL, shaped for the pooler in front of it.
+
+    Behind PgBouncer in transaction mode each transaction may get another server
+    connection, so a server-side cursor (QuerySet.iterator()) would be lost between them:
+    they are turned off and Django fetches rows in chunks on the client instead."""
+    if pooler not in DATABASE_POOLERS:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOLER must be one of {DATABASE_POOLERS}, not {pooler!r}."
+        )
+    config = dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 600),
+        conn_max_age=conn_max_age,
         conn_health_checks=True,
+    )
+    if pooler == "pgbouncer":
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return config
+
+
+DATABASES = {
+    "default": database_config(
+        pooler=env_str("DATABASE_POOLER", ""), conn_max_age=env_int("CONN_MAX_AGE", 600)
     )
 }
 
@@ -224,8 +246,38 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_STORAGES = ("", "s3")
+
+
+def media_storage(kind: str) -> dict:
+    """Where uploads (documents, proof photos) are kept: MEDIA_ROOT on this machine's disk
+    (or a volume every node mounts), or MEDIA_STORAGE=s3 for a bucket every node shares.
+
+    The bucket stays private: no ACL is sent, so objects get the bucket's own (block public
+    access on it), and every URL django-storages makes is signed and expires in five minutes.
+    The portal's views stream files through the app after their access checks anyway."""
+    if kind not in MEDIA_STORAGES:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be one of {MEDIA_STORAGES}, not {kind!r}.")
+    if kind == "":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MEDIA_S3_BUCKET"),
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MEDIA_S3_REGION", "") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            # Two uploads with one name keep both files: a later one never replaces a proof.
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(env_str("MEDIA_STORAGE", "")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
