@@ -29,6 +29,7 @@ from benchmarks import load_users
 RETRY_STATUSES = {0, 502, 503, 504}
 RETRIES = 3
 WRITES = ("scan", "deliver", "attempt")
+STOP_SECONDS = 15
 
 
 class ProofPartner(load_users.MixPartner):
@@ -74,13 +75,16 @@ def run(seconds: float) -> dict[str, Any]:
         })  # fmt: skip
 
     classes = user_classes()
-    environment = Environment(user_classes=classes)
+    # At the end each person finishes what they are doing: a write cut off by the end of the
+    # run would be stored without its answer, like one lost with its node.
+    environment = Environment(user_classes=classes, stop_timeout=STOP_SECONDS)
     environment.events.request.add_listener(on_request)
     runner = environment.create_local_runner()
     count = sum(c.fixed_count for c in classes)
     runner.start(count, spawn_rate=count / load_users.RAMP_SECONDS)
-    gevent.spawn_later(seconds, runner.quit)
-    runner.greenlet.join()
+    gevent.sleep(seconds)
+    runner.stop()
+    runner.quit()
     all_times = [t for values in times.values() for t in values]
     failures = [r["failure"] for r in requests if r["failure"]]
     return {
