@@ -43,7 +43,8 @@ class ProofPartner(load_users.MixPartner):
             if response.status_code not in RETRY_STATUSES:
                 return response
             with response:
-                response.failure(f"HTTP {response.status_code}: lost with its node")
+                error = str(response.error or "")[:120]
+                response.failure(f"HTTP {response.status_code}: lost with its node {error}")
             gevent.sleep(0.5)
         return super().post(url, name, context=context, **kwargs)
 
