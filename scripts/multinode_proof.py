@@ -48,6 +48,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.load import free_port, load  # noqa: E402
@@ -210,10 +212,13 @@ def mix_run(
         batch += 1
         elapsed = time.monotonic() - started
         if not killed_at and elapsed >= kill_at:
+            # Tasks the workers had taken and not yet acknowledged (kombu's "unacked" hash).
+            held = redis.Redis.from_url(env["CELERY_BROKER_URL"]).hlen("unacked")
             killed_at = time.time()
             cluster.kill("web1")
             cluster.kill("worker1")
-            print(f"SIGKILL web node 1 and worker 1 at {elapsed:.1f} s")
+            print(f"SIGKILL web node 1 and worker 1 at {elapsed:.1f} s; "
+                  f"tasks taken by the workers then: {held}")  # fmt: skip
         if killed_at and "worker1" not in cluster.processes and time.time() > killed_at + 5:
             worker_start(cluster, "worker1", env=env)
             print("worker 1 restarted")
