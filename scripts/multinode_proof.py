@@ -58,6 +58,7 @@ from benchmarks.pg import admin_execute, server_url  # noqa: E402
 BINARIES = ("pgbouncer", "haproxy", "redis-server")
 TIME_ZONE = "America/New_York"
 DRAIN_SECONDS = 90  # the visibility timeout (30 s) and the restarted worker's catch-up
+KILL_BURST = 40  # emails queued just before the kill
 KILL_TOLERANCE = 0.5  # seconds: a request sent as the node died was still in flight
 
 
@@ -199,20 +200,23 @@ def mix_run(
     cluster: Cluster,
     env: dict[str, str],
     emails_per_second: int,
-) -> tuple[dict, float]:  # type: ignore[type-arg]
+) -> tuple[dict, float, int]:  # type: ignore[type-arg]
     """The mix through the balancer; kills web1 and worker1 at `kill_at` seconds."""
     out = plan_path.with_name("mix.json")
     users = subprocess.Popen(  # noqa: S603
         [sys.executable, str(ROOT / "scripts" / "multinode_users.py"), str(plan_path),
          str(seconds), str(out)],
     )  # fmt: skip
-    started, killed_at, batch = time.monotonic(), 0.0, 0
+    started, killed_at, batch, held = time.monotonic(), 0.0, 0, 0
     while users.poll() is None:
         emails_queue(batch, emails_per_second)
         batch += 1
         elapsed = time.monotonic() - started
         if not killed_at and elapsed >= kill_at:
-            # Tasks the workers had taken and not yet acknowledged (kombu's "unacked" hash).
+            # A burst of emails first, so the worker dies holding tasks, then the count of
+            # tasks the workers had taken and not acknowledged (kombu's "unacked" hash).
+            emails_queue(-1, KILL_BURST)
+            time.sleep(0.2)
             held = redis.Redis.from_url(env["CELERY_BROKER_URL"]).hlen("unacked")
             killed_at = time.time()
             cluster.kill("web1")
@@ -225,7 +229,7 @@ def mix_run(
         time.sleep(1)
     if users.returncode != 0:
         raise RuntimeError("the load generator failed")
-    return json.loads(out.read_text()), killed_at
+    return json.loads(out.read_text()), killed_at, held
 
 
 def tasks_drained() -> bool:
@@ -249,7 +253,13 @@ def mail_sink_counts(mail_dir: Path) -> dict[str, int]:
 
 
 def verdicts(
-    *, mix: dict, killed_at: float, first_event_id: int, mail_dir: Path, night: datetime.date
+    *,
+    mix: dict,
+    killed_at: float,
+    held_at_kill: int,
+    first_event_id: int,
+    mail_dir: Path,
+    night: datetime.date,
 ) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
     """The figures and every assertion that failed."""
     from django.db.models import Count
@@ -277,7 +287,8 @@ def verdicts(
         "requests": mix["total"]["count"], "failures": len(failed),
         "p95_ms": mix["total"]["p95"], "events_stored": len(stored),
         "events_acknowledged": len(done), "events_stored_answer_lost": len(stored - done),
-        "emails": emails, "emails_sent": sum(sends.values()),
+        "emails": emails, "emails_sent": sum(sends.values()), "emails_sent_twice": sum(
+            n - 1 for n in sends.values() if n > 1), "tasks_held_at_kill": held_at_kill,
         "capacity_reports": reports.count(),
     }  # fmt: skip
     problems = []
@@ -291,9 +302,15 @@ def verdicts(
         problems.append(f"{len(outside)} failures were not in flight at the kill: {outside[:3]}")
     if OutboundEmail.objects.filter(sent_at__isnull=True).exists():
         problems.append("queued emails were never sent")
-    if len(sends) != emails or any(n != 1 for n in sends.values()):
-        problems.append(f"{emails} emails queued, sent to {len(sends)} recipients, "
-                        f"{sum(n - 1 for n in sends.values() if n > 1)} sent twice")  # fmt: skip
+    # SMTP is not transactional: a worker killed after handing an email over and before its
+    # commit leaves the row unsent, and the redelivered task sends it again. Only the tasks
+    # the killed worker held can go twice; any other repeat is a fault.
+    repeats = sum(n - 1 for n in sends.values() if n > 1)
+    if len(sends) != emails or repeats > held_at_kill:
+        problems.append(
+            f"{emails} emails queued, sent to {len(sends)} recipients, "
+            f"{repeats} sent twice (tasks held at the kill: {held_at_kill})"
+        )
     if reports.filter(finished_at__isnull=False).count() != 1:
         problems.append(f"the night's capacity report: {reports.count()} rows, not one finished")
     return figures, problems
@@ -336,20 +353,20 @@ def prove(args: argparse.Namespace, scratch: Path, server: str, database: str) -
             web_start(cluster, node, port=ports[node], env=env)
         for node in ("web1", "web2"):
             wait_until(lambda n=node: healthy(f"http://127.0.0.1:{ports[n]}/healthz"),
-                       seconds=60, what=node)  # fmt: skip
+                       seconds=120, what=node)  # fmt: skip
         cluster.start("haproxy", ["haproxy", "-db", "-f", str(ROOT / "deploy/haproxy/haproxy.cfg")],
                       {**os.environ, "LB_BIND": f"127.0.0.1:{ports['lb']}",
                        "WEB1": f"127.0.0.1:{ports['web1']}", "WEB2": f"127.0.0.1:{ports['web2']}",
                        "HEALTH_HOST": "127.0.0.1"})  # fmt: skip
         wait_until(lambda: healthy(f"http://127.0.0.1:{ports['lb']}/healthz"),
-                   seconds=30, what="haproxy")  # fmt: skip
+                   seconds=60, what="haproxy")  # fmt: skip
         for node in ("worker1", "worker2"):
             worker_start(cluster, node, env=env)
         cluster.start("beat", [sys.executable, "-m", "celery", "-A", "hubdelivery", "beat",
                                "--loglevel", "WARNING"], env)  # fmt: skip
         print("running: PgBouncer, redis, HAProxy, 2 gunicorn nodes, 2 workers, 1 beat; "
               f"{args.partners} partners, {args.ops} ops users, {args.seconds:.0f} s")  # fmt: skip
-        mix, killed_at = mix_run(
+        mix, killed_at, held_at_kill = mix_run(
             plan_path=plan_path, seconds=args.seconds, kill_at=args.kill_at, cluster=cluster,
             env=env, emails_per_second=args.emails_per_second,
         )  # fmt: skip
@@ -358,7 +375,8 @@ def prove(args: argparse.Namespace, scratch: Path, server: str, database: str) -
         print(f"tasks drained {time.monotonic() - started:.0f} s after the load ended")
         night = datetime.date.fromisoformat(plan["today"]) + datetime.timedelta(days=1)
         figures, problems = verdicts(
-            mix=mix, killed_at=killed_at, first_event_id=first_event_id,
+            mix=mix, killed_at=killed_at, held_at_kill=held_at_kill,
+            first_event_id=first_event_id,
             mail_dir=scratch / "mail", night=night,
         )  # fmt: skip
     finally:
