@@ -1,10 +1,24 @@
-"""/healthz: is the database reachable, is the broker reachable. 200 when both are, else 503."""
+"""/healthz: what this web node depends on, and whether it can serve.
+
+Answers {"status": ..., "checks": {"database": ..., "cache": ..., "broker": ...}}, each check
+"ok" or what is wrong ("unreachable", "unconfigured"):
+- 200 "ok": everything is up.
+- 200 "degraded": the cache or the broker is down. The node still serves: rate limits follow
+  their fault policies (hubdelivery.lib.ratelimit) and emails wait in the outbox
+  (accounts.emails). Both are shared by every node, so a 503 here would make the load
+  balancer take every node out at once.
+- 503 "unhealthy": the database is unreachable; this node cannot serve.
+"""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from kombu import Connection
+
+# A node without these cannot answer a single page.
+REQUIRED = ("database",)
 
 
 def database_check() -> str:
@@ -15,6 +29,14 @@ def database_check() -> str:
     except DatabaseError:
         return "unreachable"
     return "ok"
+
+
+def cache_check() -> str:
+    """Redis itself, past the degrading backend's circuit; a per-process cache is always up."""
+    reachable = getattr(cache, "reachable", None)
+    if reachable is None:
+        return "ok"
+    return "ok" if reachable() else "unreachable"
 
 
 def broker_check() -> str:
@@ -30,9 +52,8 @@ def broker_check() -> str:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": database_check(), "broker": broker_check()}
-    healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    checks = {"database": database_check(), "cache": cache_check(), "broker": broker_check()}
+    if any(checks[name] != "ok" for name in REQUIRED):
+        return JsonResponse({"status": "unhealthy", "checks": checks}, status=503)
+    degraded = any(state != "ok" for state in checks.values())
+    return JsonResponse({"status": "degraded" if degraded else "ok", "checks": checks})

@@ -132,13 +132,17 @@ DATABASES = {
 
 # ------------------------------------------------------------------------------
 # Cache: Redis when configured (allauth's rate limits need a shared cache), locmem otherwise.
+# Redis down degrades rather than fails: each rate limit's fault policy is in
+# hubdelivery.lib.ratelimit.FAULT_POLICIES. The short socket timeouts make an unanswering
+# host count as down within a second.
 # ------------------------------------------------------------------------------
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "")
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hubdelivery.lib.cache.DegradingRedisCache",
             "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
