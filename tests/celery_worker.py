@@ -13,21 +13,22 @@ from hubdelivery.celery import app
 TEST_BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
-def celery_worker_running():
+def celery_worker_running(broker_url: str = TEST_BROKER_URL):
     """Start Celery's in-process test worker on the real Redis broker, stop it afterwards.
-    Use through the `celery_worker_on_redis` fixture (tests/conftest.py)."""
+    Use through the `celery_worker_on_redis` fixture (tests/conftest.py); fault tests pass
+    the URL of a Redis of their own."""
     try:
-        redis.Redis.from_url(TEST_BROKER_URL, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(broker_url, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"Redis is not reachable at {TEST_BROKER_URL}")
+        pytest.skip(f"Redis is not reachable at {broker_url}")
     keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
     previous = {key: app.conf[key] for key in keys}
     app.conf.update(
-        broker_url=TEST_BROKER_URL,
+        broker_url=broker_url,
         task_always_eager=False,
-        result_backend=TEST_BROKER_URL,
+        result_backend=broker_url,
         # A queue of this test run's own: another suite on the same Redis cannot take its tasks.
         task_default_queue=f"hubdelivery-test-{os.getpid()}",
     )
@@ -40,11 +41,14 @@ def celery_worker_running():
 
 
 def reset_connection_pools() -> None:
-    """Drop pooled connections and the cached result backend so the next use follows app.conf."""
+    """Drop pooled connections, the cached result backend and the cached queue declarations
+    (made from task_default_queue when first used) so the next use follows app.conf."""
     kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     app._local.__dict__.pop("backend", None)
+    for cached in ("queues", "default_queue", "router"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 def wait_for(condition, timeout: float = 15.0) -> bool:

@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Every two minutes: emails whose task was lost (broker down, message dropped) are queued
+    # again, capped per run, and given up on with an ERROR log (accounts.emails.outbox_sweep).
+    "accounts-outbox-sweep": {
+        "task": "accounts.tasks.outbox_sweep_task",
+        "schedule": crontab(minute="*/2"),
+    },
     # Hourly guard: each time zone's capacity check runs once its local evening starts, and a
     # night that was missed (worker or beat down) is caught up at the next hour.
     "capacity-checks-due": {

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +14,11 @@ import pytest
 import redis
 from django.test import override_settings
 
+from hubdelivery.celery import app
 from hubdelivery.lib import cache as degrading_cache
 from hubdelivery.lib import ratelimit
 from hubdelivery.lib.ratelimit import FaultPolicy
+from tests.celery_worker import reset_connection_pools
 
 
 def free_port() -> int:
@@ -104,3 +107,17 @@ def _fresh_fault_state() -> None:
     """Per-process fallback counters and the warnings' clock start empty in each test."""
     degrading_cache.FALLBACKS[FaultPolicy.LOCAL].clear()
     ratelimit._last_warned.clear()
+
+
+@contextmanager
+def celery_broker_at(url: str) -> Iterator[None]:
+    """Celery publishes to `url` (no eager mode) inside the block."""
+    keys = ("broker_url", "task_always_eager")
+    previous = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    reset_connection_pools()
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+        reset_connection_pools()
