@@ -7,6 +7,8 @@ import kombu.pools
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from kombu import Queue
 
 from hubdelivery.celery import app
 
@@ -23,14 +25,14 @@ def celery_worker_running(broker_url: str = TEST_BROKER_URL):
         if os.environ.get("CI"):
             raise
         pytest.skip(f"Redis is not reachable at {broker_url}")
-    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
+    keys = ("broker_url", "task_always_eager", "result_backend")
+    keys += ("task_default_queue", "task_queues", "task_routes")
     previous = {key: app.conf[key] for key in keys}
     app.conf.update(
         broker_url=broker_url,
         task_always_eager=False,
         result_backend=broker_url,
-        # A queue of this test run's own: another suite on the same Redis cannot take its tasks.
-        task_default_queue=f"hubdelivery-test-{os.getpid()}",
+        **test_run_queues(),
     )
     reset_connection_pools()
     app.control.purge()  # messages left by an interrupted run would be consumed first
@@ -38,6 +40,18 @@ def celery_worker_running(broker_url: str = TEST_BROKER_URL):
         yield worker
     app.conf.update(previous)
     reset_connection_pools()
+
+
+def test_run_queues() -> dict:
+    """Queues of this test run's own, the default and the long one (tasks routed as in
+    settings): another suite on the same Redis cannot take its tasks."""
+    default = f"hubdelivery-test-{os.getpid()}"
+    long = f"{default}-long"
+    return {
+        "task_default_queue": default,
+        "task_queues": [Queue(name, routing_key=name) for name in (default, long)],
+        "task_routes": {name: {"queue": long} for name in settings.LONG_TASKS},
+    }
 
 
 def reset_connection_pools() -> None:
