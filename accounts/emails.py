@@ -102,6 +102,7 @@ def outbound_email_send(*, email_id: int) -> bool:
         )
         raise
     OutboundEmail.objects.filter(pk=email_id).update(sent_at=timezone.now())
+    logger.info("Sent email %s (%s)", email_id, email.kind)
     return True
 
 

@@ -4,6 +4,9 @@ from typing import Any
 from celery import Celery
 from celery.signals import celeryd_init
 
+# Connects the request id's signals, in web and worker processes alike.
+from hubdelivery.lib import requestid  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubdelivery.settings.local")
 
 app = Celery("hubdelivery")

@@ -417,13 +417,31 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # Logging
 # ------------------------------------------------------------------------------
+# One JSON object a line (python-json-logger) by default, for log shippers; LOG_FORMAT=plain
+# for reading in a terminal. Every line carries `request_id` (hubdelivery/lib/requestid.py),
+# in the worker too: the worker keeps this configuration rather than its own.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
+LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "hubdelivery.lib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": LOG_FIELDS},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "format": LOG_FIELDS},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # ------------------------------------------------------------------------------
 # Demo data: each app seeds its own, lowest app first (manage.py seed_demo).
