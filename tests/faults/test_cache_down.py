@@ -41,10 +41,8 @@ def test_with_redis_stopped_login_today_page_and_api_reads_answer_2xx(
     assert health.json()["checks"]["cache"] == "unreachable"
     # when Redis is back, then /healthz says so at once
     cache_on_own_redis.start()
-    assert client.get("/healthz").json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
-    }
+    health = client.get("/healthz").json()
+    assert (health["status"], health["checks"]["cache"]) == ("ok", "ok")
 
 
 def test_open_limit_allows_and_warns_once_per_interval(
