@@ -4,9 +4,11 @@ process or closed as hubdelivery.lib.ratelimit.FAULT_POLICIES says, and /healthz
 import logging
 
 import pytest
+import redis
 from allauth.account import app_settings as allauth_settings
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.throttling import UserRateThrottle
 
@@ -24,8 +26,10 @@ def log_in(client, user, password=TEST_PASSWORD):
 def test_with_redis_stopped_login_today_page_and_api_reads_answer_2xx(
     client, partner_owner, dsp_token_key, cache_on_own_redis
 ):
-    # given the cache on a Redis of the test's own, which answers
+    # given the cache on a Redis of the test's own, which answers and stores
     assert client.get("/healthz").json()["checks"]["cache"] == "ok"
+    cache.set("fault-test", "stored")
+    assert redis.Redis(port=cache_on_own_redis.port).dbsize() == 1
     # when that Redis stops
     cache_on_own_redis.stop()
     # then the partner logs in and sees the today page
