@@ -11,6 +11,7 @@ order (e.g. address order) is never the fallback.
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import pairwise
 
 import numpy as np
@@ -295,25 +296,32 @@ def _best_or_opt(costs: np.ndarray, path: np.ndarray) -> tuple[int, tuple[int, i
     n = len(path) - 2
     legs, forwards, backwards = _along(costs, path)
     step = np.diagonal(legs, 1)
-    q = np.arange(0, n + 1)[None, :]
     best_saving, best_move = 0, (1, 1, 0, False)
     for k in range(1, min(OR_OPT_MAX_CHAIN, n - 1) + 1):
         starts = n - k + 1  # i = 1..starts; the chain's last stop is i + k - 1
-        i = np.arange(1, starts + 1)[:, None]
         removed = step[0:starts] + step[k : n + 1] - np.diagonal(legs, k + 1)
         turned = (backwards[k : n + 1] - backwards[1 : starts + 1]) - (
             forwards[k : n + 1] - forwards[1 : starts + 1]
         )
-        ahead = legs[0 : n + 1, 1 : starts + 1].T + legs[k : n + 1, 1 : n + 2]
-        behind = legs[0 : n + 1, k : n + 1].T + legs[1 : starts + 1, 1 : n + 2] + turned[:, None]
-        legal = (q < i - 1) | (q > i + k - 1)
-        for is_reversed, added in ((False, ahead), (True, behind)):
-            saving = np.where(legal, (removed + 0)[:, None] + step[None, :] - added, 0)
-            pick = int(saving.argmax())
-            if saving.flat[pick] > best_saving:
-                row, col = divmod(pick, saving.shape[1])
-                best_saving, best_move = int(saving.flat[pick]), (row + 1, k, col, is_reversed)
+        kept = removed[:, None] + step[None, :]
+        ahead = kept - legs[0 : n + 1, 1 : starts + 1].T - legs[k : n + 1, 1 : n + 2]
+        behind = kept - legs[0 : n + 1, k : n + 1].T - legs[1 : starts + 1, 1 : n + 2]
+        behind -= turned[:, None]
+        saving = np.where(_or_opt_legal(n, k), np.maximum(ahead, behind), 0)
+        pick = int(saving.argmax())
+        if saving.flat[pick] > best_saving:
+            row, col = divmod(pick, saving.shape[1])
+            is_reversed = bool(behind.flat[pick] > ahead.flat[pick])
+            best_saving, best_move = int(saving.flat[pick]), (row + 1, k, col, is_reversed)
     return best_saving, best_move
+
+
+@cache
+def _or_opt_legal(n: int, k: int) -> np.ndarray:
+    """[i - 1, q]: may the chain path[i..i+k-1] go between path[q] and path[q + 1]?"""
+    i = np.arange(1, n - k + 2)[:, None]
+    q = np.arange(0, n + 1)[None, :]
+    return (q < i - 1) | (q > i + k - 1)
 
 
 def _reversed_stretch(path: np.ndarray, i: int, j: int) -> np.ndarray:
