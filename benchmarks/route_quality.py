@@ -77,6 +77,7 @@ class Row:
     production_m: int
     reference_m: int
     production_s: float
+    production_cpu_s: float
 
     @property
     def gap_pct(self) -> float:
@@ -122,13 +123,18 @@ def reference_ms(size: int, reference_s: float) -> int:
     return int(1000 * reference_s * max(size, 40) / 200)
 
 
-def production_run(matrix: Matrix) -> tuple[int, float]:
-    times, length = [], 0
+def production_run(matrix: Matrix) -> tuple[int, float, float]:
+    """Length, and the median wall and CPU seconds of three solves.
+
+    CPU seconds are this process's own: what the solve would take on a core of its own.
+    """
+    times, cpu_times, length = [], [], 0
     for _ in range(3):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         length = plan_from_matrix(matrix).total_distance_m
         times.append(time.perf_counter() - started)
-    return length, statistics.median(times)
+        cpu_times.append(time.process_time() - cpu_started)
+    return length, statistics.median(times), statistics.median(cpu_times)
 
 
 def _spin() -> None:
@@ -179,31 +185,35 @@ def measure(sizes: tuple[int, ...], seeds: int, reference_s: float, busy_cores: 
         production = [production_run(case.matrix) for case in all_cases]
     reference = references(all_cases, reference_s)
     return [
-        Row(case.size, case.kind, case.seed, length, min(length, best), seconds)
-        for case, (length, seconds), best in zip(all_cases, production, reference, strict=True)
+        Row(case.size, case.kind, case.seed, length, min(length, best), seconds, cpu)
+        for case, (length, seconds, cpu), best in zip(all_cases, production, reference, strict=True)
     ]
 
 
 def print_table(rows: list[Row]) -> None:
     print(
         f"{'stops':>5} {'kind':>9} {'seed':>4} {'production m':>12} {'reference m':>11} "
-        f"{'gap %':>6} {'prod s':>7}"
+        f"{'gap %':>6} {'prod s':>7} {'cpu s':>6}"
     )
     for r in rows:
         print(
             f"{r.size:>5} {r.kind:>9} {r.seed:>4} {r.production_m:>12} {r.reference_m:>11} "
-            f"{r.gap_pct:>6.2f} {r.production_s:>7.3f}"
+            f"{r.gap_pct:>6.2f} {r.production_s:>7.3f} {r.production_cpu_s:>6.3f}"
         )
 
 
 def print_summary(rows: list[Row]) -> None:
-    print(f"\n{'stops':>5} {'worst gap %':>11} {'mean gap %':>10} {'max prod s':>10} {'aim':>12}")
+    print(
+        f"\n{'stops':>5} {'worst gap %':>11} {'mean gap %':>10} {'max prod s':>10} "
+        f"{'max cpu s':>9} {'aim':>12}"
+    )
     for size in sorted({r.size for r in rows}):
         of_size = [r for r in rows if r.size == size]
         gaps = [r.gap_pct for r in of_size]
         print(
             f"{size:>5} {max(gaps):>11.2f} {statistics.mean(gaps):>10.2f} "
-            f"{max(r.production_s for r in of_size):>10.3f} {_aim_text(size):>12}"
+            f"{max(r.production_s for r in of_size):>10.3f} "
+            f"{max(r.production_cpu_s for r in of_size):>9.3f} {_aim_text(size):>12}"
         )
 
 

@@ -141,8 +141,8 @@ def best_tour(costs: np.ndarray, limits: SearchLimits) -> list[int]:
     1. With fewer than two stops there is nothing to choose.
     2. Up to EXACT_MAX_STOPS stops, the exact optimum (Held-Karp): cheap there, and it does
        not depend on any limit being met.
-    3. Otherwise the constructed tour (cheapest insertion, then 2-opt and Or-opt to a local
-       optimum) is the floor, and OR-Tools improves on it within `limits`, starting from it;
+    3. Otherwise the constructed tour (`constructed_tour`: insertion, then 2-opt and Or-opt
+       to a local optimum) is the floor, and OR-Tools improves on it within `limits`, starting from it;
        the shorter of the two wins, the constructed tour on a tie. Once the time limit is
        spent the constructed tour is the answer.
     """
