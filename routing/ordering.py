@@ -142,9 +142,9 @@ def best_tour(costs: np.ndarray, limits: SearchLimits) -> list[int]:
     2. Up to EXACT_MAX_STOPS stops, the exact optimum (Held-Karp): cheap there, and it does
        not depend on any limit being met.
     3. Otherwise the constructed tour (`constructed_tour`: insertion, then 2-opt and Or-opt
-       to a local optimum) is the floor, and OR-Tools improves on it within `limits`, starting from it;
-       the shorter of the two wins, the constructed tour on a tie. Once the time limit is
-       spent the constructed tour is the answer.
+       to a local optimum) is the floor, and OR-Tools, starting from it, improves on it
+       within `limits`; the shorter of the two wins, the constructed tour on a tie. Once the
+       time limit is spent the constructed tour is the answer.
     """
     started = time.perf_counter()
     stops = len(costs) - 1

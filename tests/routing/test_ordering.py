@@ -414,3 +414,33 @@ def test_improving_a_locally_optimal_tour_leaves_it_as_it_is():
     again = ordering._improve(costs, optimum)
     # then
     assert again.tolist() == optimum.tolist()
+
+
+@pytest.mark.parametrize("returns_to_depot", [True, False])
+def test_a_large_day_with_many_stops_at_the_same_places_visits_each_once(returns_to_depot):
+    # given: 30 parcels for five buildings and the shop itself, beyond exact search
+    places = [SHOP, *random_points(5, seed=8)]
+    stops = [places[k % 6] for k in range(30)]
+    matrix = HaversineMatrix().matrix([SHOP, *stops])
+    # when
+    plan = plan_from_matrix(matrix, returns_to_depot=returns_to_depot)
+    # then: each building once, so no more than the exact tour over the distinct places
+    assert_visits_every_stop_once(plan, 30)
+    distinct = HaversineMatrix().matrix(places)
+    assert plan.total_distance_m == brute_force_length(distinct, returns_to_depot=returns_to_depot)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_large_open_route_on_one_way_streets_beats_the_input_order(seed):
+    # given: 25 stops, distances differing there and back
+    rng = random.Random(seed)
+    matrix = [[0 if i == j else rng.randint(100, 2000) for j in range(26)] for i in range(26)]
+    # when
+    plan = plan_from_matrix(matrix, returns_to_depot=False)
+    # then
+    assert_visits_every_stop_once(plan, 25)
+    assert len(plan.leg_distances_m) == 25
+    assert plan.total_distance_m == tour_length(
+        matrix, [k + 1 for k in plan.order], returns_to_depot=False
+    )
+    assert plan.total_distance_m < plan.input_order_distance_m
