@@ -20,7 +20,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["kind", "to", "subject", "created", "sent_at"]
+    list_display = ["kind", "to", "subject", "created", "attempts", "sent_at", "failed_at"]
     list_filter = ["kind"]
     search_fields = ["to", "subject"]
     readonly_fields = [field.name for field in OutboundEmail._meta.fields]

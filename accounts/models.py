@@ -63,7 +63,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class OutboundEmail(models.Model):
     """An email the portal decided to send. The row is written in the same transaction as
-    the change that caused it; the Celery task sends it once and stamps `sent_at`."""
+    the change that caused it; a Celery task sends it once and stamps `sent_at`, and the
+    outbox sweeper (accounts.emails.outbox_sweep) re-queues it if that task never ran.
+
+    Pending: sent_at, claimed_at and failed_at empty. Sending: claimed_at set (one worker
+    won the claim). Sent: sent_at set. Failed: failed_at set, ops alerted."""
 
     kind = models.CharField(max_length=80, help_text="The template or event that produced it.")
     to = models.EmailField()
@@ -71,11 +75,30 @@ class OutboundEmail(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last handed to the task queue."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times it was handed to the task queue."
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker claimed it to send it."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="When the outbox gave up.")
+    last_error = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created"]
-        indexes = [models.Index(fields=["kind", "to"])]
+        indexes = [
+            models.Index(fields=["kind", "to"]),
+            # The sweeper's scan: only rows still waiting, oldest queue time first.
+            models.Index(
+                fields=["queued_at"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outbound_email_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"

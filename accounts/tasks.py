@@ -1,10 +1,10 @@
 from celery import shared_task
 
-# The outbox's task is defined beside its queue (accounts/emails.py); importing it here is what
-# registers it in the worker, which autodiscovers each app's tasks module.
-from accounts.emails import email_send_task
+# The outbox's tasks are defined beside its queue (accounts/emails.py); importing them here is what
+# registers them in the worker, which autodiscovers each app's tasks module.
+from accounts.emails import email_send_task, outbox_sweep_task
 
-__all__ = ["email_send_task", "sessions_clear_expired_task"]
+__all__ = ["email_send_task", "outbox_sweep_task", "sessions_clear_expired_task"]
 
 
 @shared_task(acks_late=True)

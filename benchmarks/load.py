@@ -493,7 +493,9 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="hub-load-"))
     admin_execute(server, f"CREATE DATABASE {database}")
     os.environ.pop("CELERY_BROKER_URL", None)  # eager: no task on these paths needs a worker
+    port = free_port()
     os.environ.update(
+        SITE_URL=f"http://127.0.0.1:{port}",
         DATABASE_URL=server_url(server, database),
         DJANGO_SETTINGS_MODULE="benchmarks.load_settings",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -503,7 +505,7 @@ def main() -> None:
         LOG_LEVEL="WARNING",
     )
     try:
-        met = benchmark(args, scratch, free_port())
+        met = benchmark(args, scratch, port)
     finally:
         from django.db import connections
 

@@ -217,7 +217,8 @@ def mix_run(
             # tasks the workers had taken and not acknowledged (kombu's "unacked" hash).
             emails_queue(-1, KILL_BURST)
             time.sleep(0.2)
-            held = redis.Redis.from_url(env["CELERY_BROKER_URL"]).hlen("unacked")
+            broker = redis.Redis.from_url(env["CELERY_BROKER_URL"])
+            held = sum(broker.hlen(key) for key in ("unacked", "unacked_long"))
             killed_at = time.time()
             cluster.kill("web1")
             cluster.kill("worker1")

@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -172,13 +173,17 @@ DATABASES = {
 
 # ------------------------------------------------------------------------------
 # Cache: Redis when configured (allauth's rate limits need a shared cache), locmem otherwise.
+# Redis down degrades rather than fails: each rate limit's fault policy is in
+# hubdelivery.lib.ratelimit.FAULT_POLICIES. The short socket timeouts make an unanswering
+# host count as down within a second.
 # ------------------------------------------------------------------------------
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "")
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hubdelivery.lib.cache.DegradingRedisCache",
             "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -354,17 +359,55 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# Redis redelivers an unacknowledged task after the visibility timeout; it must exceed
-# the longest task or a running task would be delivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# Two queues, each with time limits under its Redis visibility timeout: Redis redelivers an
+# unacknowledged task (its worker died) once the timeout passes, so the timeout bounds how
+# long a lost task waits, and must exceed the hard limit or a running task would be delivered
+# twice. Short tasks on the default queue; the long ones (under a minute at the benchmarks'
+# worst case, docs/performance.md) on their own. The visibility timeout is a transport option,
+# one per worker process: hubdelivery.celery.worker_transport_for_its_queues gives a worker
+# consuming the long queue LONG_TASKS_TRANSPORT_OPTIONS, with unacknowledged-message keys of
+# its own so a default worker's sweep never redelivers a long task still running.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+LONG_TASKS_QUEUE = "long"
+LONG_TASKS = [
+    "routing.tasks.capacity_check_task",
+    "routing.tasks.packages_assign_task",
+    "routing.tasks.routes_build_task",
+    "routing.tasks.partner_route_build_task",
+    "dashboard.tasks.weekly_statements_compute_task",
+    "packages.tasks.packages_personal_data_purge_task",
+]
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, LONG_TASKS_QUEUE)
+]
+CELERY_TASK_ROUTES = {name: {"queue": LONG_TASKS_QUEUE} for name in LONG_TASKS}
+CELERY_TASK_SOFT_TIME_LIMIT = 2 * 60
+CELERY_TASK_TIME_LIMIT = 3 * 60
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": 7 * 60, "time_limit": 8 * 60} for name in LONG_TASKS
+}
+# Sweep for expired unacknowledged messages every 10 s (kombu's default is every 100 s).
+RESTORE_EVERY_10_SECONDS = {"unacked_restore_interval": 10, "unacked_restore_throttle": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 60, **RESTORE_EVERY_10_SECONDS}
+LONG_TASKS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 10 * 60,
+    "unacked_key": "unacked_long",
+    "unacked_index_key": "unacked_index_long",
+    "unacked_mutex_key": "unacked_mutex_long",
+    **RESTORE_EVERY_10_SECONDS,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Every two minutes: emails whose task was lost (broker down, message dropped) are queued
+    # again, capped per run, and given up on with an ERROR log (accounts.emails.outbox_sweep).
+    "accounts-outbox-sweep": {
+        "task": "accounts.tasks.outbox_sweep_task",
+        "schedule": crontab(minute="*/2"),
     },
     # Hourly guard: each time zone's capacity check runs once its local evening starts, and a
     # night that was missed (worker or beat down) is caught up at the next hour.
@@ -447,13 +490,31 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # Logging
 # ------------------------------------------------------------------------------
+# One JSON object a line (python-json-logger) by default, for log shippers; LOG_FORMAT=plain
+# for reading in a terminal. Every line carries `request_id` (hubdelivery/lib/requestid.py),
+# in the worker too: the worker keeps this configuration rather than its own.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
+LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "hubdelivery.lib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": LOG_FIELDS},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "format": LOG_FIELDS},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # ------------------------------------------------------------------------------
 # Demo data: each app seeds its own, lowest app first (manage.py seed_demo).

@@ -5,3 +5,5 @@ from .base import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "local-development-only-not-a-secret")
+# Logs for reading in a terminal rather than for a log shipper.
+LOGGING["handlers"]["console"]["formatter"] = env_str("LOG_FORMAT", "plain")  # noqa: F405

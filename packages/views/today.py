@@ -1,6 +1,8 @@
 """The partner's day on a phone: the route-ordered list, delivering (label first, then
 proof), attempts, undo, proof photos, and the owner's evening summary."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
@@ -152,19 +154,40 @@ def _refused(
     return render(request, "packages/deliver.html", context, status=status)
 
 
-@login_required
-@require_POST
-def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
+def _member_package(request: HttpRequest, tracking_id: str) -> tuple[PartnerMember, Package]:
     membership = _membership(request)
     package = selectors.package_get_for_member(
         partner_id=membership.partner_id, tracking_id=tracking_id
     )
-    form = DeliverForm(request.POST, request.FILES)
+    return membership, package
+
+
+def _deliver_page_post(
+    request: HttpRequest,
+    tracking_id: str,
+    *,
+    form_class: type[Form],
+    form_name: str,
+    act: Callable[[Package, dict], None],
+) -> HttpResponse:
+    """A form of the deliver page: a bad form or the service's refusal shows the page again
+    with everything typed; `act` runs the service and says what happened."""
+    membership, package = _member_package(request, tracking_id)
+    form = form_class(request.POST, request.FILES)
     if not form.is_valid():
-        context = _deliver_context(membership, package, deliver_form=form)
+        context = _deliver_context(membership, package, **{form_name: form})
         return render(request, "packages/deliver.html", context, status=400)
-    data = form.cleaned_data
     try:
+        act(package, form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, membership, package, error, form_name=form_name, form=form)
+    return redirect("packages:today")
+
+
+@login_required
+@require_POST
+def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    def deliver(package: Package, data: dict) -> None:
         services.package_deliver(
             actor=request.user,
             package=package,
@@ -174,25 +197,19 @@ def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
             photo=data["photo"],
             device_time=data["device_time"],
         )
-    except DomainError as error:
-        return _refused(request, membership, package, error, form_name="deliver_form", form=form)
-    messages.success(request, f"Delivered {package.tracking_id}. Undo within {UNDO_WINDOW_TEXT}.")
-    return redirect("packages:today")
+        messages.success(
+            request, f"Delivered {package.tracking_id}. Undo within {UNDO_WINDOW_TEXT}."
+        )
+
+    return _deliver_page_post(
+        request, tracking_id, form_class=DeliverForm, form_name="deliver_form", act=deliver
+    )
 
 
 @login_required
 @require_POST
 def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    membership = _membership(request)
-    package = selectors.package_get_for_member(
-        partner_id=membership.partner_id, tracking_id=tracking_id
-    )
-    form = AttemptForm(request.POST)
-    if not form.is_valid():
-        context = _deliver_context(membership, package, attempt_form=form)
-        return render(request, "packages/deliver.html", context, status=400)
-    data = form.cleaned_data
-    try:
+    def attempt(package: Package, data: dict) -> None:
         services.package_attempt(
             actor=request.user,
             package=package,
@@ -201,21 +218,19 @@ def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
             idempotency_key=data["idempotency_key"],
             device_time=data["device_time"],
         )
-    except DomainError as error:
-        return _refused(request, membership, package, error, form_name="attempt_form", form=form)
-    messages.warning(
-        request, f"{package.tracking_id} not delivered. Ops have an incident and will decide."
+        messages.warning(
+            request, f"{package.tracking_id} not delivered. Ops have an incident and will decide."
+        )
+
+    return _deliver_page_post(
+        request, tracking_id, form_class=AttemptForm, form_name="attempt_form", act=attempt
     )
-    return redirect("packages:today")
 
 
 @login_required
 @require_POST
 def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    membership = _membership(request)
-    package = selectors.package_get_for_member(
-        partner_id=membership.partner_id, tracking_id=tracking_id
-    )
+    _, package = _member_package(request, tracking_id)
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
@@ -235,10 +250,7 @@ def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @login_required
 def package_history(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """One of the partner's packages: its custody timeline and delivery attempts."""
-    membership = _membership(request)
-    package = selectors.package_get_for_member(
-        partner_id=membership.partner_id, tracking_id=tracking_id
-    )
+    _, package = _member_package(request, tracking_id)
     context = {
         "package": package,
         "events": selectors.package_timeline(package=package),
