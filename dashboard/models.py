@@ -123,11 +123,16 @@ class DailyFacts(models.Model):
 
 
 class FactsRollup(models.Model):
-    """The one row saying how far dashboard.services.facts_refresh has read: the highest
-    package event and package ids it has certainly seen. Its lock serialises roll-ups."""
+    """The one row saying how far dashboard.services.facts_refresh has read: the package
+    event and package ids up to which every row has certainly been rolled up (the
+    watermark), and the highest ids of recent roll-ups, which become the watermark once old
+    enough. Its lock serialises roll-ups."""
 
     event_id = models.BigIntegerField(default=0)
     package_id = models.BigIntegerField(default=0)
+    pending = models.JSONField(
+        default=list, help_text="[[seen at (ISO), highest event id, highest package id], ...]"
+    )
     refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

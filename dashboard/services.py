@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,39 +16,48 @@ from hubdelivery.lib.dates import local_date
 from packages.models import Package, PackageEvent, PackageStatus
 from partners.models import Partner, PartnerStatus
 
-# A transaction that writes a package event commits a little after it takes its id, so ids
-# seen out of order are possible: every roll-up reads again the events and packages of the
-# last few minutes (recomputing a date twice changes nothing).
-FACTS_OVERLAP = datetime.timedelta(minutes=5)
-# Beyond this many dates one roll-up of every date is simpler than a list of dates.
+# A transaction that writes a package event takes its id a little before it commits, so ids
+# can become visible out of order: the watermark trails the highest ids by FACTS_OVERLAP, and
+# every roll-up reads again the events and packages of those minutes (recomputing a row twice
+# changes nothing).
+FACTS_OVERLAP = datetime.timedelta(minutes=2)
+# Beyond this many dates one roll-up of every date is simpler than a list of pairs.
 FACTS_MAX_DATES = 400
+
+Pair = tuple[int | None, datetime.date]
 
 
 @transaction.atomic
-def facts_refresh(*, dates: Iterable[datetime.date] | None = None) -> int:
-    """Recompute the dashboard's daily facts of some service dates; returns the rows written.
+def facts_refresh(*, dates: Iterable[datetime.date] = (), include_today: bool = False) -> int:
+    """Recompute the dashboard's daily facts that may be out of date; returns the rows written.
 
-    Without `dates`: the dates whose packages changed since the last roll-up (a package
-    event or a new package, read from the watermark in FactsRollup), plus today in every
-    partner time zone, whose packages also move without an event (routing reassigns
-    manifested packages). The first roll-up recomputes every date. Past dates nobody
-    touches stay as they are: closed.
+    Always the (partner, service date) pairs whose packages changed since the last roll-up (a
+    package event or a new package past the watermark in FactsRollup); also every partner of
+    `dates`, and of today in each partner time zone with `include_today` (the beat task's
+    minute: routing moves manifested packages between partners without an event). The first
+    roll-up recomputes every date. Past dates nobody touches stay as they are: closed.
 
     1. lock the watermark row (a parallel roll-up waits, then finds little to do);
-    2. read the next watermark, before the changes, so nothing committed in between is lost;
-    3. the changed dates (one UNION query);
+    2. read the highest ids before the changes, so nothing committed in between is lost;
+    3. the changed pairs (one UNION query);
     4. delete their rows and insert them again from one INSERT ... SELECT ... GROUP BY.
-    A fixed number of queries whatever the number of dates or packages."""
+    A fixed number of queries whatever the number of dates, partners or packages."""
     rollup = _facts_rollup_lock()
     zones = time_zones_in_use()
-    next_event_id, next_package_id = _facts_watermark_next(rollup)
-    if dates is None:
-        dates = _facts_dates_due(rollup, zones=zones)
-    dates = None if dates is None or len(set(dates)) > FACTS_MAX_DATES else set(dates)
-    written = _facts_write(dates=dates, zones=zones)
-    rollup.event_id = max(rollup.event_id, next_event_id)
-    rollup.package_id = max(rollup.package_id, next_package_id)
-    rollup.refreshed_at = timezone.now()
+    now = timezone.now()
+    tops = _facts_ids_top()
+    first = rollup.refreshed_at is None
+    if not first:
+        _facts_watermark_settle(rollup, now=now)
+    pairs = set() if first else _facts_pairs_changed(rollup)
+    whole = set(dates) | ({local_date(tz_name=zone) for zone in zones} if include_today else set())
+    everything = first or len(whole | {day for _, day in pairs}) > FACTS_MAX_DATES
+    written = _facts_write(where=None if everything else _facts_where(pairs, whole), zones=zones)
+    if first:
+        rollup.event_id, rollup.package_id = tops
+    else:
+        rollup.pending.append([now.isoformat(), *tops])
+    rollup.refreshed_at = now
     rollup.save()
     return written
 
@@ -57,50 +66,55 @@ def _facts_rollup_lock() -> FactsRollup:
     return FactsRollup.objects.select_for_update().get_or_create(pk=1)[0]
 
 
-def _facts_watermark_next(rollup: FactsRollup) -> tuple[int, int]:
-    """The highest event and package ids that no transaction still open can fall under:
-    below the first one of the last FACTS_OVERLAP, else the highest seen."""
-    cutoff = timezone.now() - FACTS_OVERLAP
-    marks = []
-    for model, seen, stamp in [
-        (PackageEvent, rollup.event_id, "received_at"),
-        (Package, rollup.package_id, "created"),
-    ]:
-        found = model.objects.filter(pk__gt=seen).aggregate(
-            recent=Min("pk", filter=Q(**{f"{stamp}__gt": cutoff})), top=Max("pk")
-        )
-        marks.append(found["recent"] - 1 if found["recent"] is not None else found["top"] or seen)
-    return marks[0], marks[1]
+def _facts_ids_top() -> tuple[int, int]:
+    events = PackageEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+    packages = Package.objects.aggregate(top=Max("pk"))["top"] or 0
+    return events, packages
 
 
-def _facts_dates_due(rollup: FactsRollup, *, zones: list[str]) -> set[datetime.date] | None:
-    """None before the first roll-up (every date is due)."""
-    if rollup.refreshed_at is None:
-        return None
+def _facts_watermark_settle(rollup: FactsRollup, *, now: datetime.datetime) -> None:
+    """Move the watermark up to the highest ids seen at least FACTS_OVERLAP ago: a transaction
+    that took a lower id has committed since, unless it ran for longer than that."""
+    cutoff = now - FACTS_OVERLAP
+    waiting = []
+    for seen_at, event_id, package_id in rollup.pending:
+        if datetime.datetime.fromisoformat(seen_at) <= cutoff:
+            rollup.event_id = max(rollup.event_id, event_id)
+            rollup.package_id = max(rollup.package_id, package_id)
+        else:
+            waiting.append([seen_at, event_id, package_id])
+    rollup.pending = waiting
+
+
+def _facts_pairs_changed(rollup: FactsRollup) -> set[Pair]:
     events = PackageEvent.objects.filter(pk__gt=rollup.event_id, package__isnull=False)
-    changed = (
-        Package.objects.filter(pk__gt=rollup.package_id)
-        .order_by()
-        .values_list("service_date", flat=True)
-        .union(
-            Package.objects.filter(pk__in=events.values("package_id"))
-            .order_by()
-            .values_list("service_date", flat=True)
-        )
-    )
-    today = {local_date(tz_name=zone) for zone in zones or ["UTC"]}
-    return set(changed) | today
+    new = Package.objects.filter(pk__gt=rollup.package_id).order_by()
+    touched = Package.objects.filter(pk__in=events.values("package_id")).order_by()
+    keys = ("partner_id", "service_date")
+    return set(new.values_list(*keys).union(touched.values_list(*keys)))
 
 
-def _facts_write(*, dates: set[datetime.date] | None, zones: list[str]) -> int:
-    """Replace the facts rows of `dates` (None: all) with the roll-up of their packages."""
-    stale = (
-        DailyFacts.objects.all()
-        if dates is None
-        else DailyFacts.objects.filter(service_date__in=sorted(dates))
-    )
-    stale.delete()
-    sql, params = facts_rollup(dates=dates, zones=zones).query.sql_with_params()
+def _facts_where(pairs: set[Pair], dates: set[datetime.date]) -> Q:
+    """Packages (or facts rows) of the pairs and of every partner on `dates`. Never empty SQL:
+    with nothing to do the statements still run, matching no row (a steady query count)."""
+    where = Q(service_date__isnull=True) | Q(service_date__in=sorted(dates))
+    partners_by_date: dict[datetime.date, set[int | None]] = {}
+    for partner_id, day in pairs:
+        if day not in dates:
+            partners_by_date.setdefault(day, set()).add(partner_id)
+    for day, partner_ids in sorted(partners_by_date.items()):
+        ids = sorted(pk for pk in partner_ids if pk is not None)
+        of_day = Q(partner_id__in=ids) if ids else Q(partner_id__isnull=True)
+        if None in partner_ids:
+            of_day |= Q(partner_id__isnull=True)
+        where |= Q(service_date=day) & of_day
+    return where
+
+
+def _facts_write(*, where: Q | None, zones: list[str]) -> int:
+    """Replace the facts rows matching `where` (None: all) with the roll-up of their packages."""
+    DailyFacts.objects.filter(where or Q()).delete()
+    sql, params = facts_rollup(where=where, zones=zones).query.sql_with_params()
     columns = ", ".join(connection.ops.quote_name(c) for c in (*FACTS_KEYS, *FACTS_COUNTS))
     table = connection.ops.quote_name(DailyFacts._meta.db_table)
     # Names from the model and SQL compiled by the ORM, values as parameters: the ORM has no

@@ -43,8 +43,8 @@ def ops_daily_digest_task() -> int:
 
 @shared_task(acks_late=True)
 def facts_refresh_task() -> int:
-    """Every minute: the dashboard's daily facts of the dates whose packages changed, and
+    """Every minute: the dashboard's daily facts of the packages that changed, and all of
     today's. Idempotent: a re-run recomputes the same rows."""
     from dashboard.services import facts_refresh
 
-    return facts_refresh()
+    return facts_refresh(include_today=True)

@@ -17,7 +17,6 @@ Definitions (per package, over the packages whose service date is in the range):
 """
 
 import datetime
-from collections.abc import Iterable
 
 from django.db.models import (
     Count,
@@ -112,18 +111,17 @@ def _facts_counts() -> dict[str, Count]:
     }
 
 
-def facts_rollup(
-    *, dates: Iterable[datetime.date] | None, zones: list[str] | None = None
-) -> QuerySet[Package]:
-    """The facts rows of the packages of `dates` (None: every date) as one grouped query, its
+def facts_rollup(*, where: Q | None, zones: list[str] | None = None) -> QuerySet[Package]:
+    """The facts rows of the packages matching `where` (None: all) as one grouped query, its
     columns FACTS_KEYS then FACTS_COUNTS: dashboard.services.facts_refresh inserts them.
     `zones`: the time zones in use, when the caller has them already."""
     packages = Package.objects.order_by()
-    if dates is not None:
-        packages = packages.filter(service_date__in=sorted(set(dates)))
+    if where is not None:
+        packages = packages.filter(where)
     counts = _facts_counts()
+    zones = time_zones_in_use() if zones is None else zones
     return (
-        _with_package_facts(packages, time_zones_in_use() if zones is None else zones)
+        _with_package_facts(packages, zones)
         .values(*FACTS_KEYS)
         .annotate(**{key: counts[key] for key in FACTS_COUNTS})
         .order_by()
