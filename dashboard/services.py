@@ -121,6 +121,10 @@ def _facts_write(*, where: Q | None, zones: list[str]) -> int:
     # INSERT ... SELECT, and one statement keeps the roll-up in the database.
     insert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({sql}) rollup"  # noqa: S608
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The per-package subqueries make the planner's cost estimate huge, so PostgreSQL
+            # JIT-compiles the statement: measured at 11 s of compiling for 0.3 s of work.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(insert, params)
         return cursor.rowcount
 
