@@ -502,7 +502,6 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="benchmarks.load_settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         SECURE_SSL_REDIRECT="false",
-        SITE_URL="http://127.0.0.1",  # production settings require it; emails are not sent here
         MEDIA_ROOT=str(scratch / "media"),
         STATIC_ROOT=str(scratch),  # nothing collected; whitenoise only wants the directory
         LOG_LEVEL="WARNING",
