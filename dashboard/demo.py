@@ -13,7 +13,7 @@ import random
 from zoneinfo import ZoneInfo
 
 from dashboard.pay import last_complete_week
-from dashboard.services import weekly_statements_compute
+from dashboard.services import facts_refresh, weekly_statements_compute
 from hubdelivery.lib.dates import local_date
 from packages.demo import demo_dsp_ensure
 from packages.events import EventFields, package_events_record
@@ -48,6 +48,7 @@ def seed() -> None:
     last = last_complete_week(tz_name="America/New_York")
     for weeks_back in range(STATEMENT_WEEKS):
         weekly_statements_compute(week_start=last - datetime.timedelta(weeks=weeks_back))
+    facts_refresh()  # what the beat task does every minute: the dashboard reads these rows
 
 
 def demo_history_ensure(*, partner: Partner, dsp: Dsp) -> None:

@@ -77,3 +77,63 @@ class NotificationSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} for {self.period}"
+
+
+class DailyFacts(models.Model):
+    """The dashboard's counts of one partner's packages from one DSP on one service date (the
+    partner's local date, as on the manifest). Rolled up from the packages by
+    dashboard.services.facts_refresh, so a month of dashboard reads a few thousand of these
+    rows instead of every package with its scans and attempts. Each count follows the
+    definitions in dashboard.selectors.operations; `partner` is empty for packages no
+    partner holds."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    dsp = models.ForeignKey("packages.Dsp", on_delete=models.CASCADE, related_name="+")
+    service_date = models.DateField()
+    manifested = models.PositiveIntegerField(default=0)
+    handed_off = models.PositiveIntegerField(default=0)
+    scanned = models.PositiveIntegerField(default=0)
+    received_ok = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    attempted = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+    damaged = models.PositiveIntegerField(default=0)
+    first_attempted = models.PositiveIntegerField(default=0)
+    first_delivered = models.PositiveIntegerField(default=0)
+    fast_scans = models.PositiveIntegerField(default=0)
+    success_handled = models.PositiveIntegerField(default=0)
+    success_delivered = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["service_date", "partner_id", "dsp_id"]
+        verbose_name_plural = "daily facts"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "dsp", "service_date"], name="one_facts_row_per_partner_dsp_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["service_date", "partner"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} / {self.dsp_id} on {self.service_date}"
+
+
+class FactsRollup(models.Model):
+    """The one row saying how far dashboard.services.facts_refresh has read: the package
+    event and package ids up to which every row has certainly been rolled up (the
+    watermark), and the highest ids of recent roll-ups, which become the watermark once old
+    enough. Its lock serialises roll-ups."""
+
+    event_id = models.BigIntegerField(default=0)
+    package_id = models.BigIntegerField(default=0)
+    pending = models.JSONField(
+        default=list, help_text="[[seen at (ISO), highest event id, highest package id], ...]"
+    )
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Facts up to event {self.event_id}, package {self.package_id}"

@@ -22,6 +22,7 @@ from dashboard.models import (
     NotificationSent,
     WeeklyStatement,
 )
+from dashboard.services import facts_refresh
 from hubdelivery.lib.dates import local_date, local_datetime
 from hubdelivery.lib.urls import absolute_url
 from packages.models import Package
@@ -85,6 +86,7 @@ def ops_daily_digest_notify(*, day: datetime.date | None = None) -> int:
     """Yesterday's operations (eastern date) and the open capacity findings, to every ops user."""
     day = day or local_date(tz_name="America/New_York") - datetime.timedelta(days=1)
     filters = selectors.DashboardFilters(day, day)
+    facts_refresh()
     totals = selectors.operations_by_day(filters).rows[-1]
     findings = selectors.capacity_findings_latest(filters)
     context = {

@@ -39,3 +39,12 @@ def ops_daily_digest_task() -> int:
     from dashboard.notifications import ops_daily_digest_notify
 
     return ops_daily_digest_notify()
+
+
+@shared_task(acks_late=True)
+def facts_refresh_task() -> int:
+    """Every minute: the dashboard's daily facts of the packages that changed, and all of
+    today's. Idempotent: a re-run recomputes the same rows."""
+    from dashboard.services import facts_refresh
+
+    return facts_refresh(include_today=True)

@@ -80,12 +80,17 @@ class DashboardSnapshot:
 
 
 def dashboard_snapshot(*, filters: DashboardFilters) -> DashboardSnapshot:
-    """The dashboard's tables under these filters, built at most once a minute."""
+    """The dashboard's tables under these filters, built at most once a minute. A build first
+    rolls up the daily facts of what changed since the last roll-up (the beat task does it
+    every minute too), so the figures are never older than the snapshot says."""
+    from dashboard.services import facts_refresh
+
     key = "dashboard:{}:{}:{}:{}".format(
         filters.date_from, filters.date_to, filters.state, filters.market_id or ""
     )
     snapshot = cache.get(key)
     if snapshot is None:
+        facts_refresh()
         snapshot = DashboardSnapshot(dashboard_tables(filters=filters), timezone.now())
         cache.set(key, snapshot, SNAPSHOT_SECONDS)
     return snapshot

@@ -1,49 +1,18 @@
-"""Operations by day, market and DSP. Every dashboard table is built by a fixed number of
-set-based queries (GROUP BY with filtered counts), so the page's query count does not grow
-with the data.
+"""Operations by day, market and DSP, from the daily facts (dashboard.selectors.facts has
+the definition of every count): one grouped query over a few thousand facts rows feeds all
+three tables, however many days and packages the range holds."""
 
-Definitions (per package, over the packages whose service date is in the range):
-- manifested: on a manifest;
-- handed off: reached the partner (a drop-off scan, or any status past the drop-off other than
-  missing);
-- delivered: status delivered now; attempted: has a failed attempt that was not undone;
-- returned: queued for return or returned; missing: still missing; damaged: scanned in damaged;
-- first-attempt success: the first attempt (not undone) delivered, over packages attempted;
-- completion: delivered over packages received in good condition (a received scan, or
-  delivered), so it never passes 100% (target 98.5%);
-- scanned within 30 minutes: of the packages with a drop-off scan, those scanned at most 30
-  minutes after the handoff opened.
-"""
-
-import datetime
 from typing import Any
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Sum
 
 from dashboard.selectors.common import (
     COMPLETION_TARGET,
-    FAST_SCAN_MINUTES,
     NO_MARKET,
     DashboardFilters,
 )
+from dashboard.selectors.facts import facts_in
 from dashboard.tables import Column, Table, percent
-from packages.models import (
-    AttemptOutcome,
-    DeliveryAttempt,
-    HandoffDirection,
-    HandoffItem,
-    HandoffOutcome,
-    Package,
-    PackageStatus,
-)
 
 OPERATIONS_COLUMNS = [
     Column("manifested", "Manifested", "int"),
@@ -74,69 +43,25 @@ COUNT_KEYS = [
 ]
 
 
-def packages_in(filters: DashboardFilters) -> QuerySet[Package]:
-    packages = Package.objects.filter(service_date__range=(filters.date_from, filters.date_to))
-    if filters.state:
-        packages = packages.filter(partner__state=filters.state)
-    if filters.market_id:
-        packages = packages.filter(partner__application__market_id=filters.market_id)
-    return packages.order_by()
-
-
-def _with_package_facts(packages: QuerySet[Package]) -> QuerySet[Package]:
-    """Per-package facts as correlated subqueries (aliases: not selected, only counted)."""
-    drop_off_scans = HandoffItem.objects.filter(
-        package=OuterRef("pk"), handoff__direction=HandoffDirection.DROP_OFF
-    )
-    attempts = DeliveryAttempt.objects.filter(package=OuterRef("pk"), undone_at__isnull=True)
-    first_outcome = attempts.order_by("attempted_at", "id").values("outcome")[:1]
-    fast = drop_off_scans.filter(
-        outcome__in=[HandoffOutcome.RECEIVED, HandoffOutcome.DAMAGED],
-        scanned_at__lte=F("handoff__opened_at") + datetime.timedelta(minutes=FAST_SCAN_MINUTES),
-    )
-    return packages.alias(
-        scanned_ok=Exists(drop_off_scans.filter(outcome=HandoffOutcome.RECEIVED)),
-        scanned_damaged=Exists(drop_off_scans.filter(outcome=HandoffOutcome.DAMAGED)),
-        scanned_fast=Exists(fast),
-        failed_attempt=Exists(attempts.filter(outcome=AttemptOutcome.ATTEMPTED)),
-        first_outcome=Subquery(first_outcome),
-    )
-
-
-NOT_HANDED_OFF = [PackageStatus.MANIFESTED, PackageStatus.MISSING]
-
-
-def _operation_counts() -> dict[str, Count]:
-    scanned = Q(scanned_ok=True) | Q(scanned_damaged=True)
-    delivered = Q(status=PackageStatus.DELIVERED)
-    return {
-        "manifested": Count("pk"),
-        "handed_off": Count("pk", filter=scanned | ~Q(status__in=NOT_HANDED_OFF)),
-        "scanned": Count("pk", filter=scanned),
-        "received_ok": Count("pk", filter=Q(scanned_ok=True) | delivered),
-        "delivered": Count("pk", filter=delivered),
-        "attempted": Count("pk", filter=Q(failed_attempt=True)),
-        "returned": Count(
-            "pk", filter=Q(status__in=[PackageStatus.RETURN_PENDING, PackageStatus.RETURNED])
-        ),
-        "missing": Count("pk", filter=Q(status=PackageStatus.MISSING)),
-        "damaged": Count("pk", filter=Q(scanned_damaged=True)),
-        "first_attempted": Count("pk", filter=Q(first_outcome__isnull=False)),
-        "first_delivered": Count("pk", filter=Q(first_outcome=AttemptOutcome.DELIVERED)),
-        "fast_scans": Count("pk", filter=Q(scanned_fast=True)),
-    }
-
-
 OPERATIONS_GROUPS = ("service_date", "partner__application__market__name", "dsp__name")
 
 
 def operations_cells(filters: DashboardFilters) -> list[dict[str, Any]]:
-    """One query: the operation counts of the filtered packages per (service date, market,
-    DSP). Each operations table sums the cells it needs, so a page showing all three works
-    out the per-package facts (the correlated subqueries, most of the cost) once, not three
-    times."""
-    packages = _with_package_facts(packages_in(filters))
-    return list(packages.values(*OPERATIONS_GROUPS).annotate(**_operation_counts()).order_by())
+    """One query: the operation counts of the filtered facts per (service date, market, DSP).
+    Each operations table sums the cells it needs."""
+    grouped = (
+        facts_in(filters)
+        .values(*OPERATIONS_GROUPS)
+        .annotate(**{f"sum_{key}": Sum(key) for key in COUNT_KEYS})
+        .order_by()
+    )
+    return [
+        {
+            **{group: cell[group] for group in OPERATIONS_GROUPS},
+            **{key: cell[f"sum_{key}"] for key in COUNT_KEYS},
+        }
+        for cell in grouped
+    ]
 
 
 def _operations_grouped(cells: list[dict[str, Any]], group: str) -> list[dict[str, Any]]:

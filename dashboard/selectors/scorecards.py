@@ -18,17 +18,13 @@ from dashboard.selectors.common import (
     NO_MARKET,
     TREND_WEEKS,
     DashboardFilters,
-    local_date_of,
-    time_zones_in_use,
 )
-from dashboard.selectors.operations import packages_in
+from dashboard.selectors.facts import facts_in
 from dashboard.tables import Column, Table, percent
 from packages.models import (
     Handoff,
     HandoffDirection,
-    PackageStatus,
 )
-from packages.selectors import delivery_success_counts
 from partners.models import (
     Partner,
     PartnerStatus,
@@ -57,15 +53,14 @@ def partner_scorecards(filters: DashboardFilters) -> Table:
     missing + damaged + unexpected scans at drop-offs. Days active: service dates with a
     delivery. Trend: deliveries in each of the 4 weeks ending on the range's last day (oldest
     first)."""
-    zones = time_zones_in_use()
-    stats = {r["partner_id"]: r for r in _partner_package_stats(filters, zones)}
+    stats = {r["partner_id"]: r for r in _partner_package_stats(filters)}
     discrepancies = _partner_discrepancies(filters)
     trends = _partner_trends(filters)
     partners = _scorecard_partners(filters, set(stats))
     rows = []
     for partner in partners:
         s = stats.get(partner.pk, {})
-        delivered = s.get("delivered", 0)
+        delivered = s.get("delivered_sum", 0)
         market = partner.application.market if hasattr(partner, "application") else None
         rows.append(
             {
@@ -75,8 +70,10 @@ def partner_scorecards(filters: DashboardFilters) -> Table:
                 "market": market.name if market else NO_MARKET,
                 "volume": s.get("volume", 0),
                 "delivered": delivered,
-                "success_rate": percent(s.get("success_delivered", 0), s.get("success_handled", 0)),
-                "on_time_rate": percent(s.get("on_time", 0), delivered),
+                "success_rate": percent(
+                    s.get("success_delivered_sum", 0), s.get("success_handled_sum", 0)
+                ),
+                "on_time_rate": percent(s.get("on_time_sum", 0), delivered),
                 "discrepancies": discrepancies.get(partner.pk, 0),
                 "days_active": s.get("days_active", 0),
                 "trend_weeks": trends.get(partner.pk, [0] * TREND_WEEKS),
@@ -86,17 +83,19 @@ def partner_scorecards(filters: DashboardFilters) -> Table:
     return Table("partner-scorecards", "Partner scorecards", SCORECARD_COLUMNS, rows)
 
 
-def _partner_package_stats(filters: DashboardFilters, zones: list[str]) -> QuerySet:
-    delivered = Q(status=PackageStatus.DELIVERED)
-    packages = packages_in(filters).alias(
-        delivered_on=local_date_of("status_changed_at", tz_field="partner__time_zone", zones=zones),
-    )
-    return packages.values("partner_id").annotate(
-        volume=Count("pk"),
-        delivered=Count("pk", filter=delivered),
-        **delivery_success_counts(prefix="success_"),
-        on_time=Count("pk", filter=delivered & Q(delivered_on__lte=F("service_date"))),
-        days_active=Count("service_date", filter=delivered, distinct=True),
+def _partner_package_stats(filters: DashboardFilters) -> QuerySet:
+    return (
+        facts_in(filters)
+        .filter(partner__isnull=False)
+        .values("partner_id")
+        .annotate(
+            volume=Sum("manifested"),
+            delivered_sum=Sum("delivered"),
+            success_handled_sum=Sum("success_handled"),
+            success_delivered_sum=Sum("success_delivered"),
+            on_time_sum=Sum("on_time"),
+            days_active=Count("service_date", filter=Q(delivered__gt=0), distinct=True),
+        )
     )
 
 
@@ -131,15 +130,15 @@ def _partner_trends(filters: DashboardFilters) -> dict[int, list[int]]:
     )
     trend_filters = DashboardFilters(first, filters.date_to, filters.state, filters.market_id)
     grouped = (
-        packages_in(trend_filters)
-        .filter(status=PackageStatus.DELIVERED)
+        facts_in(trend_filters)
+        .filter(partner__isnull=False)
         .annotate(week=week)
         .values("partner_id", "week")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("delivered"))
     )
     trends: dict[int, list[int]] = defaultdict(lambda: [0] * TREND_WEEKS)
     for r in grouped:
-        trends[r["partner_id"]][r["week"]] = r["n"]
+        trends[r["partner_id"]][r["week"]] = r["n"] or 0
     return dict(trends)
 
 

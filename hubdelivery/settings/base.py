@@ -436,6 +436,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.tomorrow_volume_notify_task",
         "schedule": crontab(minute=40),
     },
+    # Every minute: the dashboard's daily facts of what changed (dashboard.services.facts_refresh).
+    "dashboard-facts-refresh": {
+        "task": "dashboard.tasks.facts_refresh_task",
+        "schedule": crontab(),
+    },
     # 12:30 UTC, 07:30 in New York: yesterday's operations and the open findings, to ops.
     "dashboard-ops-daily-digest": {
         "task": "dashboard.tasks.ops_daily_digest_task",

@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 
+from dashboard.services import facts_refresh
 from packages.models import (
     AttemptOutcome,
     AttemptReason,
@@ -160,6 +161,7 @@ def ops_day(partner, other_partner, boston):
         attempts=[ok],
         changed_at=at(next_day, 6),
     )
+    facts_refresh()
     return {"partner": partner, "other_partner": other_partner}
 
 

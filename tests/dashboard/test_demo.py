@@ -3,7 +3,7 @@ import datetime
 from django.core.management import call_command
 
 from dashboard import selectors
-from dashboard.models import WeeklyStatement
+from dashboard.models import DailyFacts, WeeklyStatement
 from dashboard.selectors import DashboardFilters
 from hubdelivery.lib.dates import local_date
 
@@ -13,7 +13,9 @@ def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
     settings.DEBUG = True
     # when
     call_command("seed_demo", verbosity=0)
-    # then four weeks of deliveries for both florists, in their own time zones
+    # then the daily facts are rolled up (the page reads them) ...
+    assert DailyFacts.objects.filter(partner__trade_name="Midnight Sun Florist", delivered__gt=0)
+    # ... four weeks of deliveries for both florists, in their own time zones
     today = local_date(tz_name="America/New_York")
     filters = DashboardFilters(today - datetime.timedelta(days=27), today)
     days = selectors.operations_by_day(filters).rows

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from dashboard.selectors import DashboardFilters, partner_scorecards
+from dashboard.services import facts_refresh
 from packages.models import PackageStatus
 from routing.models import CapacityFinding, FindingKind
 from routing.services import capacity_check_run
@@ -29,6 +30,7 @@ def test_capacity_check_and_scorecards_show_the_same_success_rate(partner):
     # when: the nightly check and the dashboard read the same data
     capacity_check_run(service_date=SERVICE_DATE, time_zone=partner.time_zone)
     finding = CapacityFinding.objects.get(partner=partner, kind=FindingKind.LOW_SUCCESS)
+    facts_refresh()  # the scorecards read the daily facts
     [scorecard] = [
         row for row in partner_scorecards(WINDOW).rows if row["partner_id"] == partner.pk
     ]
