@@ -2,11 +2,8 @@
 the tables, and the partner's own numbers and statements. One module per part of the board."""
 
 from dashboard.selectors.board import (
-    SNAPSHOT_SECONDS,
     TABLE_BUILDERS,
-    DashboardSnapshot,
     chart_data,
-    dashboard_snapshot,
     dashboard_tables,
 )
 from dashboard.selectors.capacity import capacity_findings_latest, capacity_findings_table
@@ -29,15 +26,12 @@ from dashboard.selectors.statements import (
 )
 
 __all__ = [
-    "SNAPSHOT_SECONDS",
     "TABLE_BUILDERS",
     "DashboardFilters",
-    "DashboardSnapshot",
     "PartnerNumbers",
     "capacity_findings_latest",
     "capacity_findings_table",
     "chart_data",
-    "dashboard_snapshot",
     "dashboard_tables",
     "operations_by_day",
     "operations_by_dsp",

@@ -1,13 +1,8 @@
 """The whole ops dashboard: every table by name (the CSV download uses the same builders)
 and charts built from the tables' own rows."""
 
-import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from django.core.cache import cache
-from django.utils import timezone
 
 from dashboard.selectors.capacity import capacity_findings_latest, capacity_findings_table
 from dashboard.selectors.common import DashboardFilters
@@ -66,31 +61,3 @@ def dashboard_tables(*, filters: DashboardFilters) -> dict[str, Table]:
         name: build(filters, cells) if name in OPERATIONS_TABLES else build(filters)
         for name, build in TABLE_BUILDERS.items()
     }
-
-
-# Every ops user's page reads the same snapshot for a minute: a month of figures takes seconds
-# to build, and numbers a minute old serve a dashboard (the page says when they were built).
-SNAPSHOT_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class DashboardSnapshot:
-    tables: dict[str, Table]
-    built_at: datetime.datetime
-
-
-def dashboard_snapshot(*, filters: DashboardFilters) -> DashboardSnapshot:
-    """The dashboard's tables under these filters, built at most once a minute. A build first
-    rolls up the daily facts of what changed since the last roll-up (the beat task does it
-    every minute too), so the figures are never older than the snapshot says."""
-    from dashboard.services import facts_refresh
-
-    key = "dashboard:{}:{}:{}:{}".format(
-        filters.date_from, filters.date_to, filters.state, filters.market_id or ""
-    )
-    snapshot = cache.get(key)
-    if snapshot is None:
-        facts_refresh()
-        snapshot = DashboardSnapshot(dashboard_tables(filters=filters), timezone.now())
-        cache.set(key, snapshot, SNAPSHOT_SECONDS)
-    return snapshot

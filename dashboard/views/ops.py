@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import ops_required
-from dashboard import selectors
+from dashboard import selectors, services
 from dashboard.forms import DashboardFilterForm, StatementWeekForm, default_filters
 from dashboard.pay import last_complete_week
 from dashboard.tables import Table, csv_response
@@ -46,7 +46,7 @@ def charts(tables: dict[str, Table]) -> dict[str, dict]:
 @ops_required
 def ops_dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = requested_filters(request)
-    snapshot = selectors.dashboard_snapshot(filters=filters)
+    snapshot = services.dashboard_snapshot(filters=filters)
     tables = snapshot.tables
     context = {
         "form": form,
@@ -78,7 +78,7 @@ def ops_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
         raise Http404("No such table.")
     _, filters = requested_filters(request)
     # The page's own snapshot, so the download has exactly the figures the page shows.
-    built = selectors.dashboard_snapshot(filters=filters).tables[table]
+    built = services.dashboard_snapshot(filters=filters).tables[table]
     return csv_response(built, f"{table}-{filters.date_from}-{filters.date_to}.csv")
 
 

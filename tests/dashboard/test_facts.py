@@ -217,7 +217,7 @@ def test_the_beat_task_rolls_up_todays_packages_moved_without_an_event(db, monke
 def dashboard_build_queries(filters: DashboardFilters) -> int:
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        selectors.dashboard_snapshot(filters=filters)
+        services.dashboard_snapshot(filters=filters)
     return len(queries)
 
 
@@ -242,7 +242,7 @@ def test_a_cold_build_of_30_days_takes_the_queries_of_1_day(partner, django_asse
     # then a cold 30-day build reads them in the same number of queries as a 1-day build
     cache.clear()
     with django_assert_num_queries(one_day):
-        snapshot = selectors.dashboard_snapshot(filters=month)
+        snapshot = services.dashboard_snapshot(filters=month)
     assert snapshot.tables["operations-by-day"].rows[-1]["manifested"] == 60
 
 
