@@ -338,7 +338,10 @@ def handoff_half_scanned(*, size, driver, partner, dsp, today):
     ).handoff
     for package in packages[: size // 2]:
         services.package_receive(
-            actor=driver, handoff=handoff, tracking_id=package.tracking_id, idempotency_key=new_key()
+            actor=driver,
+            handoff=handoff,
+            tracking_id=package.tracking_id,
+            idempotency_key=new_key(),
         )
     return handoff, packages
 
