@@ -9,6 +9,11 @@ from django.urls import reverse
 
 # Pages an ops user without an authenticator may still open: allauth (log-out, MFA set-up).
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+# Where allauth adds and removes authenticators: a request there forgets the cached answer.
+MFA_MANAGE_PREFIX = "/accounts/"
+# The id of the user whose TOTP authenticator this session has seen: the middleware asks the
+# database once per session, not on every request.
+MFA_SEEN_SESSION_KEY = "ops_mfa_seen_for"
 API_PREFIX = "/api/"
 MFA_MISSING_API_DETAIL = (
     "Ops accounts need two-factor authentication. Set it up in the portal (setup_url) "
@@ -21,12 +26,18 @@ def ops_mfa_exempt(user) -> bool:
     return settings.DEBUG and user.email.endswith("@demo.hub")
 
 
-def ops_mfa_missing(user) -> bool:
+def ops_mfa_missing(request: HttpRequest) -> bool:
+    """An ops user without a TOTP authenticator. The roles are the user's, read once per
+    request (User.roles); an authenticator once seen is remembered in the session."""
+    user = request.user
     if not settings.OPS_MFA_REQUIRED or not user.is_authenticated or not user.is_ops:
         return False
-    if ops_mfa_exempt(user):
+    if ops_mfa_exempt(user) or request.session.get(MFA_SEEN_SESSION_KEY) == user.pk:
         return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return True
+    request.session[MFA_SEEN_SESSION_KEY] = user.pk
+    return False
 
 
 class OpsMfaRequiredMiddleware:
@@ -39,9 +50,10 @@ class OpsMfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES) and ops_mfa_missing(
-            request.user
-        ):
+        if request.path.startswith(MFA_MANAGE_PREFIX):
+            # The authenticator may be removed here: ask the database again afterwards.
+            request.session.pop(MFA_SEEN_SESSION_KEY, None)
+        if not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES) and ops_mfa_missing(request):
             if request.path.startswith(API_PREFIX):
                 body = {
                     "detail": MFA_MISSING_API_DETAIL,

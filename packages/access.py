@@ -1,10 +1,17 @@
 """Who may act on a DSP's packages and handoffs: the packages layer of the access
 vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.NotAllowed`."""
 
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+
 from accounts.models import User
 from hubdelivery.exceptions import NotAllowed
+from packages import lock_objects
 from packages.models import Driver, Dsp, Handoff
-from partners.access import member_get
+from partners.selectors.partners import memberships_current
+
+HANDOFF_OUTSIDER = "Only the DSP's drivers and the partner's members take part in it."
 
 
 def driver_get(*, actor: User, dsp: Dsp) -> Driver | None:
@@ -18,10 +25,35 @@ def driver_require(*, actor: User, dsp: Dsp) -> Driver:
     return driver
 
 
-def handoff_side_require(*, actor: User, handoff: Handoff) -> str:
-    """'driver' or 'partner': the side of the handoff the actor is on."""
-    if driver_get(actor=actor, dsp=handoff.dsp) is not None:
-        return "driver"
-    if member_get(actor=actor, partner=handoff.partner) is not None:
-        return "partner"
-    raise NotAllowed("Only the DSP's drivers and the partner's members take part in it.")
+@dataclass(frozen=True)
+class HandoffTurn:
+    """A handoff locked for the actor, with the side the actor is on ('driver' or
+    'partner'). Only `handoff_lock_for` makes one, so holding one means the check passed."""
+
+    handoff: Handoff
+    side: str
+
+
+def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
+    """Lock the handoff and find the actor's side of it, in one statement; NotAllowed when
+    the actor is on neither side or there is no such handoff (the same refusal, so an id
+    tells an outsider nothing).
+
+    Call inside `transaction.atomic()`. The DSP's driver is on the driver side even when they
+    also work for the partner.
+    """
+    handoff = (
+        lock_objects.handoff_qs_select_for_update()
+        .select_related("partner", "dsp")
+        .annotate(
+            actor_drives=Exists(Driver.objects.filter(user=actor, dsp_id=OuterRef("dsp_id"))),
+            actor_works_here=Exists(
+                memberships_current(user=actor).filter(partner_id=OuterRef("partner_id"))
+            ),
+        )
+        .filter(pk=handoff_id)
+        .first()
+    )
+    if handoff is None or not (handoff.actor_drives or handoff.actor_works_here):
+        raise NotAllowed(HANDOFF_OUTSIDER)
+    return HandoffTurn(handoff=handoff, side="driver" if handoff.actor_drives else "partner")

@@ -21,10 +21,6 @@ def incident_qs_select_for_update() -> QuerySet[Incident]:
     return Incident.objects.select_for_update(of=("self",)).order_by("pk")
 
 
-def handoff_lock(*, handoff_id: int) -> Handoff:
-    return handoff_qs_select_for_update().select_related("partner", "dsp").get(pk=handoff_id)
-
-
 def package_lock(*, package_id: int) -> Package:
     return package_qs_select_for_update().select_related("partner").get(pk=package_id)
 

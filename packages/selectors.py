@@ -12,7 +12,7 @@ Recipient names and addresses: ops and the package's partner only (`Viewer.sees_
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -277,24 +277,138 @@ def handoff_get_for(*, viewer: Viewer, handoff_id: int) -> Handoff:
     return get_object_or_404(handoff_qs_for(viewer=viewer), pk=handoff_id)
 
 
-def handoff_items_with_late(*, handoff: Handoff) -> list[HandoffItem]:
-    """The handoff's items in scan order; each has `late` set when it was scanned more than
-    30 minutes after the handoff opened (server receipt times, like the custody log)."""
+def _late_q(*, handoff: Handoff) -> Q:
+    """An item is late when it was scanned more than 30 minutes after the handoff opened
+    (server receipt times, like the custody log); a missing mark is never late."""
+    return Q(scanned_at__gt=handoff.opened_at + LATE_SCAN_AFTER) & ~Q(
+        outcome=HandoffOutcome.MISSING
+    )
+
+
+def _item_late(item: HandoffItem, handoff: Handoff) -> bool:
     late_after = handoff.opened_at + LATE_SCAN_AFTER
+    return item.outcome != HandoffOutcome.MISSING and item.scanned_at > late_after
+
+
+def handoff_items_with_late(*, handoff: Handoff) -> list[HandoffItem]:
+    """The handoff's items in scan order; each has `late` set (see _late_q)."""
     items = list(handoff_items(handoff=handoff))
     for item in items:
-        item.late = item.outcome != HandoffOutcome.MISSING and item.scanned_at > late_after
+        item.late = _item_late(item, handoff)
     return items
+
+
+def _still_expected_qs(*, handoff: Handoff) -> QuerySet[Package]:
+    return handoff_expected_packages(handoff=handoff).exclude(handoff_items__handoff=handoff)
 
 
 def handoff_still_expected(*, handoff: Handoff) -> list[Package]:
     """Packages the handoff expects that have no item yet: still to scan while it is open;
     for a closed return, what was not handed back (it stays with the partner, flagged)."""
     return list(
-        handoff_expected_packages(handoff=handoff)
-        .exclude(handoff_items__handoff=handoff)
+        _still_expected_qs(handoff=handoff)
         .order_by("tracking_id")
         .only("id", "tracking_id", "status", "address_line", "service_date")
+    )
+
+
+@dataclass(frozen=True)
+class HandoffTallies:
+    """What the handoff's page counts beside the handoff's own counters."""
+
+    scanned: int
+    late: int
+    still: int
+
+
+def handoff_tallies_of(
+    *, items: list[HandoffItem], still_expected: list[Package]
+) -> HandoffTallies:
+    """The tallies of the lists the page has read anyway (items with `late` set)."""
+    late = sum(1 for item in items if item.late)
+    return HandoffTallies(scanned=len(items), late=late, still=len(still_expected))
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of `queryset` as a scalar subquery. Func, not Count, so the outer query is not
+    grouped: the count belongs to the subquery."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _tallies_annotations(*, handoff: Handoff) -> dict[str, Subquery]:
+    items = HandoffItem.objects.filter(handoff_id=handoff.pk)
+    return {
+        "scanned_count": _count(items),
+        "late_count": _count(items.filter(_late_q(handoff=handoff))),
+        "still_count": _count(_still_expected_qs(handoff=handoff)),
+    }
+
+
+def _tallies_read(row: HandoffItem | Handoff) -> HandoffTallies:
+    return HandoffTallies(scanned=row.scanned_count, late=row.late_count, still=row.still_count)
+
+
+def handoff_with_tallies(*, handoff: Handoff) -> tuple[Handoff, HandoffTallies]:
+    """The handoff's current counters and status (another phone may have scanned since it was
+    read) with its tallies, in one statement; `handoff` keeps its related rows."""
+    current = (
+        Handoff.objects.filter(pk=handoff.pk)
+        .only("status", *Handoff.count_fields())
+        .annotate(**_tallies_annotations(handoff=handoff))
+        .get()
+    )
+    for field in ("status", *Handoff.count_fields()):
+        setattr(handoff, field, getattr(current, field))
+    return handoff, _tallies_read(current)
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    """The one row a scan changed, for the page's out-of-band swap."""
+
+    item: HandoffItem
+    # The item was already on the list (its outcome changed): the row is replaced in place.
+    replaces: bool
+    # The scan took the package off the "still to scan" list.
+    was_still_expected: bool
+    tallies: HandoffTallies
+
+
+def handoff_scan_row(*, handoff: Handoff, event: PackageEvent) -> ScanRow:
+    """The item `event` (a scan at the locked `handoff`) wrote, whether an earlier scan at
+    the handoff had written it, and the handoff's tallies: one statement."""
+    earlier = PackageEvent.objects.filter(
+        handoff_id=handoff.pk, tracking_id=event.tracking_id, pk__lt=event.pk
+    ).exclude(event_type__startswith="handoff_")
+    item = (
+        HandoffItem.objects.filter(handoff_id=handoff.pk, tracking_id=event.tracking_id)
+        .annotate(
+            replaces=Exists(earlier),
+            package_service_date=F("package__service_date"),
+            **_tallies_annotations(handoff=handoff),
+        )
+        .get()
+    )
+    item.late = _item_late(item, handoff)
+    return ScanRow(
+        item=item,
+        replaces=item.replaces,
+        was_still_expected=_was_still_expected(handoff=handoff, item=item, event=event),
+        tallies=_tallies_read(item),
+    )
+
+
+def _was_still_expected(*, handoff: Handoff, item: HandoffItem, event: PackageEvent) -> bool:
+    """handoff_expected_packages asked of the package as it was before the scan: at a
+    drop-off a manifested package of the handoff's day; at a return, any package it takes."""
+    if item.replaces or item.package_id is None:
+        return False
+    if handoff.direction == HandoffDirection.RETURN:
+        return True
+    return (
+        event.from_status == PackageStatus.MANIFESTED
+        and item.package_service_date == handoff.service_date
     )
 
 

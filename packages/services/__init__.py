@@ -18,6 +18,7 @@ from packages.services.handoffs import (
     package_mark_missing,
     package_receive,
     package_return_to_dsp,
+    package_scan_in,
 )
 from packages.services.manifests import (
     ManifestRejected,
@@ -48,4 +49,5 @@ __all__ = [
     "package_queue_for_return",
     "package_receive",
     "package_return_to_dsp",
+    "package_scan_in",
 ]

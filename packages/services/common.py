@@ -20,7 +20,6 @@ from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
 from packages.access import driver_get as driver_get
 from packages.access import driver_require as driver_require
-from packages.access import handoff_side_require as handoff_side_require
 from packages.events import package_event_record
 from packages.models import (
     ALLOWED_PACKAGE_TRANSITIONS,

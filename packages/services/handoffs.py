@@ -5,13 +5,16 @@ to the partner when it is scanned in, and back to the DSP when it is scanned at 
 """
 
 import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from packages import lock_objects
+from packages.access import handoff_lock_for
 from packages.events import package_event_record, package_events_record
 from packages.models import (
     RECEIVING_PARTNER_STATUSES,
@@ -37,7 +40,6 @@ from packages.services.common import (
     ActorNotAllowed,
     driver_get,
     event_replay,
-    handoff_side_require,
     idempotent,
     member_get,
     package_transition,
@@ -70,12 +72,13 @@ WRONG_DIRECTION = {
 }
 
 
-def _open_handoff_require(*, handoff_id: int, direction: str) -> Handoff:
-    """Lock the handoff and check that it is open and goes the right way."""
-    handoff = lock_objects.handoff_lock(handoff_id=handoff_id)
+def _open_handoff_require(*, actor: User, handoff_id: int, direction: str | None) -> Handoff:
+    """Lock the handoff, check the actor takes part in it (packages.access), then that it is
+    open and goes the right way (either way when `direction` is None)."""
+    handoff = handoff_lock_for(actor=actor, handoff_id=handoff_id).handoff
     if handoff.status != HandoffStatus.OPEN:
         raise InvalidTransition("This handoff is closed; open a new one to scan more packages.")
-    if handoff.direction != direction:
+    if direction is not None and handoff.direction != direction:
         raise DomainError(WRONG_DIRECTION[direction])
     return handoff
 
@@ -86,6 +89,39 @@ def _count_add(*, handoff: Handoff, **deltas: int) -> None:
     for field, delta in deltas.items():
         setattr(handoff, field, getattr(handoff, field) + delta)
     handoff.save(update_fields=list(deltas))
+
+
+def _package_lock_at(*, handoff: Handoff, tracking_id: str, **filters: object) -> Package | None:
+    """Find and lock the handoff's package with this label in one statement, with the outcome
+    of its item at this handoff as `item_outcome` (None when it has none yet). Call while
+    holding the handoff's lock (the lock order: a handoff before its packages)."""
+    item_outcome = HandoffItem.objects.filter(
+        handoff_id=handoff.pk, tracking_id=OuterRef("tracking_id")
+    ).values("outcome")[:1]
+    return (
+        lock_objects.package_qs_select_for_update()
+        .annotate(item_outcome=Subquery(item_outcome))
+        .filter(
+            tracking_id=tracking_id,
+            partner_id=handoff.partner_id,
+            dsp_id=handoff.dsp_id,
+            **filters,
+        )
+        .first()
+    )
+
+
+def _item_create(
+    *, handoff: Handoff, actor: User, tracking_id: str, outcome: str, package: Package | None
+) -> None:
+    HandoffItem.objects.create(
+        handoff=handoff,
+        package=package,
+        tracking_id=tracking_id,
+        outcome=outcome,
+        scanned_by=actor,
+        scanned_at=timezone.now(),
+    )
 
 
 def _item_event(*, handoff: Handoff, tracking_id: str) -> PackageEvent | None:
@@ -212,63 +248,55 @@ def package_receive(
     longitude: float | None = None,
 ) -> PackageEvent:
     """Scan a package in at an open drop-off. A label not expected here is recorded as
-    unexpected; a second scan of the same label answers with the first scan's event."""
-    handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF)
-    handoff_side_require(actor=actor, handoff=handoff)
-    tracking_id = tracking_id_clean(tracking_id)
-    item = HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).first()
-    if item is not None and item.outcome != HandoffOutcome.MISSING:
-        return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
-    # Found and locked in one statement (after the handoff, the lock order).
-    package = (
-        lock_objects.package_qs_select_for_update()
-        .select_related("partner")
-        .filter(
-            tracking_id=tracking_id,
-            partner_id=handoff.partner_id,
-            dsp_id=handoff.dsp_id,
-            status__in=DROP_OFF_SOURCE_STATUSES,
-        )
-        .first()
+    unexpected; a second scan of the same label answers with the first scan's event.
+
+    1. Lock the handoff with the actor's side (one statement), then the package with its item
+       at this handoff (one statement); the item is read on its own only for a label that
+       is no package to receive here.
+    2. Write: the package's status, the item, the counters, the event (one statement each).
+    """
+    handoff = _open_handoff_require(
+        actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
     place = {"device_time": device_time, "latitude": latitude, "longitude": longitude}
+    return _receive_at(
+        actor=actor, handoff=handoff, tracking_id=tracking_id, key=idempotency_key, place=place
+    )
+
+
+def _receive_at(
+    *, actor: User, handoff: Handoff, tracking_id: str, key: str, place: dict[str, Any]
+) -> PackageEvent:
+    """package_receive's work on the drop-off it has locked and checked."""
+    tracking_id = tracking_id_clean(tracking_id)
+    package = _package_lock_at(
+        handoff=handoff, tracking_id=tracking_id, status__in=DROP_OFF_SOURCE_STATUSES
+    )
     if package is None:
-        HandoffItem.objects.create(
-            handoff=handoff,
-            tracking_id=tracking_id,
-            outcome=HandoffOutcome.UNEXPECTED,
-            scanned_by=actor,
-            scanned_at=timezone.now(),
+        return _unexpected_record(
+            actor=actor, handoff=handoff, tracking_id=tracking_id, key=key, place=place
         )
-        _count_add(handoff=handoff, unexpected=1)
-        return package_event_record(
-            actor=actor,
-            event_type=PackageEventType.UNEXPECTED,
-            idempotency_key=idempotency_key,
-            tracking_id=tracking_id,
-            handoff=handoff,
-            **place,
-        )
+    if package.item_outcome not in (None, HandoffOutcome.MISSING):
+        return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
     from_status = package_transition(package=package, to_status=PackageStatus.RECEIVED)
-    if item is None:
-        HandoffItem.objects.create(
+    if package.item_outcome is None:
+        _item_create(
             handoff=handoff,
-            package=package,
+            actor=actor,
             tracking_id=tracking_id,
             outcome=HandoffOutcome.RECEIVED,
-            scanned_by=actor,
-            scanned_at=timezone.now(),
+            package=package,
         )
         _count_add(handoff=handoff, received=1)
     else:  # marked missing earlier, found after all
-        item.outcome = HandoffOutcome.RECEIVED
-        item.scanned_by, item.scanned_at = actor, timezone.now()
-        item.save(update_fields=["outcome", "scanned_by", "scanned_at"])
+        HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).update(
+            outcome=HandoffOutcome.RECEIVED, scanned_by=actor, scanned_at=timezone.now()
+        )
         _count_add(handoff=handoff, received=1, missing=-1)
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.RECEIVED,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         package=package,
         handoff=handoff,
         from_status=from_status,
@@ -277,15 +305,38 @@ def package_receive(
     )
 
 
+def _unexpected_record(
+    *, actor: User, handoff: Handoff, tracking_id: str, key: str, place: dict[str, Any]
+) -> PackageEvent:
+    """A label that is no package to receive at this drop-off: a repeat of a label already
+    scanned here answers with its first event; any other is recorded as unexpected."""
+    if HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).exists():
+        return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
+    _item_create(
+        handoff=handoff,
+        actor=actor,
+        tracking_id=tracking_id,
+        outcome=HandoffOutcome.UNEXPECTED,
+        package=None,
+    )
+    _count_add(handoff=handoff, unexpected=1)
+    return package_event_record(
+        actor=actor,
+        event_type=PackageEventType.UNEXPECTED,
+        idempotency_key=key,
+        tracking_id=tracking_id,
+        handoff=handoff,
+        **place,
+    )
+
+
 def _drop_off_package_lock(*, handoff: Handoff, tracking_id: str) -> Package:
-    package = Package.objects.filter(
-        tracking_id=tracking_id_clean(tracking_id),
-        partner_id=handoff.partner_id,
-        dsp_id=handoff.dsp_id,
-    ).first()
+    """The handoff's package with this label, locked, with `item_outcome` (see
+    _package_lock_at); refused when the partner has no such package from this DSP."""
+    package = _package_lock_at(handoff=handoff, tracking_id=tracking_id_clean(tracking_id))
     if package is None:
         raise DomainError(f"Package {tracking_id} is not on this partner's manifests.")
-    return lock_objects.package_lock(package_id=package.pk)
+    return package
 
 
 @idempotent
@@ -300,33 +351,34 @@ def package_mark_damaged(
 ) -> PackageEvent:
     """Record a package of this drop-off as damaged (before or after it was scanned in).
     Damaged packages go back to the DSP at the next return handoff."""
-    handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF)
-    handoff_side_require(actor=actor, handoff=handoff)
+    handoff = _open_handoff_require(
+        actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
+    )
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
-    item = HandoffItem.objects.filter(handoff=handoff, package=package).first()
-    if package.status == PackageStatus.DAMAGED and item is not None:
+    outcome = package.item_outcome
+    if package.status == PackageStatus.DAMAGED and outcome is not None:
         return event_replay(_item_event(handoff=handoff, tracking_id=package.tracking_id))
-    if package.status == PackageStatus.RECEIVED and item is None:
+    if package.status == PackageStatus.RECEIVED and outcome is None:
         # Received -> damaged is for a package this drop-off scanned in a moment ago.
         raise InvalidTransition(
             f"Package {package.tracking_id} was received at an earlier handoff; "
             "a drop-off marks damaged only the packages it hands over."
         )
     from_status = package_transition(package=package, to_status=PackageStatus.DAMAGED)
-    if item is None:
-        HandoffItem.objects.create(
+    if outcome is None:
+        _item_create(
             handoff=handoff,
-            package=package,
+            actor=actor,
             tracking_id=package.tracking_id,
             outcome=HandoffOutcome.DAMAGED,
-            scanned_by=actor,
-            scanned_at=timezone.now(),
+            package=package,
         )
         _count_add(handoff=handoff, damaged=1)
     else:
-        _count_add(handoff=handoff, damaged=1, **{item.outcome: -1})
-        item.outcome = HandoffOutcome.DAMAGED
-        item.save(update_fields=["outcome"])
+        _count_add(handoff=handoff, damaged=1, **{outcome: -1})
+        HandoffItem.objects.filter(handoff=handoff, tracking_id=package.tracking_id).update(
+            outcome=HandoffOutcome.DAMAGED
+        )
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.DAMAGED,
@@ -359,23 +411,29 @@ def package_mark_missing(
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
     """Record that a package on the manifest was not in the drop-off."""
-    handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF)
-    handoff_side_require(actor=actor, handoff=handoff)
+    handoff = _open_handoff_require(
+        actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
+    )
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
     earlier = _earlier_outcome(handoff=handoff, package=package, status=PackageStatus.MISSING)
     if earlier is not None:
         return earlier
     from_status = package_transition(package=package, to_status=PackageStatus.MISSING)
-    HandoffItem.objects.update_or_create(
-        handoff=handoff,
-        tracking_id=package.tracking_id,
-        defaults={
-            "package": package,
-            "outcome": HandoffOutcome.MISSING,
-            "scanned_by": actor,
-            "scanned_at": timezone.now(),
-        },
-    )
+    if package.item_outcome is None:
+        _item_create(
+            handoff=handoff,
+            actor=actor,
+            tracking_id=package.tracking_id,
+            outcome=HandoffOutcome.MISSING,
+            package=package,
+        )
+    else:
+        HandoffItem.objects.filter(handoff=handoff, tracking_id=package.tracking_id).update(
+            package=package,
+            outcome=HandoffOutcome.MISSING,
+            scanned_by=actor,
+            scanned_at=timezone.now(),
+        )
     _count_add(handoff=handoff, missing=1)
     return package_event_record(
         actor=actor,
@@ -399,8 +457,22 @@ def package_return_to_dsp(
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
     """Hand a package back to the driver at an open return handoff."""
-    handoff = _open_handoff_require(handoff_id=handoff.pk, direction=HandoffDirection.RETURN)
-    handoff_side_require(actor=actor, handoff=handoff)
+    handoff = _open_handoff_require(
+        actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.RETURN
+    )
+    return _return_at(
+        actor=actor,
+        handoff=handoff,
+        tracking_id=tracking_id,
+        key=idempotency_key,
+        place={"device_time": device_time},
+    )
+
+
+def _return_at(
+    *, actor: User, handoff: Handoff, tracking_id: str, key: str, place: dict[str, Any]
+) -> PackageEvent:
+    """package_return_to_dsp's work on the return it has locked and checked."""
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
     earlier = _earlier_outcome(handoff=handoff, package=package, status=PackageStatus.RETURNED)
     if earlier is not None:
@@ -411,24 +483,46 @@ def package_return_to_dsp(
             "re-attempted or returned."
         )
     from_status = package_transition(package=package, to_status=PackageStatus.RETURNED)
-    HandoffItem.objects.create(
+    _item_create(
         handoff=handoff,
-        package=package,
+        actor=actor,
         tracking_id=package.tracking_id,
         outcome=HandoffOutcome.RECEIVED,
-        scanned_by=actor,
-        scanned_at=timezone.now(),
+        package=package,
     )
     _count_add(handoff=handoff, received=1)
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.RETURNED,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         package=package,
         handoff=handoff,
         from_status=from_status,
         to_status=PackageStatus.RETURNED,
-        device_time=device_time,
+        **place,
+    )
+
+
+@idempotent
+def package_scan_in(
+    *,
+    actor: User,
+    handoff: Handoff,
+    tracking_id: str,
+    idempotency_key: str,
+    device_time: datetime.datetime | None = None,
+) -> PackageEvent:
+    """The scan button of a handoff: at a drop-off the package is received
+    (package_receive), at a return it is handed back to the driver (package_return_to_dsp),
+    with their rules, on the handoff locked and checked once."""
+    handoff = _open_handoff_require(actor=actor, handoff_id=handoff.pk, direction=None)
+    record = _receive_at if handoff.direction == HandoffDirection.DROP_OFF else _return_at
+    return record(
+        actor=actor,
+        handoff=handoff,
+        tracking_id=tracking_id,
+        key=idempotency_key,
+        place={"device_time": device_time},
     )
 
 
@@ -442,8 +536,8 @@ def handoff_confirm(
 ) -> PackageEvent:
     """Confirm the handoff for the actor's side (driver or partner). When both sides have
     confirmed, the handoff closes: expected packages never scanned count as missing."""
-    handoff = lock_objects.handoff_lock(handoff_id=handoff.pk)
-    side = handoff_side_require(actor=actor, handoff=handoff)
+    turn = handoff_lock_for(actor=actor, handoff_id=handoff.pk)
+    handoff, side = turn.handoff, turn.side
     confirmed_at_field = f"{side}_confirmed_at"
     if getattr(handoff, confirmed_at_field) is not None:
         return event_replay(

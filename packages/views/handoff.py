@@ -1,8 +1,8 @@
 """The morning handoff pages, for the DSP's driver and the partner (one phone or two).
 
 The scan field posts with htmx: the answer (received / not on this manifest / already
-scanned) and the live counters come back in one response, the counters and the scanned list
-as out-of-band swaps. Without JavaScript the same form posts and redirects back.
+scanned) comes back with out-of-band swaps of the counters and of the one row the scan
+changed, never the whole list. Without JavaScript the same form posts and redirects back.
 """
 
 from csp.decorators import csp_update
@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import handoff_people_required
-from hubdelivery.exceptions import DomainError
+from hubdelivery.exceptions import DomainError, NotAllowed
 from packages import selectors, services
 from packages.forms import ActionForm, HandoffOpenForm, ScanForm
-from packages.models import Handoff, HandoffDirection, PackageEvent, PackageEventType
+from packages.models import Handoff, PackageEvent, PackageEventType
 from partners.models import Partner
 
 # The camera scanner's fallback decoder (zxing-wasm) compiles WebAssembly: allowed on the pages
@@ -23,15 +23,12 @@ from partners.models import Partner
 camera_scanner_page = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 
 # The button -> the service that records the scan. "receive" at a return hands the package
-# back; the other buttons go to their service whatever the direction, which refuses them at a
-# return with the same message the API gets.
+# back (package_scan_in); the other buttons go to their service whatever the direction, which
+# refuses them at a return with the same message the API gets.
 SCAN_SERVICES = {
+    "receive": services.package_scan_in,
     "damaged": services.package_mark_damaged,
     "missing": services.package_mark_missing,
-}
-RECEIVE_SERVICES = {
-    HandoffDirection.DROP_OFF: services.package_receive,
-    HandoffDirection.RETURN: services.package_return_to_dsp,
 }
 ANSWERS = {
     PackageEventType.RECEIVED: ("ok", "Received"),
@@ -109,13 +106,14 @@ def handoff_start(request: HttpRequest) -> HttpResponse:
 
 def handoff_context(*, handoff: Handoff, side: str | None) -> dict:
     items = selectors.handoff_items_with_late(handoff=handoff)
+    still_expected = selectors.handoff_still_expected(handoff=handoff)
     return {
         "handoff": handoff,
         "side": side,
         "items": items,
-        "still_expected": selectors.handoff_still_expected(handoff=handoff),
+        "still_expected": still_expected,
         "discrepancies": [i for i in items if i.outcome != "received" or i.late],
-        "late_count": sum(1 for i in items if i.late),
+        "tallies": selectors.handoff_tallies_of(items=items, still_expected=still_expected),
     }
 
 
@@ -144,50 +142,63 @@ def _scan_answer(event: PackageEvent) -> tuple[str, str]:
 
 
 def _scan_record(
-    request: HttpRequest, handoff: Handoff, form: ScanForm
+    request: HttpRequest, handoff_id: int, form: ScanForm
 ) -> tuple[str, str, PackageEvent | None]:
-    """Record the scan through its service: (kind, text) of the answer for the page, and the
-    event when the scan changed something."""
-    if not form.is_valid():
-        return "error", "Scan or type a tracking id (at most 40 characters).", None
+    """Record the valid scan through its service: (kind, text) of the answer for the page,
+    and the event when the scan changed something. The service locks the handoff and checks
+    the user's side of it once (packages.access.handoff_lock_for); its refusal of an outsider
+    is a 404 here, as for every handoff url."""
     data = form.cleaned_data
-    action = data["action"] or "receive"
-    service = SCAN_SERVICES.get(action) or RECEIVE_SERVICES[handoff.direction]
+    service = SCAN_SERVICES[data["action"] or "receive"]
     try:
         event = service(
             actor=request.user,
-            handoff=handoff,
+            # The service reads only the id: it locks and checks the row itself.
+            handoff=Handoff(pk=handoff_id),
             tracking_id=data["tracking_id"],
             idempotency_key=data["idempotency_key"],
             device_time=data["device_time"],
         )
+    except NotAllowed as refusal:
+        raise Http404(str(refusal)) from refusal
     except DomainError as error:
         return "error", str(error), None
     return (*_scan_answer(event), None if event.replayed else event)
 
 
+def _handoff_for(request: HttpRequest, handoff_id: int) -> Handoff:
+    viewer = selectors.viewer_for(user=request.user)
+    return selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
+
+
 @handoff_people_required
 @require_POST
 def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
-    viewer = selectors.viewer_for(user=request.user)
-    handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
     form = ScanForm(request.POST)
+    if form.is_valid():
+        kind, text, event = _scan_record(request, handoff_id, form)
+    else:
+        _handoff_for(request, handoff_id)  # an outsider gets the 404, not the hint
+        kind, text, event = "error", "Scan or type a tracking id (at most 40 characters).", None
     tracking_id = request.POST.get("tracking_id", "").strip()
-    kind, text, event = _scan_record(request, handoff, form)
     if not is_htmx(request):
         (messages.error if kind == "error" else messages.info)(request, f"{tracking_id}: {text}")
-        return redirect("packages:handoff", handoff_id=handoff.pk)
-    if event is not None:
-        handoff = event.handoff  # locked and counted by the service: current
-    else:
-        # Only the counters (and a closing race's status) can have changed; reloading every
-        # field would drop the partner fetched with the handoff and cost a query to render.
-        handoff.refresh_from_db(fields=[*Handoff.count_fields(), "status"])
-    context = {
-        **handoff_context(handoff=handoff, side=_side(viewer)),
-        "answer": {"kind": kind, "text": text, "tracking_id": tracking_id},
-    }
-    return render(request, "packages/_scan_answer.html", context)
+        return redirect("packages:handoff", handoff_id=handoff_id)
+    answer = {"kind": kind, "text": text, "tracking_id": tracking_id}
+    context = _scan_changed(event) if event else _scan_unchanged(request, handoff_id)
+    return render(request, "packages/_scan_answer.html", {**context, "answer": answer})
+
+
+def _scan_changed(event: PackageEvent) -> dict:
+    """The locked handoff the service counted on (current), and the one row it changed."""
+    row = selectors.handoff_scan_row(handoff=event.handoff, event=event)
+    return {"handoff": event.handoff, "row": row, "tallies": row.tallies}
+
+
+def _scan_unchanged(request: HttpRequest, handoff_id: int) -> dict:
+    """No row changed; the counters may have (the other phone), so they come back."""
+    handoff, tallies = selectors.handoff_with_tallies(handoff=_handoff_for(request, handoff_id))
+    return {"handoff": handoff, "row": None, "tallies": tallies}
 
 
 @handoff_people_required

@@ -14,14 +14,15 @@ from partners.models import (
 )
 
 
+def memberships_current(*, user: User) -> QuerySet[PartnerMember]:
+    """The one "current membership" filter of the project (a person works for one partner at
+    a time, a DB constraint): a queryset, so a check can fold it into a larger statement."""
+    return PartnerMember.objects.filter(user=user, removed_at__isnull=True)
+
+
 def membership_current_for(*, user: User) -> PartnerMember | None:
-    """The user's current membership with its partner, or None: the one "current membership"
-    query of the project (a person works for one partner at a time, a DB constraint)."""
-    return (
-        PartnerMember.objects.select_related("partner")
-        .filter(user=user, removed_at__isnull=True)
-        .first()
-    )
+    """The user's current membership with its partner, or None."""
+    return memberships_current(user=user).select_related("partner").first()
 
 
 def membership_current_or_404(*, user: User) -> PartnerMember:

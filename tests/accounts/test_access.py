@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.access import ops_require
 from hubdelivery.exceptions import DomainError, NotAllowed
 from packages import services as package_services
-from packages.access import driver_require, handoff_side_require
+from packages.access import driver_require, handoff_lock_for
 from packages.models import Handoff, HandoffDirection
 from partners.access import applicant_require, deliverer_require, member_require, owner_require
 from partners.models import BackgroundCheck
@@ -63,7 +63,7 @@ def test_every_require_check_refuses_with_not_allowed(
         "deliverer": lambda: deliverer_require(actor=partner_staff, partner=partner),
         "applicant": lambda: applicant_require(actor=other_applicant, application=application),
         "driver": lambda: driver_require(actor=reviewer, dsp=dsp_driver.driver.dsp),
-        "handoff side": lambda: handoff_side_require(actor=other_partner.owner, handoff=handoff),
+        "handoff side": lambda: handoff_lock_for(actor=other_partner.owner, handoff_id=handoff.pk),
     }
     # when each check is asked of the wrong person
     raised = {}

@@ -44,7 +44,7 @@ def test_ops_handoff_list_and_detail_show_discrepancies_and_late_scans(
     detail = client.get(reverse("packages:ops-handoff", args=[drop_off.pk]))
     body = detail.content.decode()
     assert "Discrepancies" in body and "Late scan" in body
-    assert detail.context["late_count"] == 1
+    assert detail.context["tallies"].late == 1
 
 
 def test_ops_resolve_an_incident_with_a_re_attempt(reviewer, incident):
