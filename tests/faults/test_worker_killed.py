@@ -52,7 +52,7 @@ WORKER = textwrap.dedent(
 
     marker = os.environ.get("HANG_MARKER")
     if marker:
-        from routing import services
+        from routing.services import capacity as services
 
         insert = services.findings_insert
 
