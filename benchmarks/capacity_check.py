@@ -171,15 +171,16 @@ def main() -> None:
     parser.add_argument("--history-per-day", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one more check run")
+    parser.add_argument("--database", default=DATABASE, help="throwaway database to create")
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "")
     if not server.startswith("postgres"):
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres"
         )
-    url = server_url(server, DATABASE)
-    admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    admin_execute(server, f"CREATE DATABASE {DATABASE}")
+    url = server_url(server, args.database)
+    admin_execute(server, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+    admin_execute(server, f"CREATE DATABASE {args.database}")
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="hubdelivery.settings.test")
     try:
         import django
@@ -215,7 +216,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        admin_execute(server, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
 
 
 if __name__ == "__main__":
