@@ -39,11 +39,11 @@ from routing.assignment import (
 AIM_SECONDS = 10.0
 AIM_GROWTH = 7 / 6  # the Kx day may take at most 7/6 of K times the 1x day
 # Boston, New York, Philadelphia, Providence, then the metro areas a bigger day adds
-# (Washington, Baltimore, Pittsburgh, Hartford; Albany, Buffalo, Rochester, Cleveland;
+# (Washington, Norfolk, Pittsburgh, Hartford; Albany, Buffalo, Rochester, Cleveland;
 # Richmond, Syracuse, Harrisburg, Allentown). About 0.2 degrees is 14 miles.
 METROS = [
     (42.35, -71.06), (40.73, -73.99), (39.95, -75.16), (41.82, -71.41),
-    (38.90, -77.04), (39.29, -76.61), (40.44, -80.00), (41.76, -72.69),
+    (38.90, -77.04), (36.85, -76.29), (40.44, -80.00), (41.76, -72.69),
     (42.65, -73.76), (42.89, -78.88), (43.16, -77.61), (41.50, -81.69),
     (37.54, -77.44), (43.05, -76.15), (40.27, -76.88), (40.60, -75.49),
 ]  # fmt: skip
