@@ -90,94 +90,58 @@ def assign_packages(
 
 
 @dataclass(frozen=True)
-class _Pairs:
-    """Covering (package, partner) pairs found by one pass, grouped by package: package k's
-    are the `count[k]` entries from `start[k]`. `layout` lists the packages in the order
-    their groups lie in the arrays."""
+class _Group:
+    """Packages that share a cell of a tier (or a ZIP) against the partners that may cover
+    them: `positions` in id order, and |packages| x |positions| matrices."""
 
     positions: np.ndarray
+    covered: np.ndarray
     miles: np.ndarray
     by_zip: np.ndarray
-    start: np.ndarray
-    count: np.ndarray
-    layout: np.ndarray
-
-    def of(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        found = slice(self.start[k], self.start[k] + self.count[k])
-        return self.positions[found], self.miles[found], self.by_zip[found]
-
-
-class _PairsBuilder:
-    """Collects one pass's pairs group by group (a group: packages sharing a cell or a ZIP)."""
-
-    def __init__(self, packages: int) -> None:
-        self.start = np.zeros(packages, dtype=np.intp)
-        self.count = np.zeros(packages, dtype=np.intp)
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.layout: list[np.ndarray] = []
-        self.size = 0
-
-    def add(self, group: np.ndarray, covered: np.ndarray, positions: np.ndarray,
-            miles: np.ndarray, by_zip: np.ndarray) -> None:  # fmt: skip
-        """`covered`, `miles` and `by_zip` are |group| x |positions| matrices."""
-        rows, columns = np.nonzero(covered)
-        counts = np.count_nonzero(covered, axis=1)
-        self.start[group] = self.size + np.cumsum(counts) - counts
-        self.count[group] = counts
-        self.parts.append((positions[columns], miles[rows, columns], by_zip[rows, columns]))
-        self.layout.append(group)
-        self.size += rows.size
-
-    def build(self) -> _Pairs:
-        parts = self.parts or [(NO_POSITIONS, np.empty(0), np.empty(0, dtype=bool))]
-        positions, miles, by_zip = (np.concatenate(column) for column in zip(*parts, strict=True))
-        layout = np.concatenate(self.layout) if self.layout else NO_POSITIONS
-        return _Pairs(positions, miles, by_zip, self.start, self.count, layout)
 
 
 class CoveringTable:
-    """Every package's covering partners (from CoverageIndex.covering_table), with each
-    package's nearest covering partner and nearest open one worked out for all at once."""
+    """Every package's covering partners (from CoverageIndex.covering_table). Each group's
+    nearest covering partner and nearest open one are taken from its small matrices as it
+    comes in (argmin over partners in id order: ties go to the lower id), so the common
+    case needs no per-package sort; `candidates` sorts one package's partners when asked."""
 
-    def __init__(self, index: "CoverageIndex", passes: list[_Pairs], packages: int) -> None:
-        self.index, self.passes = index, passes
+    def __init__(self, index: "CoverageIndex", packages: int, passes: int) -> None:
+        self.index = index
+        self.groups: list[_Group] = []
+        self.group_of = np.full((passes, packages), -1, dtype=np.intp)
+        self.row_of = np.zeros((passes, packages), dtype=np.intp)
         self.nearest_open_miles = np.full(packages, np.inf)
-        first_miles = np.full(packages, np.inf)
-        first_rank = np.full(packages, len(index.partners), dtype=np.intp)
-        first_by_zip = np.zeros(packages, dtype=bool)
-        for pairs in passes:
-            self._take_nearest(pairs, first_miles, first_rank, first_by_zip)
-        found = first_rank < len(index.partners)
-        position = np.full(packages, -1, dtype=np.intp)
-        position[found] = index.by_rank[first_rank[found]]
-        self.first = list(zip(position.tolist(), first_miles.tolist(), first_by_zip.tolist(),
-                              strict=True))  # fmt: skip
+        self.first_miles = np.full(packages, np.inf)
+        self.first_rank = np.full(packages, len(index.partners), dtype=np.intp)
+        self.first_by_zip = np.zeros(packages, dtype=bool)
 
-    def _take_nearest(self, pairs: _Pairs, miles: np.ndarray, rank: np.ndarray,
-                      by_zip: np.ndarray) -> None:  # fmt: skip
-        """Per package, keep the nearer of what `miles`/`rank` hold and this pass's nearest
-        (ties: lower id), and lower `nearest_open_miles` to this pass's nearest open one."""
-        counts = pairs.count[pairs.layout]
-        packages, starts = pairs.layout[counts > 0], (np.cumsum(counts) - counts)[counts > 0]
-        if not packages.size:
-            return
-        open_miles = np.where(self.index.closed[pairs.positions], np.inf, pairs.miles)
+    def add(self, pass_number: int, packages: np.ndarray, group: _Group) -> None:
+        self.group_of[pass_number, packages] = len(self.groups)
+        self.row_of[pass_number, packages] = np.arange(packages.size)
+        self.groups.append(group)
+        within = np.where(group.covered, group.miles, np.inf)
+        open_within = np.where(self.index.closed[group.positions], np.inf, within)
         self.nearest_open_miles[packages] = np.minimum(
-            self.nearest_open_miles[packages], np.minimum.reduceat(open_miles, starts)
+            self.nearest_open_miles[packages], open_within.min(axis=1)
         )
-        ranks = self.index.id_rank[pairs.positions]
-        least = np.minimum.reduceat(pairs.miles, starts)
-        least_each = np.repeat(least, counts[counts > 0])
-        at_least = pairs.miles == least_each
-        unranked = len(self.index.partners)
-        least_rank = np.minimum.reduceat(np.where(at_least, ranks, unranked), starts)
-        [chosen] = np.nonzero(at_least & (ranks == np.repeat(least_rank, counts[counts > 0])))
-        nearer = (least < miles[packages]) | (
-            (least == miles[packages]) & (least_rank < rank[packages])
+        rows, column = np.arange(packages.size), within.argmin(axis=1)
+        miles, rank = within[rows, column], self.index.id_rank[group.positions[column]]
+        known = self.first_miles[packages], self.first_rank[packages]
+        nearer = group.covered[rows, column] & (
+            (miles < known[0]) | ((miles == known[0]) & (rank < known[1]))
         )
-        packages = packages[nearer]
-        miles[packages], rank[packages] = least[nearer], least_rank[nearer]
-        by_zip[packages] = pairs.by_zip[chosen[nearer]]
+        taken = packages[nearer]
+        self.first_miles[taken], self.first_rank[taken] = miles[nearer], rank[nearer]
+        self.first_by_zip[taken] = group.by_zip[rows, column][nearer]
+
+    def done(self) -> "CoveringTable":
+        found = self.first_rank < len(self.index.partners)
+        position = np.full(found.size, -1, dtype=np.intp)
+        position[found] = self.index.by_rank[self.first_rank[found]]
+        self.first = list(zip(position.tolist(), self.first_miles.tolist(),
+                              self.first_by_zip.tolist(), strict=True))  # fmt: skip
+        return self
 
     def candidates(self, k: int) -> Iterator[_Candidate]:
         """Package k's covering partners, nearest first (ties: lower id). The nearest is
@@ -187,12 +151,24 @@ class CoveringTable:
             return
         yield _Candidate(self.index.partners[position], miles, by_zip)
         positions, all_miles, all_by_zip = (
-            np.concatenate(column) for column in zip(*(p.of(k) for p in self.passes), strict=True)
+            np.concatenate(column) for column in zip(*self._covering(k), strict=True)
         )
         order = np.lexsort((self.index.id_rank[positions], all_miles))[1:]
         for position, miles, by_zip in zip(positions[order].tolist(), all_miles[order].tolist(),
                                            all_by_zip[order].tolist(), strict=True):  # fmt: skip
             yield _Candidate(self.index.partners[position], miles, by_zip)
+
+    def _covering(self, k: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        for pass_number in range(self.group_of.shape[0]):
+            found = self.group_of[pass_number, k]
+            if found >= 0:
+                group, row = self.groups[found], self.row_of[pass_number, k]
+                columns = np.flatnonzero(group.covered[row])
+                yield (
+                    group.positions[columns],
+                    group.miles[row, columns],
+                    group.by_zip[row, columns],
+                )
 
 
 class _Tier:
@@ -305,33 +281,35 @@ class CoverageIndex:
         """Every package's covering partners: per tier the partners around its cell within
         their radius or serving its ZIP, plus those serving its ZIP from farther away."""
         spots = _Spots(self, packages)
-        passes = [self._radius_pass(spots, tier) for tier in self.tiers]
-        passes.append(self._zip_pass(spots))
-        return CoveringTable(self, passes, len(packages))
+        table = CoveringTable(self, len(packages), passes=len(self.tiers) + 1)
+        for tier in self.tiers:
+            self._radius_pass(spots, tier, table)
+        self._zip_pass(spots, table)
+        return table.done()
 
-    def _radius_pass(self, spots: "_Spots", tier: _Tier) -> _Pairs:
-        pairs = _PairsBuilder(spots.size)
+    def _radius_pass(self, spots: "_Spots", tier: _Tier, table: CoveringTable) -> None:
         rows, columns = spots.rows[tier.number], spots.columns[tier.number]
         for group in _groups(rows * tier.columns + columns):
-            positions = tier.around(int(rows[group[0]]), int(columns[group[0]]))
+            positions = self._in_id_order(tier.around(int(rows[group[0]]), int(columns[group[0]])))
             if positions.size:
                 miles = self._miles(spots, group, positions)
                 by_zip = self._serves(spots.zips[group], positions)
                 covered = by_zip | (miles <= self.radius[positions])
-                pairs.add(group, covered, positions, miles, by_zip)
-        return pairs.build()
+                table.add(tier.number, group, _Group(positions, covered, miles, by_zip))
 
-    def _zip_pass(self, spots: "_Spots") -> _Pairs:
+    def _zip_pass(self, spots: "_Spots", table: CoveringTable) -> None:
         """Partners serving the package's ZIP from outside every tier's nine cells around it
         (the radius passes found the others)."""
-        pairs = _PairsBuilder(spots.size)
         for group in _groups(spots.zips):
-            positions = self.by_zip.get(int(spots.zips[group[0]]), NO_POSITIONS)
+            positions = self._in_id_order(self.by_zip.get(int(spots.zips[group[0]]), NO_POSITIONS))
             if positions.size:
                 covered = ~self._is_around(spots, group, positions)
                 miles = self._miles(spots, group, positions)
-                pairs.add(group, covered, positions, miles, np.ones_like(covered))
-        return pairs.build()
+                by_zip = np.broadcast_to(True, covered.shape)
+                table.add(len(self.tiers), group, _Group(positions, covered, miles, by_zip))
+
+    def _in_id_order(self, positions: np.ndarray) -> np.ndarray:
+        return positions[np.argsort(self.id_rank[positions])]
 
     def _is_around(self, spots: "_Spots", group: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """|group| x |positions|: whether the partner is in its tier's nine cells around the
