@@ -83,10 +83,10 @@ def assign_packages(
     placing_order = sorted(
         range(len(packages)), key=lambda k: (nearest_open[k], _sort_id(packages[k].id))
     )
-    decided: list[Assignment | None] = [None] * len(packages)
+    decided: dict[int, Assignment] = {}
     for k in placing_order:
         decided[k] = _place(packages[k], table.candidates(k), remaining)
-    return decided  # type: ignore[return-value]  # every slot was filled above
+    return [decided[k] for k in range(len(packages))]
 
 
 @dataclass(frozen=True)
