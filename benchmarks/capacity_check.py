@@ -3,6 +3,7 @@
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
     .venv/bin/python benchmarks/capacity_check.py [--partners 10000] [--packages 300000]
                                                    [--history-per-day 100000] [--rounds 3]
+                                                   [--database NAME] [--keep] [--profile]
 
 DATABASE_URL names the PostgreSQL server. The script creates a throwaway database, migrates
 it, loads the data with COPY, runs `capacity_check_run` for the next service date (all
@@ -52,6 +53,15 @@ WHERE pp.time_zone = %(tz)s
        OR p.status IN ('received', 'out_for_delivery', 'attempted'))
 GROUP BY p.partner_id
 """
+
+
+def database_exists(server: str, database: str) -> bool:
+    connection = psycopg2.connect(server_url(server, "postgres"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        found = cursor.fetchone() is not None
+    connection.close()
+    return found
 
 
 def load(url: str, partners: int, packages: int, history_per_day: int) -> None:
@@ -171,15 +181,21 @@ def main() -> None:
     parser.add_argument("--history-per-day", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one more check run")
+    parser.add_argument("--database", default=DATABASE, help="throwaway database to create")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database afterwards, and reuse it if it is there (same "
+                             "sizes: the data is not checked)")  # fmt: skip
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "")
     if not server.startswith("postgres"):
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres"
         )
-    url = server_url(server, DATABASE)
-    admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    admin_execute(server, f"CREATE DATABASE {DATABASE}")
+    url = server_url(server, args.database)
+    reuse = args.keep and database_exists(server, args.database)
+    if not reuse:
+        admin_execute(server, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+        admin_execute(server, f"CREATE DATABASE {args.database}")
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="hubdelivery.settings.test")
     try:
         import django
@@ -188,9 +204,10 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        load(url, args.partners, args.packages, args.history_per_day)
-        print(f"loaded in {time.perf_counter() - started:.1f} s")
+        if not reuse:
+            started = time.perf_counter()
+            load(url, args.partners, args.packages, args.history_per_day)
+            print(f"loaded in {time.perf_counter() - started:.1f} s")
         checks, floors, findings = [], [], 0
         for _ in range(args.rounds):
             floors.append(time_floor(url))
@@ -215,7 +232,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        if not args.keep:
+            admin_execute(server, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
 
 
 if __name__ == "__main__":

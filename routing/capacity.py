@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from hubdelivery.lib.geo import haversine_miles
 
 MILES_PER_DEGREE_LATITUDE = 69.0
-GRID_DEGREES = 0.02
+GRID_DEGREES = 0.02  # the coarsest cell; halved down to GRID_DEGREES / 16 where partners crowd
+FINEST_GRID_DEGREES = GRID_DEGREES / 16
+PARTNERS_PER_CELL = 4  # what an occupied cell holds on average, at most, once halved
 
 
 @dataclass(frozen=True)
@@ -70,22 +72,40 @@ class Finding:
     zip_codes: tuple[str, ...] = ()
 
 
+def grid_degrees(days: list[PartnerDay]) -> float:
+    """The cell size for these partners: GRID_DEGREES, halved while the occupied cells hold
+    more than PARTNERS_PER_CELL on average. A fixed size made a lookup read three times as
+    many partners when a city had three times as many; this keeps it at a few."""
+    degrees = GRID_DEGREES
+    while degrees > FINEST_GRID_DEGREES:
+        occupied = {_cell(day.latitude, day.longitude, degrees) for day in days}
+        if len(days) <= PARTNERS_PER_CELL * len(occupied):
+            break
+        degrees /= 2
+    return degrees
+
+
+def _cell(latitude: float, longitude: float, degrees: float) -> tuple[int, int]:
+    return (math.floor(latitude / degrees), math.floor(longitude / degrees))
+
+
 class NeighbourIndex:
-    """Partners with room, bucketed on a fine lat/lng grid. A lookup searches rings of cells
-    outwards from the partner and stops as soon as no farther ring can hold a nearer one, so
-    dense cities cost a few cells, not every partner in range. Candidates are compared by a
-    flat-earth distance (exact enough within a few miles); only the winner gets haversine."""
+    """Partners with room, bucketed on a lat/lng grid as fine as their density asks
+    (grid_degrees). A lookup searches rings of cells outwards from the partner and stops as
+    soon as no farther ring can hold a nearer one, so dense cities cost a few cells, not
+    every partner in range. Candidates are compared by a flat-earth distance (exact enough
+    within a few miles); only the winner gets haversine."""
 
     def __init__(self, days: Iterable[PartnerDay], max_miles: float) -> None:
         self.max_miles = max_miles
+        with_room = [day for day in days if day.room > 0]
+        self.degrees = grid_degrees(with_room)
         self.cells: dict[tuple[int, int], list[PartnerDay]] = defaultdict(list)
-        for day in days:
-            if day.room > 0:
-                self.cells[self.cell(day.latitude, day.longitude)].append(day)
+        for day in with_room:
+            self.cells[self.cell(day.latitude, day.longitude)].append(day)
 
-    @staticmethod
-    def cell(latitude: float, longitude: float) -> tuple[int, int]:
-        return (math.floor(latitude / GRID_DEGREES), math.floor(longitude / GRID_DEGREES))
+    def cell(self, latitude: float, longitude: float) -> tuple[int, int]:
+        return _cell(latitude, longitude, self.degrees)
 
     def ring(self, row: int, col: int, radius: int) -> Iterator[PartnerDay]:
         """Partners in the cells exactly `radius` cells away (a square ring) from (row, col)."""
@@ -105,7 +125,7 @@ class NeighbourIndex:
         row, col = self.cell(day.latitude, day.longitude)
         lng_miles = MILES_PER_DEGREE_LATITUDE * math.cos(math.radians(min(abs(day.latitude), 89.0)))
         # The narrower side of a cell, in miles: a ring k cells out is at least this far x k.
-        cell_miles = lng_miles * GRID_DEGREES
+        cell_miles = lng_miles * self.degrees
         limit_squared = self.max_miles**2
         best: tuple[float, int, PartnerDay] | None = None
         for radius in range(math.ceil(self.max_miles / cell_miles) + 1):

@@ -5,7 +5,8 @@ import datetime
 
 import holidays
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Case
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -51,14 +52,13 @@ def major_holiday(day: datetime.date) -> str | None:
 def partner_days_for_check(
     *, service_date: datetime.date, time_zone: str, history_days: int
 ) -> list[PartnerDay]:
-    """One PartnerDay per active or paused partner of the time zone, in five queries."""
+    """One PartnerDay per active or paused partner of the time zone, in four queries."""
     days = partner_days_base(
         time_zone=time_zone, service_date=service_date, history_days=history_days
     )
     if not days:
         return []
     add_package_counts(days, time_zone, service_date, history_days)
-    add_zip_counts(days, time_zone, service_date)
     add_open_handoffs(days, time_zone, service_date)
     add_closures(days, time_zone, service_date)
     return list(days.values())
@@ -88,16 +88,24 @@ def partner_days_base(
 def add_package_counts(
     days: dict[int, PartnerDay], time_zone: str, service_date: datetime.date, history_days: int
 ) -> None:
+    """The package facts and the date's packages per ZIP, in one scan: grouped by partner
+    and by the ZIP of the date's packages (none for the others), so a partner comes as one
+    row for its other packages and one per ZIP it has on the date. A separate grouped scan
+    for the ZIPs cost about half as much again as the counts (30,000 partners)."""
     window_start = service_date - datetime.timedelta(days=history_days)
     yesterday = service_date - datetime.timedelta(days=1)
     custody = Q(status__in=CUSTODY_STATUSES)
     in_window = Q(service_date__gte=window_start, service_date__lt=service_date)
+    on_the_date = Q(service_date=service_date)
+    date_zip = Case(When(on_the_date, then=F("zip_code")), default=Value(None),
+                    output_field=CharField())  # fmt: skip
     rows = (
         Package.objects.filter(partner__time_zone=time_zone)
         .filter(Q(service_date__gte=window_start) | custody)
-        .values("partner_id")
+        .annotate(date_zip=date_zip)
+        .values_list("partner_id", "date_zip")
         .annotate(
-            assigned=Count("id", filter=Q(service_date=service_date)),
+            assigned=Count("id", filter=on_the_date),
             held_before=Count("id", filter=custody & Q(service_date__lt=service_date)),
             stale=Count("id", filter=custody & Q(service_date__lt=yesterday)),
             history_volume=Count("id", filter=in_window),
@@ -105,23 +113,18 @@ def add_package_counts(
         )
         .order_by()
     )
-    for row in rows:
-        day = days.get(row.pop("partner_id"))
+    # Tuples and plain additions: a night reads a row or more per partner (60,000 at 30,000).
+    for partner_id, zip_code, assigned, held, stale, volume, handled, delivered in rows:
+        day = days.get(partner_id)
         if day is not None:
-            for name, value in row.items():
-                setattr(day, name, value)
-
-
-def add_zip_counts(days: dict[int, PartnerDay], time_zone: str, service_date) -> None:
-    rows = (
-        Package.objects.filter(partner__time_zone=time_zone, service_date=service_date)
-        .values_list("partner_id", "zip_code")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for partner_id, zip_code, count in rows:
-        if partner_id in days:
-            days[partner_id].zip_counts[zip_code] = count
+            day.assigned += assigned
+            day.held_before += held
+            day.stale += stale
+            day.history_volume += volume
+            day.history_handled += handled
+            day.history_delivered += delivered
+            if zip_code is not None:
+                day.zip_counts[zip_code] = assigned
 
 
 def add_open_handoffs(days: dict[int, PartnerDay], time_zone: str, service_date) -> None:

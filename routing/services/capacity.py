@@ -32,14 +32,29 @@ FINDING_COLUMNS = (
 )  # fmt: skip
 
 
+COPY_NULL = "\\N"
+
+
 def copy_value(value: object) -> str:
-    """One field in PostgreSQL's COPY text format."""
+    """One field in PostgreSQL's COPY text format. Chained replaces: on text that needs no
+    escaping (nearly all) they are several times faster than str.translate."""
     if value is None:
-        return "\\N"
+        return COPY_NULL
     text = str(value)
-    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        text = text.replace(raw, escaped)
-    return text
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_line(report_id: int, finding: Finding) -> str:
+    """One finding as a COPY text line, in FINDING_COLUMNS order. The ids and counts are
+    ints and need no escaping; a night writes tens of thousands of these."""
+    f = finding
+    zip_codes = json.dumps(list(f.zip_codes)) if f.zip_codes else "[]"
+    neighbour = COPY_NULL if f.neighbour_id is None else f.neighbour_id
+    return (
+        f"{report_id}\t{f.partner_id}\t{copy_value(f.kind)}\t{copy_value(f.message[:300])}\t"
+        f"{copy_value(f.suggested_action[:300])}\t{f.packages}\t{neighbour}\t"
+        f"{copy_value(zip_codes)}\n"
+    )
 
 
 def findings_insert(*, report: CapacityReport, findings: list[Finding]) -> None:
@@ -48,18 +63,10 @@ def findings_insert(*, report: CapacityReport, findings: list[Finding]) -> None:
     if connection.vendor != "postgresql":
         CapacityFinding.objects.bulk_create(finding_row(report=report, finding=f) for f in findings)
         return
-    lines = (
-        "\t".join(copy_value(value) for value in (
-            report.pk, f.partner_id, f.kind, f.message[:300], f.suggested_action[:300],
-            f.packages, f.neighbour_id, json.dumps(list(f.zip_codes)),
-        )) + "\n"
-        for f in findings
-    )  # fmt: skip
+    text = "".join([copy_line(report.pk, f) for f in findings])
     table, columns = CapacityFinding._meta.db_table, ", ".join(FINDING_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN", io.StringIO("".join(lines))
-        )
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
 
 
 def finding_row(*, report: CapacityReport, finding: Finding) -> CapacityFinding:

@@ -1,5 +1,7 @@
 """Package-to-partner assignment: pure, no database."""
 
+import dataclasses
+import math
 import random
 
 from hubdelivery.lib.geo import haversine_miles
@@ -207,6 +209,82 @@ def test_the_index_finds_exactly_the_covering_partners_anywhere_on_earth():
             assert len(found) == len({p.id for p in found})
             miles = [haversine_miles(spot.lat, spot.lng, p.lat, p.lng) for p in found]
             assert miles == sorted(miles)
+
+
+def assign_by_brute_force(
+    packages: list[PackageSpot], partners: list[PartnerCoverage]
+) -> list[Assignment]:
+    """The rule spelled out, every package against every partner: nearest-first placing,
+    nearest open covering partner with room, the same reasons."""
+
+    def covering(spot: PackageSpot) -> list[tuple[float, PartnerCoverage, bool]]:
+        found = []
+        for p in partners:
+            miles = haversine_miles(spot.lat, spot.lng, p.lat, p.lng)
+            if spot.zip_code in p.zip_codes or miles <= p.radius_miles:
+                found.append((miles, p, spot.zip_code in p.zip_codes))
+        return sorted(found, key=lambda found: (found[0], found[1].id))
+
+    def nearest_open(spot: PackageSpot) -> float:
+        return min((miles for miles, p, _ in covering(spot) if not p.closed), default=math.inf)
+
+    remaining = {p.id: p.remaining_capacity for p in partners}
+    decided = {}
+    for spot in sorted(packages, key=lambda spot: (nearest_open(spot), spot.id)):
+        passed_over = []
+        for miles, p, by_zip in covering(spot):
+            if p.closed or remaining[p.id] <= 0:
+                passed_over.append(f"{p} {'closed' if p.closed else 'full'}")
+                continue
+            remaining[p.id] -= 1
+            how = "serves the ZIP" if by_zip else f"within its {p.radius_miles:g} mi radius"
+            reason = f"nearest covering partner with room, {miles:.2f} mi away ({how})"
+            nearer = "; nearer: " + ", ".join(passed_over) if passed_over else ""
+            decided[spot.id] = Assignment(spot.id, p.id, reason + nearer)
+            break
+        else:
+            reason = (
+                "every covering partner is closed or full: " + ", ".join(passed_over)
+                if passed_over
+                else f"no partner serves ZIP {spot.zip_code} or is within range"
+            )
+            decided[spot.id] = Assignment(spot.id, None, reason)
+    return [decided[spot.id] for spot in packages]
+
+
+def test_assignment_equals_the_brute_force_when_partners_run_full_or_are_closed():
+    """Boston, the Aleutians and near the pole, with little room and some partners closed:
+    the indexed assignment places every package as comparing with every partner would, with
+    the same reasons (so also the same partners passed over)."""
+    rng = random.Random(23)
+    for lat, lng, spread in [(42.35, -71.06, 0.3), (52.0, 179.95, 0.3), (89.4, 0.0, 0.5)]:
+        # given partners with 0-3 places, one in ten closed
+        partners, packages = random_world(rng, lat, lng, spread)
+        partners = [
+            dataclasses.replace(p, remaining_capacity=rng.randint(0, 3),
+                                closed=rng.random() < 0.1, name=f"Shop {p.id}")
+            for p in partners
+        ]  # fmt: skip
+        # when
+        results = assign_packages(packages, partners)
+        # then
+        assert results == assign_by_brute_force(packages, partners)
+        assert any("full" in a.reason for a in results)
+        assert any("closed" in a.reason for a in results)
+
+
+def test_a_car_radius_partner_does_not_widen_the_walking_partners_cells():
+    # given 400 walking-radius partners over 40 miles and one car-radius partner
+    rng = random.Random(3)
+    partners = [
+        PartnerCoverage(k, LAT + rng.uniform(-0.3, 0.3), LNG + rng.uniform(-0.3, 0.3),
+                        frozenset(), 1.0, 5)
+        for k in range(400)
+    ] + [PartnerCoverage("car", LAT + 0.1, LNG, frozenset(), 10.0, 5)]  # fmt: skip
+    # when the index is asked who may cover a package
+    near = CoverageIndex(partners).near(package(1, 0.0))
+    # then it still measures the walking partners of a few small cells only (plus the car)
+    assert 0 < len(near) < 41
 
 
 def test_the_index_compares_a_package_with_nearby_partners_only():

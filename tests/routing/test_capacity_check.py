@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from packages.models import PackageStatus
 from partners.models import Closure, PartnerStatus
+from routing import selectors
 from routing.models import CapacityFinding, CapacityReport
 from routing.services import capacity_check_run, capacity_checks_due
 from routing.services.capacity import target_service_date
@@ -135,11 +136,30 @@ def test_check_query_count_does_not_grow(db, django_assert_max_num_queries, part
     for n in range(partners):
         partner = PartnerFactory(latitude=42.3 + n * 0.001, activated_at=None)
         packages_for(partner, DATE, 35 if n % 3 == 0 else 10)
-    # report get-or-create (5 with its savepoints) + lock, five fact queries, delete and
-    # insert findings, save the report, the ops email row: 16 whatever the number of partners
-    with django_assert_max_num_queries(16):
+    # report get-or-create (5 with its savepoints) + lock, four fact queries (the date's
+    # ZIPs come with the package counts), delete and insert findings, save the report, the
+    # ops email row: 15 whatever the number of partners
+    with django_assert_max_num_queries(15):
         report = capacity_check_run(service_date=DATE, time_zone=NY)
     assert report.partners_checked == partners
+
+
+def test_partner_days_count_the_dates_packages_per_zip_and_every_window_fact(db):
+    # given a partner with the date's packages in two ZIPs, history in a third, and
+    # packages still held from two days ago in the first
+    partner = boston()
+    packages_for(partner, DATE, 4, zip_code="02116")
+    packages_for(partner, DATE, 2, zip_code="02118")
+    packages_for(partner, DATE - datetime.timedelta(days=3), 5, zip_code="02115",
+                 status=PackageStatus.DELIVERED)  # fmt: skip
+    packages_for(partner, DATE - datetime.timedelta(days=2), 3, zip_code="02116",
+                 status=PackageStatus.RECEIVED)  # fmt: skip
+    # when
+    [day] = selectors.partner_days_for_check(service_date=DATE, time_zone=NY, history_days=14)
+    # then the ZIPs are the date's only, and each count adds up over the partner's rows
+    assert day.zip_counts == {"02116": 4, "02118": 2}
+    assert (day.assigned, day.held_before, day.stale) == (6, 3, 3)
+    assert (day.history_volume, day.history_handled, day.history_delivered) == (8, 8, 5)
 
 
 def test_alaska_and_new_york_get_their_own_next_service_date(db):

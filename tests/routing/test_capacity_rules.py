@@ -1,6 +1,17 @@
 """The capacity rules on plain data, without the database."""
 
-from routing.capacity import CheckSettings, PartnerDay, capacity_findings, zips_to_move
+import math
+import random
+
+from routing.capacity import (
+    GRID_DEGREES,
+    MILES_PER_DEGREE_LATITUDE,
+    CheckSettings,
+    NeighbourIndex,
+    PartnerDay,
+    capacity_findings,
+    zips_to_move,
+)
 
 SETTINGS = CheckSettings()
 BOSTON = (42.3492, -71.0768)
@@ -113,3 +124,34 @@ def test_success_needs_enough_packages_to_judge():
 def test_zips_to_move_takes_whole_small_groups_first():
     assert zips_to_move({"02116": 20, "02118": 4, "02115": 3}, 5) == ("02115", "02118")
     assert zips_to_move({"02116": 20}, 5) == ("02116",)
+
+
+def test_neighbour_lookup_in_a_crowded_city_finds_the_nearest_as_comparing_with_all_would():
+    """Crowded partners make the grid halve its cells; the nearest partner with room within
+    range (flat-earth distance, ties: lower id) is the one a comparison with all finds."""
+    # given 600 partners within a mile or two, a third of them without room
+    rng = random.Random(8)
+    days = [
+        day(k, at=(BOSTON[0] + rng.uniform(-0.02, 0.02), BOSTON[1] + rng.uniform(-0.02, 0.02)),
+            assigned=30 if k % 3 == 0 else 10)
+        for k in range(1, 601)
+    ]  # fmt: skip
+    # when the index is built and asked for every partner's nearest
+    index = NeighbourIndex(days, SETTINGS.neighbour_max_miles)
+    # then its cells are finer than the coarsest, and every answer is the brute force's
+    assert index.degrees < GRID_DEGREES
+    for partner in days:
+        found = index.nearest_with_room(partner)
+        assert (found[0].partner_id if found else None) == nearest_by_brute_force(partner, days)
+
+
+def nearest_by_brute_force(partner: PartnerDay, days: list[PartnerDay]) -> int | None:
+    lng_miles = MILES_PER_DEGREE_LATITUDE * math.cos(math.radians(abs(partner.latitude)))
+    candidates = [
+        (((o.latitude - partner.latitude) * MILES_PER_DEGREE_LATITUDE) ** 2
+         + ((o.longitude - partner.longitude) * lng_miles) ** 2, o.partner_id)
+        for o in days
+        if o.partner_id != partner.partner_id and o.room > 0
+    ]  # fmt: skip
+    within = [c for c in candidates if c[0] <= SETTINGS.neighbour_max_miles**2]
+    return min(within)[1] if within else None
