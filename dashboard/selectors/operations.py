@@ -11,7 +11,7 @@ from dashboard.selectors.common import (
     NO_MARKET,
     DashboardFilters,
 )
-from dashboard.selectors.facts import facts_in
+from dashboard.selectors.facts import FACTS_COUNTS, facts_in
 from dashboard.tables import Column, Table, percent
 
 OPERATIONS_COLUMNS = [
@@ -27,20 +27,9 @@ OPERATIONS_COLUMNS = [
     Column("meets_target", "Meets 98.5%", "text"),
     Column("fast_scan_rate", "Scanned in ≤30 min", "pct"),
 ]
-COUNT_KEYS = [
-    "manifested",
-    "handed_off",
-    "scanned",
-    "received_ok",
-    "delivered",
-    "attempted",
-    "returned",
-    "missing",
-    "damaged",
-    "first_attempted",
-    "first_delivered",
-    "fast_scans",
-]
+# The operations tables sum these facts; the success rate's and the scorecards' own counts
+# (the facts after "fast_scans") are read elsewhere.
+COUNT_KEYS = list(FACTS_COUNTS[: FACTS_COUNTS.index("fast_scans") + 1])
 
 
 OPERATIONS_GROUPS = ("service_date", "partner__application__market__name", "dsp__name")
