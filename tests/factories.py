@@ -16,7 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    email = factory.Sequence(lambda n: f"user{n}@mail.test")
     full_name = factory.Faker("name")
     password = factory.django.Password(TEST_PASSWORD)
 
@@ -128,7 +128,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Lead
 
-    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+    email = factory.Sequence(lambda n: f"lead{n}@mail.test")
     state = "CO"
     zip_code = "80202"
     latitude = 39.7530

@@ -106,7 +106,7 @@ FORMS = [
         "post",
         lambda w: reverse("partners:waitlist-join"),
         "anonymous",
-        lambda w: {"email": "lead@example.com", "zip_code": "80202"},
+        lambda w: {"email": "lead@mail.test", "zip_code": "80202"},
         ["email", "zip_code"],
     ),
     Form(
@@ -132,7 +132,7 @@ FORMS = [
         "post",
         lambda w: reverse("partners:partner-staff"),
         "partner_owner",
-        lambda w: {"full_name": "Sam Staff", "email": "sam@example.com"},
+        lambda w: {"full_name": "Sam Staff", "email": "sam@mail.test"},
         ["full_name", "email"],
     ),
     Form(

@@ -9,7 +9,7 @@ def test_me_answers_with_the_token_owner(dsp_driver):
     response = client.get("/api/v1/me")
     assert response.status_code == 200
     assert response.json() == {
-        "email": "driver@example.com",
+        "email": "driver@mail.test",
         "full_name": dsp_driver.full_name,
         "roles": ["dsp_driver"],
     }

@@ -12,7 +12,7 @@ from tests.celery_worker import wait_for
 def test_email_task_round_trips_through_redis_and_a_real_worker(celery_worker_on_redis):
     # given a queued email
     email = OutboundEmail.objects.create(
-        kind="test", to="owner@example.com", subject="Hello", body_text="Body"
+        kind="test", to="owner@mail.test", subject="Hello", body_text="Body"
     )
     # when the task goes through the broker
     result = app.send_task("accounts.tasks.email_send_task", kwargs={"email_id": email.pk})

@@ -9,8 +9,8 @@ from accounts.models import OutboundEmail
 
 
 def queue_one() -> OutboundEmail:
-    email_queue(to="owner@example.com", subject="Hello", text="Body", html="<p>Body</p>", kind="t")
-    return OutboundEmail.objects.get(to="owner@example.com")
+    email_queue(to="owner@mail.test", subject="Hello", text="Body", html="<p>Body</p>", kind="t")
+    return OutboundEmail.objects.get(to="owner@mail.test")
 
 
 def test_queued_email_is_sent_after_commit_with_text_and_html(
@@ -22,7 +22,7 @@ def test_queued_email_is_sent_after_commit_with_text_and_html(
         # then nothing leaves before the transaction commits
         assert mail.outbox == []
     # then
-    assert [m.to for m in mail.outbox] == [["owner@example.com"]]
+    assert [m.to for m in mail.outbox] == [["owner@mail.test"]]
     assert mail.outbox[0].alternatives[0][0] == "<p>Body</p>"
     email.refresh_from_db()
     assert email.sent_at is not None

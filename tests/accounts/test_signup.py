@@ -7,7 +7,7 @@ from accounts.models import OutboundEmail, User
 from accounts.roles import Role
 
 SIGNUP = {
-    "email": "new.florist@example.com",
+    "email": "new.florist@mail.test",
     "password1": "tulips-in-may-42",
     "password2": "tulips-in-may-42",
 }
@@ -24,10 +24,10 @@ def test_signup_sends_verification_email_and_blocks_login_until_verified(
     assert response.url == reverse("account_email_verification_sent")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["new.florist@example.com"]
+    assert message.to == ["new.florist@mail.test"]
     confirm_path = re.search(r"https?://[^/]+(/accounts/confirm-email/[^/\s]+/)", message.body)
     assert confirm_path, message.body
-    assert OutboundEmail.objects.get(to="new.florist@example.com").sent_at is not None
+    assert OutboundEmail.objects.get(to="new.florist@mail.test").sent_at is not None
 
     # when they try to log in before verifying
     client.logout()
@@ -58,5 +58,5 @@ def test_signup_with_mismatched_passwords_keeps_the_email(client, db):
     assert response.status_code == 200
     html = response.content.decode()
     assert "You must type the same password each time" in html
-    assert 'value="new.florist@example.com"' in html
+    assert 'value="new.florist@mail.test"' in html
     assert not User.objects.filter(email=SIGNUP["email"]).exists()

@@ -53,7 +53,7 @@ def test_tomorrow_volume_goes_to_owners_whose_evening_began_once(
     assert (first, second) == (1, 0)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["owner@example.com"]
+    assert message.to == ["owner@mail.test"]
     assert "3 packages for Saturday, Nov 21" in message.subject
     assert "3 packages" in message.alternatives[0][0]
 
@@ -64,7 +64,7 @@ def test_los_angeles_owner_hears_after_its_own_evening_begins(tomorrow_packages,
     # then (New York's evening already passed: it is Nov 20 21:30 there, sent for Nov 21 too)
     assert sent == 2
     periods = set(NotificationSent.objects.values_list("recipient__email", "period"))
-    assert ("other-owner@example.com", "2026-11-21") in periods
+    assert ("other-owner@mail.test", "2026-11-21") in periods
 
 
 def test_switched_off_tomorrow_volume_is_not_sent(tomorrow_packages, partner_owner):
@@ -84,7 +84,7 @@ def test_ops_digest_sends_yesterdays_operations_once_per_ops_user(
         assert ops_daily_digest_notify(day=DAY) == 2
         assert ops_daily_digest_notify(day=DAY) == 0
     # then each ops user has one digest with the hand-counted figures
-    assert sorted(m.to[0] for m in mail.outbox) == ["opsadmin@example.com", "reviewer@example.com"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["opsadmin@mail.test", "reviewer@mail.test"]
     assert "3 delivered" in mail.outbox[0].subject
     assert "Completion (target 98.5%): 75.0%" in mail.outbox[0].body
 

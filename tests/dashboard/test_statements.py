@@ -120,7 +120,7 @@ def test_weekly_task_computes_each_zones_week_then_emails_its_owners_once(
         first == second == {"America/Los_Angeles": "2026-11-09", "America/New_York": "2026-11-16"}
     )
     sent = sorted((m.to[0], m.subject) for m in mail.outbox)
-    assert [to for to, _ in sent] == ["other-owner@example.com", "owner@example.com"]
+    assert [to for to, _ in sent] == ["other-owner@mail.test", "owner@mail.test"]
     assert "$5.00" in sent[0][1] and "$9.00" in sent[1][1]
 
 

@@ -16,14 +16,14 @@ from tests.celery_worker import celery_worker_running, wait_for
 from tests.faults.conftest import celery_broker_at, free_port
 
 SIGNUP = {
-    "email": "new.florist@example.com",
+    "email": "new.florist@mail.test",
     "password1": "tulips-42-may",
     "password2": "tulips-42-may",
 }
 LATER = datetime.timedelta(minutes=6)  # past the sweeper's STALE_AFTER (5 minutes)
 
 
-def queue_one(to: str = "owner@example.com") -> OutboundEmail:
+def queue_one(to: str = "owner@mail.test") -> OutboundEmail:
     emails.email_queue(to=to, subject="Hello", text="Body", kind="test")
     return OutboundEmail.objects.get(to=to)
 
@@ -61,9 +61,7 @@ def test_broker_down_signup_answers_and_the_email_goes_out_once_when_it_is_back(
 def test_enqueue_with_the_broker_down_logs_and_keeps_the_row(db, caplog):
     # given a broker nobody answers
     with celery_broker_at(f"redis://127.0.0.1:{free_port()}/0"):
-        email = OutboundEmail.objects.create(
-            kind="t", to="a@example.com", subject="s", body_text="b"
-        )
+        email = OutboundEmail.objects.create(kind="t", to="a@mail.test", subject="s", body_text="b")
         # when
         queued = emails.email_enqueue(email_id=email.pk)
     # then
@@ -102,7 +100,7 @@ def test_sweep_is_capped_per_run(db, monkeypatch):
     # given three lost emails and a cap of two a run
     monkeypatch.setattr(emails, "SWEEP_BATCH", 2)
     for n in range(3):
-        queue_one(to=f"owner{n}@example.com")
+        queue_one(to=f"owner{n}@mail.test")
     # when the sweeper runs twice
     first = outbox_sweep(now=timezone.now() + LATER)
     second = outbox_sweep(now=timezone.now() + LATER)
@@ -155,7 +153,7 @@ def test_two_deliveries_of_one_email_send_it_once(db):
 
 def test_a_send_that_raises_releases_its_claim_for_the_retry(db, monkeypatch):
     # given a waiting email and a mail server that refuses
-    email = OutboundEmail.objects.create(kind="t", to="a@example.com", subject="s", body_text="b")
+    email = OutboundEmail.objects.create(kind="t", to="a@mail.test", subject="s", body_text="b")
     monkeypatch.setattr(
         "django.core.mail.EmailMultiAlternatives.send",
         lambda self: (_ for _ in ()).throw(OSError("connection refused")),

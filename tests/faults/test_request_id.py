@@ -22,7 +22,7 @@ from tests.celery_worker import celery_worker_running, wait_for
 from tests.faults.conftest import celery_broker_at, free_port
 
 SIGNUP = {
-    "email": "new.florist@example.com",
+    "email": "new.florist@mail.test",
     "password1": "tulips-42-may",
     "password2": "tulips-42-may",
 }

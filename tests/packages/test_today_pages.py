@@ -138,7 +138,7 @@ def test_deliver_without_proof_is_refused(partner_owner, received):
 
 
 def test_staff_without_a_clear_background_check_cannot_deliver(partner, received):
-    pending = UserFactory(email="pending@example.com", roles=[Role.PARTNER_STAFF])
+    pending = UserFactory(email="pending@mail.test", roles=[Role.PARTNER_STAFF])
     PartnerMemberFactory(
         partner=partner,
         user=pending,

@@ -88,7 +88,7 @@ def test_a_member_whose_row_says_owner_is_refused_on_pages_and_in_services(
         staff.staff_invite(
             partner=mislabelled,
             actor=partner_staff,
-            email="x@example.com",
+            email="x@mail.test",
             full_name="X",
         )
 

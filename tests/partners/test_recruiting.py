@@ -38,9 +38,9 @@ def test_the_23_target_states_and_five_markets_are_seeded_active(db):
 @pytest.fixture
 def denver_leads(db):
     near = LeadFactory(
-        email="near@example.com", zip_code="80205", latitude=39.759, longitude=-104.966
+        email="near@mail.test", zip_code="80205", latitude=39.759, longitude=-104.966
     )
-    far = LeadFactory(email="far@example.com", zip_code="80903", latitude=38.83, longitude=-104.82)
+    far = LeadFactory(email="far@mail.test", zip_code="80903", latitude=38.83, longitude=-104.82)
     return near, far
 
 
@@ -54,7 +54,7 @@ def test_opening_a_market_invites_the_leads_inside_it_once(
             actor=ops_admin, name="Denver", center_zip="80202", radius_miles=10
         )
     # then the lead inside it is invited, the one 64 miles away is not
-    assert [m.to for m in mail.outbox] == [["near@example.com"]]
+    assert [m.to for m in mail.outbox] == [["near@mail.test"]]
     assert "open near you" in mail.outbox[0].subject
     near.refresh_from_db()
     far.refresh_from_db()
@@ -71,7 +71,7 @@ def test_opening_a_market_invites_the_leads_inside_it_once(
             actor=ops_admin, market=market, name="Denver", center_zip="80202", radius_miles=100
         )
     # then only the newly covered lead gets its (first) invitation
-    assert [m.to for m in mail.outbox] == [["near@example.com"], ["far@example.com"]]
+    assert [m.to for m in mail.outbox] == [["near@mail.test"], ["far@mail.test"]]
 
 
 def test_activating_a_target_state_invites_its_leads_once(
@@ -82,7 +82,7 @@ def test_activating_a_target_state_invites_its_leads_once(
         services.target_state_deactivate(actor=ops_admin, target_state=state)
         services.target_state_activate(actor=ops_admin, target_state=state)
         services.target_state_add(actor=ops_admin, code="CO")
-    assert sorted(m.to[0] for m in mail.outbox) == ["far@example.com", "near@example.com"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["far@mail.test", "near@mail.test"]
     assert Lead.objects.filter(invited_at__isnull=True).count() == 0
 
 
@@ -92,7 +92,7 @@ def test_a_lead_covered_by_a_market_and_a_state_is_invited_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.market_create(actor=ops_admin, name="Denver", center_zip="80202", radius_miles=10)
         services.target_state_add(actor=ops_admin, code="CO")
-    assert sorted(m.to[0] for m in mail.outbox) == ["far@example.com", "near@example.com"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["far@mail.test", "near@mail.test"]
 
 
 @pytest.mark.parametrize(

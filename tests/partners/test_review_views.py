@@ -177,7 +177,7 @@ def test_business_days_skip_weekends_and_holidays():
 def _bulk_applications(count: int) -> None:
     """Applications with distinct owners and reviewers, written in bulk for speed."""
     users = User.objects.bulk_create(
-        [User(email=f"bulk{count}-{i}@example.com") for i in range(count)]
+        [User(email=f"bulk{count}-{i}@mail.test") for i in range(count)]
     )
     boston = Market.objects.get(name="Boston")
     now = datetime.datetime.now(datetime.UTC)
@@ -403,8 +403,8 @@ def test_concurrent_decisions_on_postgresql_let_exactly_one_win():
 # ------------------------------------------------------------------------------
 def test_waitlist_demand_ranks_by_count(ops_client):
     for i in range(3):
-        LeadFactory(email=f"den{i}@example.com", zip_code="80202", state="CO")
-    LeadFactory(email="austin@example.com", zip_code="78701", state="TX")
+        LeadFactory(email=f"den{i}@mail.test", zip_code="80202", state="CO")
+    LeadFactory(email="austin@mail.test", zip_code="78701", state="TX")
     response = ops_client.get(reverse("partners:waitlist-demand"))
     by_state = [(row.state, row.leads) for row in response.context["by_state"]]
     assert by_state == [("CO", 3), ("TX", 1)]

@@ -13,7 +13,7 @@ from partners.services import staff as services
 from tests.factories import PartnerMemberFactory, UserFactory
 
 
-def invite(client: Client, email: str = "new.staff@example.com"):
+def invite(client: Client, email: str = "new.staff@mail.test"):
     return client.post(
         reverse("partners:partner-staff"), {"full_name": "New Staff", "email": email}
     )
@@ -29,7 +29,7 @@ def test_owner_invites_staff_who_sets_a_password_and_lands_home(
         response = invite(client)
     # then a member without a usable password exists and an email carries the join link
     assert response.status_code == 302
-    invited = User.objects.get(email="new.staff@example.com")
+    invited = User.objects.get(email="new.staff@mail.test")
     assert not invited.has_usable_password()
     assert invited.has_role(Role.PARTNER_STAFF)
     assert PartnerMember.objects.get(user=invited).partner == partner
@@ -51,7 +51,7 @@ def test_owner_invites_staff_who_sets_a_password_and_lands_home(
 def test_join_form_keeps_the_page_on_mismatched_passwords(client, partner):
     client.force_login(partner.owner)
     invite(client)
-    invited = User.objects.get(email="new.staff@example.com")
+    invited = User.objects.get(email="new.staff@mail.test")
     path = services.staff_join_path(user=invited)
     response = Client().post(path, {"password1": "lilies-and-roses-7", "password2": "other"})
     assert response.status_code == 200
