@@ -15,11 +15,8 @@ from django.utils import timezone
 
 # Who may act: the checks live in the access modules (accounts/access.py); these names stay
 # importable from here for the package services until the lead removes the indirection.
-from accounts.access import ops_require as ops_require
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
-from packages.access import driver_get as driver_get
-from packages.access import driver_require as driver_require
 from packages.events import package_event_record
 from packages.models import (
     ALLOWED_PACKAGE_TRANSITIONS,
@@ -29,10 +26,6 @@ from packages.models import (
 )
 
 # Re-exported: services/manifests.py imports it from here.
-from packages.models import RECEIVING_PARTNER_STATUSES as RECEIVING_PARTNER_STATUSES
-from partners.access import deliverer_require as deliverer_require
-from partners.access import member_get as member_get
-from partners.access import member_require as member_require
 
 P = ParamSpec("P")
 

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import ops_require
 from accounts.models import User
 from hubdelivery.exceptions import InvalidInput, InvalidTransition
 from hubdelivery.lib.dates import local_date
@@ -25,17 +26,15 @@ from packages.models import (
     PackageStatus,
 )
 from packages.services.common import (
-    deliverer_require,
     event_get_for_key,
     event_replay,
     idempotent,
-    member_require,
-    ops_require,
     package_move,
     package_transition,
     text_check,
 )
 from packages.services.photos import photo_prepare
+from partners.access import deliverer_require, member_require
 from partners.models import Partner
 
 # A mistaken delivery may be undone by the partner for this long after the server received

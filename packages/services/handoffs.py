@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from packages import lock_objects
-from packages.access import handoff_lock_for
+from packages.access import driver_get, handoff_lock_for
 from packages.events import package_event_record, package_events_record
 from packages.models import (
     RECEIVING_PARTNER_STATUSES,
@@ -38,14 +38,13 @@ from packages.selectors import (
 )
 from packages.services.common import (
     ActorNotAllowed,
-    driver_get,
     event_replay,
     idempotent,
-    member_get,
     package_transition,
     packages_transition,
     tracking_id_clean,
 )
+from partners.access import member_get
 from partners.models import Partner
 from partners.services.partners import partner_first_handoff_record
 

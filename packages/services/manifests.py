@@ -22,6 +22,7 @@ from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.zipdata import zip_lookup
 from packages.coverage import PackagePlace, places_outside_coverage
 from packages.models import (
+    RECEIVING_PARTNER_STATUSES,
     Dsp,
     DspApiToken,
     Manifest,
@@ -29,7 +30,6 @@ from packages.models import (
     Package,
     PackageSize,
 )
-from packages.services.common import RECEIVING_PARTNER_STATUSES
 from partners.models import Partner
 
 MAX_MANIFEST_ROWS = 5000
