@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class WeeklyStatement(models.Model):
@@ -11,9 +12,9 @@ class WeeklyStatement(models.Model):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="weekly_statements"
     )
-    week_start = models.DateField(help_text="The Monday.")
-    week_end = models.DateField(help_text="The Sunday.")
-    packages = models.PositiveIntegerField(default=0, help_text="Packages due that week.")
+    week_start = models.DateField(help_text=_("The Monday."))
+    week_end = models.DateField(help_text=_("The Sunday."))
+    packages = models.PositiveIntegerField(default=0, help_text=_("Packages due that week."))
     delivered = models.PositiveIntegerField(default=0)
     rate_per_package = models.DecimalField(max_digits=6, decimal_places=2)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
@@ -36,9 +37,12 @@ class WeeklyStatement(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    TOMORROW_VOLUME = "tomorrow-volume", "Tomorrow's packages, the evening before"  # partner owner
-    OPS_DAILY_DIGEST = "ops-daily-digest", "Ops daily digest"  # ops roles
-    WEEKLY_STATEMENT = "weekly-statement", "Weekly statement"  # partner owner
+    TOMORROW_VOLUME = (
+        "tomorrow-volume",
+        _("Tomorrow's packages, the evening before"),
+    )  # partner owner
+    OPS_DAILY_DIGEST = "ops-daily-digest", _("Ops daily digest")  # ops roles
+    WEEKLY_STATEMENT = "weekly-statement", _("Weekly statement")  # partner owner
 
 
 class NotificationPreference(models.Model):
@@ -47,9 +51,11 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    tomorrow_volume = models.BooleanField("Tomorrow's packages, the evening before", default=True)
-    ops_daily_digest = models.BooleanField("Ops daily digest", default=True)
-    weekly_statement = models.BooleanField("Weekly statement", default=True)
+    tomorrow_volume = models.BooleanField(
+        _("Tomorrow's packages, the evening before"), default=True
+    )
+    ops_daily_digest = models.BooleanField(_("Ops daily digest"), default=True)
+    weekly_statement = models.BooleanField(_("Weekly statement"), default=True)
     updated = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -64,7 +70,7 @@ class NotificationSent(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    period = models.CharField(max_length=20, help_text="The day or the week's Monday, ISO.")
+    period = models.CharField(max_length=20, help_text=_("The day or the week's Monday, ISO."))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,7 +116,7 @@ class DailyFacts(models.Model):
 
     class Meta:
         ordering = ["service_date", "partner_id", "dsp_id"]
-        verbose_name_plural = "daily facts"
+        verbose_name_plural = _("daily facts")
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "dsp", "service_date"], name="one_facts_row_per_partner_dsp_day"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from hubdelivery.lib.geo import EARTH_RADIUS_MILES
 
@@ -419,28 +420,34 @@ def _place(
     for candidate in candidates:
         partner = candidate.partner
         if partner.closed:
-            passed_over.append(f"{partner} closed")
+            passed_over.append(_("%(partner)s closed") % {"partner": partner})
         elif remaining[partner.id] <= 0:
-            passed_over.append(f"{partner} full")
+            passed_over.append(_("%(partner)s full") % {"partner": partner})
         else:
             remaining[partner.id] -= 1
             return Assignment(package.id, partner.id, _assigned_reason(candidate, passed_over))
     if not passed_over:
-        return Assignment(
-            package.id, None, f"no partner serves ZIP {package.zip_code} or is within range"
-        )
-    return Assignment(
-        package.id, None, "every covering partner is closed or full: " + ", ".join(passed_over)
-    )
+        reason = _("no partner serves ZIP %(zip)s or is within range") % {"zip": package.zip_code}
+        return Assignment(package.id, None, reason)
+    reason = _("every covering partner is closed or full: %(partners)s") % {
+        "partners": ", ".join(passed_over)
+    }
+    return Assignment(package.id, None, reason)
 
 
 def _assigned_reason(candidate: _Candidate, passed_over: list[str]) -> str:
-    how = (
-        "serves the ZIP"
-        if candidate.by_zip
-        else f"within its {candidate.partner.radius_miles:g} mi radius"
-    )
-    reason = f"nearest covering partner with room, {candidate.miles:.2f} mi away ({how})"
+    values = {"miles": f"{candidate.miles:.2f}", "radius": f"{candidate.partner.radius_miles:g}"}
+    if candidate.by_zip:
+        reason = _("nearest covering partner with room, %(miles)s mi away (serves the ZIP)")
+    else:
+        reason = _(
+            "nearest covering partner with room, %(miles)s mi away "
+            "(within its %(radius)s mi radius)"
+        )
+    reason %= values
     if passed_over:
-        reason += "; nearer: " + ", ".join(passed_over)
+        reason = _("%(reason)s; nearer: %(partners)s") % {
+            "reason": reason,
+            "partners": ", ".join(passed_over),
+        }
     return reason

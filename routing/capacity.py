@@ -9,6 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from hubdelivery.lib.geo import haversine_miles
 
 MILES_PER_DEGREE_LATITUDE = 69.0
@@ -165,46 +168,97 @@ def overflow_finding(
     zips = zips_to_move(day.zip_counts, overflow)
     nearest = index.nearest_with_room(day)
     if nearest is None:
-        action = f"Keep {overflow} package{'s' if overflow != 1 else ''} with the DSP."
+        action = ngettext(
+            "Keep %(count)d package with the DSP.",
+            "Keep %(count)d packages with the DSP.",
+            overflow,
+        ) % {"count": overflow}
         return Finding(day.partner_id, kind, message, action, overflow, None, zips)
     neighbour, miles = nearest
     moved = min(overflow, neighbour.room)
     index.take(neighbour, moved)  # later suggestions see the room this one used
-    where = f" (ZIP {', '.join(zips)})" if zips else ""
-    plural = "s" if moved != 1 else ""
-    action = f"Move {moved} package{plural}{where} to {neighbour.name}, {miles:.1f} mi away"
+    values = {"count": moved, "zips": ", ".join(zips), "name": neighbour.name,
+              "miles": f"{miles:.1f}", "kept": overflow - moved}  # fmt: skip
+    if zips:
+        action = (
+            ngettext(
+                "Move %(count)d package (ZIP %(zips)s) to %(name)s, %(miles)s mi away",
+                "Move %(count)d packages (ZIP %(zips)s) to %(name)s, %(miles)s mi away",
+                moved,
+            )
+            % values
+        )
+    else:
+        action = (
+            ngettext(
+                "Move %(count)d package to %(name)s, %(miles)s mi away",
+                "Move %(count)d packages to %(name)s, %(miles)s mi away",
+                moved,
+            )
+            % values
+        )
     if moved < overflow:
-        action += f"; keep {overflow - moved} with the DSP"
-    return Finding(
-        day.partner_id, kind, message, action + ".", overflow, neighbour.partner_id, zips
-    )
+        action = _("%(action)s; keep %(kept)d with the DSP.") % {"action": action, **values}
+    else:
+        action = _("%(action)s.") % {"action": action}
+    return Finding(day.partner_id, kind, message, action, overflow, neighbour.partner_id, zips)
 
 
 def volume_findings(day: PartnerDay, holiday: str | None, index: NeighbourIndex) -> list[Finding]:
     if day.assigned == 0:
         return []
     if holiday:
-        message = f"{day.assigned} packages assigned on {holiday}."
-        action = f"Keep the {day.assigned} packages with the DSP until the next service day."
+        values = {"count": day.assigned, "holiday": holiday}
+        message = (
+            ngettext(
+                "%(count)d package assigned on %(holiday)s.",
+                "%(count)d packages assigned on %(holiday)s.",
+                day.assigned,
+            )
+            % values
+        )
+        action = (
+            ngettext(
+                "Keep the %(count)d package with the DSP until the next service day.",
+                "Keep the %(count)d packages with the DSP until the next service day.",
+                day.assigned,
+            )
+            % values
+        )
         return [Finding(day.partner_id, "holiday", message, action, day.assigned)]
     if day.closed or not day.receiving:
-        why = "closed" if day.closed else "paused"
-        message = f"{day.assigned} packages assigned while the partner is {why}."
+        if day.closed:
+            message = ngettext(
+                "%(count)d package assigned while the partner is closed.",
+                "%(count)d packages assigned while the partner is closed.",
+                day.assigned,
+            ) % {"count": day.assigned}
+        else:
+            message = ngettext(
+                "%(count)d package assigned while the partner is paused.",
+                "%(count)d packages assigned while the partner is paused.",
+                day.assigned,
+            ) % {"count": day.assigned}
         return [overflow_finding(day=day, kind="closed", message=message,
                                  overflow=day.assigned, index=index)]  # fmt: skip
     findings = []
     over_daily = day.assigned - day.daily_capacity
     if over_daily > 0:
-        message = f"{day.assigned} packages assigned, daily capacity {day.daily_capacity}."
+        message = ngettext(
+            "%(count)d package assigned, daily capacity %(capacity)d.",
+            "%(count)d packages assigned, daily capacity %(capacity)d.",
+            day.assigned,
+        ) % {"count": day.assigned, "capacity": day.daily_capacity}
         findings.append(overflow_finding(day=day, kind="over_daily_capacity", message=message,
                                          overflow=over_daily, index=index))  # fmt: skip
     load = day.held_before + day.assigned
     over_storage = load - day.storage_capacity - max(over_daily, 0)
     if over_storage > 0:
-        message = (
-            f"{load} packages to store ({day.held_before} still held), "
-            f"storage holds {day.storage_capacity}."
-        )
+        message = ngettext(
+            "%(count)d package to store (%(held)d still held), storage holds %(storage)d.",
+            "%(count)d packages to store (%(held)d still held), storage holds %(storage)d.",
+            load,
+        ) % {"count": load, "held": day.held_before, "storage": day.storage_capacity}
         findings.append(overflow_finding(day=day, kind="over_storage", message=message,
                                          overflow=over_storage, index=index))  # fmt: skip
     return findings
@@ -213,17 +267,26 @@ def volume_findings(day: PartnerDay, holiday: str | None, index: NeighbourIndex)
 def custody_findings(day: PartnerDay) -> list[Finding]:
     findings = []
     if day.stale:
-        packages = f"{day.stale} package{'s' if day.stale != 1 else ''}"
-        findings.append(Finding(
-            day.partner_id, "stale_packages", f"{packages} held past the service date.",
-            f"Return the {packages} to the DSP at the next morning handoff.", day.stale,
-        ))  # fmt: skip
+        held = ngettext(
+            "%(count)d package held past the service date.",
+            "%(count)d packages held past the service date.",
+            day.stale,
+        ) % {"count": day.stale}
+        back = ngettext(
+            "Return the %(count)d package to the DSP at the next morning handoff.",
+            "Return the %(count)d packages to the DSP at the next morning handoff.",
+            day.stale,
+        ) % {"count": day.stale}
+        findings.append(Finding(day.partner_id, "stale_packages", held, back, day.stale))
     if day.open_handoffs:
         findings.append(Finding(
             day.partner_id, "handoff_not_closed",
-            f"{day.open_handoffs} handoff{'s' if day.open_handoffs != 1 else ''} from earlier "
-            "days still open.",
-            "Ask the driver and the partner to confirm it, or review its discrepancies.",
+            ngettext(
+                "%(count)d handoff from earlier days still open.",
+                "%(count)d handoffs from earlier days still open.",
+                day.open_handoffs,
+            ) % {"count": day.open_handoffs},
+            _("Ask the driver and the partner to confirm it, or review its discrepancies."),
         ))  # fmt: skip
     return findings
 
@@ -238,9 +301,11 @@ def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Findi
         if rate < settings.success_target:
             findings.append(Finding(
                 day.partner_id, "low_success",
-                f"{rate:.1%} delivered over the last {settings.history_days} days "
-                f"(target {settings.success_target:.1%}).",
-                "Review the open incidents with the partner and lower its daily volume.",
+                _("%(rate)s delivered over the last %(days)d days (target %(target)s).") % {
+                    "rate": f"{rate:.1%}", "days": settings.history_days,
+                    "target": f"{settings.success_target:.1%}",
+                },
+                _("Review the open incidents with the partner and lower its daily volume."),
                 handled - day.history_delivered,
             ))  # fmt: skip
     if day.receiving and day.history_days_active >= settings.under_used_min_days:
@@ -248,8 +313,10 @@ def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Findi
         if average < settings.under_used_ratio * day.daily_capacity:
             findings.append(Finding(
                 day.partner_id, "under_used",
-                f"{average:.0f} packages a day on average, capacity {day.daily_capacity}.",
-                "Route more ZIPs to this partner, or agree a lower daily capacity.",
+                _("%(average)s packages a day on average, capacity %(capacity)d.") % {
+                    "average": f"{average:.0f}", "capacity": day.daily_capacity,
+                },
+                _("Route more ZIPs to this partner, or agree a lower daily capacity."),
             ))  # fmt: skip
     return findings
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 # The pilot's longest delivery radius (by car), and the default radius of each delivery mode.
 MAX_RADIUS_MILES = 10.0
@@ -36,14 +37,14 @@ class CapacityReport(models.Model):
 
 
 class FindingKind(models.TextChoices):
-    OVER_DAILY_CAPACITY = "over_daily_capacity", "More packages than the daily capacity"
-    OVER_STORAGE = "over_storage", "More packages than the storage area holds"
-    CLOSED = "closed", "Packages on a day the partner is closed"
-    HOLIDAY = "holiday", "Packages on a major holiday"
-    STALE_PACKAGES = "stale_packages", "Packages held past their service date"
-    HANDOFF_NOT_CLOSED = "handoff_not_closed", "Handoff left open"
-    LOW_SUCCESS = "low_success", "Delivery success below target"
-    UNDER_USED = "under_used", "Used below half its capacity"
+    OVER_DAILY_CAPACITY = "over_daily_capacity", _("More packages than the daily capacity")
+    OVER_STORAGE = "over_storage", _("More packages than the storage area holds")
+    CLOSED = "closed", _("Packages on a day the partner is closed")
+    HOLIDAY = "holiday", _("Packages on a major holiday")
+    STALE_PACKAGES = "stale_packages", _("Packages held past their service date")
+    HANDOFF_NOT_CLOSED = "handoff_not_closed", _("Handoff left open")
+    LOW_SUCCESS = "low_success", _("Delivery success below target")
+    UNDER_USED = "under_used", _("Used below half its capacity")
 
 
 class CapacityFinding(models.Model):
@@ -56,14 +57,14 @@ class CapacityFinding(models.Model):
     kind = models.CharField(max_length=30, choices=FindingKind.choices)
     message = models.CharField(max_length=300)
     suggested_action = models.CharField(max_length=300)
-    packages = models.PositiveIntegerField(default=0, help_text="Packages the finding concerns.")
+    packages = models.PositiveIntegerField(default=0, help_text=_("Packages the finding concerns."))
     neighbour = models.ForeignKey(
         "partners.Partner",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The partner suggested to take the overflow.",
+        help_text=_("The partner suggested to take the overflow."),
     )
     zip_codes = models.JSONField(default=list, blank=True)
 
@@ -111,7 +112,9 @@ class RouteStop(models.Model):
         "packages.Package", on_delete=models.CASCADE, related_name="route_stops"
     )
     sequence = models.PositiveIntegerField()
-    leg_distance_m = models.PositiveIntegerField(help_text="From the previous stop (or the shop).")
+    leg_distance_m = models.PositiveIntegerField(
+        help_text=_("From the previous stop (or the shop).")
+    )
 
     class Meta:
         ordering = ["route", "sequence"]
@@ -172,8 +175,8 @@ class Coverage(models.Model):
     partner = models.OneToOneField(
         "partners.Partner", on_delete=models.CASCADE, related_name="coverage"
     )
-    zip_codes = models.JSONField(default=list, blank=True, help_text="5-digit ZIP strings.")
-    radius_miles = models.FloatField(help_text="Around the shop; 0 = listed ZIPs only.")
+    zip_codes = models.JSONField(default=list, blank=True, help_text=_("5-digit ZIP strings."))
+    radius_miles = models.FloatField(help_text=_("Around the shop; 0 = listed ZIPs only."))
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,8 +1,10 @@
 """The latest nightly capacity findings, as a dashboard table."""
 
+from django.utils.translation import gettext_lazy as _
+
 from dashboard.selectors.common import DashboardFilters
 from dashboard.tables import Column, Table
-from routing.models import CapacityFinding
+from routing.models import CapacityFinding, FindingKind
 from routing.selectors import capacity_findings_of, capacity_reports_latest
 
 
@@ -17,17 +19,17 @@ def capacity_findings_latest(filters: DashboardFilters) -> list[CapacityFinding]
 
 def capacity_findings_table(findings: list[CapacityFinding]) -> Table:
     columns = [
-        Column("service_date", "Service date"),
-        Column("partner", "Partner"),
-        Column("kind", "Finding"),
-        Column("packages", "Packages", "int"),
-        Column("suggested_action", "Suggested action"),
+        Column("service_date", _("Service date")),
+        Column("partner", _("Partner")),
+        Column("kind", _("Finding")),
+        Column("packages", _("Packages"), "int"),
+        Column("suggested_action", _("Suggested action")),
     ]
     rows = [
         {
             "service_date": f.report.service_date,
             "partner": f.partner.trade_name,
-            "kind": f.get_kind_display(),
+            "kind": FindingKind(f.kind).label,
             "packages": f.packages,
             "suggested_action": f.suggested_action,
             "report_id": f.report_id,
@@ -35,4 +37,4 @@ def capacity_findings_table(findings: list[CapacityFinding]) -> Table:
         }
         for f in findings
     ]
-    return Table("capacity-findings", "Latest capacity findings", columns, rows)
+    return Table("capacity-findings", _("Latest capacity findings"), columns, rows)

@@ -10,6 +10,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
     Partner,
@@ -19,7 +20,7 @@ from partners.models import (
 COMPLETION_TARGET = Decimal("98.5")
 FAST_SCAN_MINUTES = 30
 TREND_WEEKS = 4
-NO_MARKET = "Outside markets"
+NO_MARKET = _("Outside markets")
 
 
 @dataclass(frozen=True)

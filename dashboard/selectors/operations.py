@@ -5,6 +5,7 @@ three tables, however many days and packages the range holds."""
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.selectors.common import (
     COMPLETION_TARGET,
@@ -15,17 +16,17 @@ from dashboard.selectors.facts import FACTS_COUNTS, facts_in
 from dashboard.tables import Column, Table, percent
 
 OPERATIONS_COLUMNS = [
-    Column("manifested", "Manifested", "int"),
-    Column("handed_off", "Handed off", "int"),
-    Column("delivered", "Delivered", "int"),
-    Column("attempted", "Attempted", "int"),
-    Column("returned", "Returned", "int"),
-    Column("missing", "Missing", "int"),
-    Column("damaged", "Damaged", "int"),
-    Column("first_attempt_rate", "First-attempt success", "pct"),
-    Column("completion_rate", "Completion", "pct"),
-    Column("meets_target", "Meets 98.5%", "text"),
-    Column("fast_scan_rate", "Scanned in ≤30 min", "pct"),
+    Column("manifested", _("Manifested"), "int"),
+    Column("handed_off", _("Handed off"), "int"),
+    Column("delivered", _("Delivered"), "int"),
+    Column("attempted", _("Attempted"), "int"),
+    Column("returned", _("Returned"), "int"),
+    Column("missing", _("Missing"), "int"),
+    Column("damaged", _("Damaged"), "int"),
+    Column("first_attempt_rate", _("First-attempt success"), "pct"),
+    Column("completion_rate", _("Completion"), "pct"),
+    Column("meets_target", _("Meets 98.5%"), "text"),
+    Column("fast_scan_rate", _("Scanned in ≤30 min"), "pct"),
 ]
 # The operations tables sum these facts; the success rate's and the scorecards' own counts
 # (the facts after "fast_scans") are read elsewhere.
@@ -75,7 +76,7 @@ def operations_row(label: str, counts: dict[str, int]) -> dict[str, Any]:
         completion_rate=completion,
         meets_target=""
         if completion is None
-        else ("yes" if completion >= COMPLETION_TARGET else "no"),
+        else (_("yes") if completion >= COMPLETION_TARGET else _("no")),
         fast_scan_rate=percent(counts["fast_scans"], counts["scanned"]),
     )
     return row
@@ -83,7 +84,7 @@ def operations_row(label: str, counts: dict[str, int]) -> dict[str, Any]:
 
 def _total_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     totals = {key: sum(row[key] for row in rows) for key in COUNT_KEYS}
-    return {**operations_row("All", totals), "is_total": True}
+    return {**operations_row(_("All"), totals), "is_total": True}
 
 
 def operations_by_day(filters: DashboardFilters, cells: list[dict] | None = None) -> Table:
@@ -95,8 +96,8 @@ def operations_by_day(filters: DashboardFilters, cells: list[dict] | None = None
     rows.append(_total_row(rows))
     return Table(
         "operations-by-day",
-        "Operations by service date",
-        [Column("label", "Service date"), *OPERATIONS_COLUMNS],
+        _("Operations by service date"),
+        [Column("label", _("Service date")), *OPERATIONS_COLUMNS],
         rows,
     )
 
@@ -109,8 +110,8 @@ def operations_by_market(filters: DashboardFilters, cells: list[dict] | None = N
     ]
     if rows:
         rows.append(_total_row(rows))
-    columns = [Column("label", "Market"), *OPERATIONS_COLUMNS]
-    return Table("operations-by-market", "Operations by market", columns, rows)
+    columns = [Column("label", _("Market")), *OPERATIONS_COLUMNS]
+    return Table("operations-by-market", _("Operations by market"), columns, rows)
 
 
 def operations_by_dsp(filters: DashboardFilters, cells: list[dict] | None = None) -> Table:
@@ -119,4 +120,4 @@ def operations_by_dsp(filters: DashboardFilters, cells: list[dict] | None = None
     if rows:
         rows.append(_total_row(rows))
     columns = [Column("label", "DSP"), *OPERATIONS_COLUMNS]
-    return Table("operations-by-dsp", "Operations by DSP", columns, rows)
+    return Table("operations-by-dsp", _("Operations by DSP"), columns, rows)

@@ -6,6 +6,7 @@ from django.db.models import (
     Count,
     QuerySet,
 )
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.selectors.common import DashboardFilters
 from dashboard.tables import Column, Table
@@ -38,8 +39,8 @@ def partners_by_status(filters: DashboardFilters) -> Table:
         {"status": status.label, "partners": counts.get(status.value, 0)}
         for status in PartnerStatus
     ]
-    columns = [Column("status", "Status"), Column("partners", "Partners", "int")]
-    return Table("partners-by-status", "Partners by status", columns, rows)
+    columns = [Column("status", _("Status")), Column("partners", _("Partners"), "int")]
+    return Table("partners-by-status", _("Partners by status"), columns, rows)
 
 
 def partner_map_points(filters: DashboardFilters) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.selectors.common import (
     NO_MARKET,
@@ -66,16 +68,16 @@ def _review_days(applications: QuerySet[PartnerApplication]) -> dict[tuple, list
 
 
 FUNNEL_COLUMNS = [
-    Column("state", "State"),
-    Column("market", "Market"),
-    Column("leads", "Leads", "int"),
-    Column("applications", "Applications", "int"),
+    Column("state", _("State")),
+    Column("market", _("Market")),
+    Column("leads", _("Leads"), "int"),
+    Column("applications", _("Applications"), "int"),
     *[Column(status.value, status.label, "int") for status in FUNNEL_STATUSES],
-    Column("approval_rate", "Approval rate", "pct"),
-    Column("median_review_days", "Median review (days)", "days"),
-    Column("active_partners", "Active partners", "int"),
-    Column("target", "Target", "int"),
-    Column("target_rate", "Of target", "pct"),
+    Column("approval_rate", _("Approval rate"), "pct"),
+    Column("median_review_days", _("Median review (days)"), "days"),
+    Column("active_partners", _("Active partners"), "int"),
+    Column("target", _("Target"), "int"),
+    Column("target_rate", _("Of target"), "pct"),
 ]
 
 
@@ -100,7 +102,7 @@ def recruiting_funnel(filters: DashboardFilters) -> Table:
         by_key[(market.state, market.name)]["target"] = market.active_partner_target
     rows = [_funnel_row(key, values) for key, values in by_key.items()]
     rows.sort(key=lambda row: (row["state"], row["market"] == NO_MARKET, row["market"]))
-    return Table("recruiting-funnel", "Recruiting funnel", FUNNEL_COLUMNS, rows)
+    return Table("recruiting-funnel", _("Recruiting funnel"), FUNNEL_COLUMNS, rows)
 
 
 def _funnel_row(key: tuple, values: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def _funnel_row(key: tuple, values: dict[str, Any]) -> dict[str, Any]:
     row["approval_rate"] = percent(row[ApplicationStatus.APPROVED], decided)
     row["target_rate"] = percent(row["active_partners"], row["target"])
     row.setdefault("median_review_days", None)
-    row["place"] = f"{state} · {row['market']}"  # the chart's label
+    row["place"] = format_lazy("{} · {}", state, row["market"])  # the chart's label
     return row
 
 

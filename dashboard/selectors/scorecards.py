@@ -13,6 +13,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.selectors.common import (
     NO_MARKET,
@@ -31,16 +32,16 @@ from partners.models import (
 )
 
 SCORECARD_COLUMNS = [
-    Column("partner", "Partner"),
-    Column("state", "State"),
-    Column("market", "Market"),
-    Column("volume", "Volume", "int"),
-    Column("delivered", "Delivered", "int"),
-    Column("success_rate", "Success rate", "pct"),
-    Column("on_time_rate", "On time", "pct"),
-    Column("discrepancies", "Handoff discrepancies", "int"),
-    Column("days_active", "Days active", "int"),
-    Column("trend", "Delivered, last 4 weeks"),
+    Column("partner", _("Partner")),
+    Column("state", _("State")),
+    Column("market", _("Market")),
+    Column("volume", _("Volume"), "int"),
+    Column("delivered", _("Delivered"), "int"),
+    Column("success_rate", _("Success rate"), "pct"),
+    Column("on_time_rate", _("On time"), "pct"),
+    Column("discrepancies", _("Handoff discrepancies"), "int"),
+    Column("days_active", _("Days active"), "int"),
+    Column("trend", _("Delivered, last 4 weeks")),
 ]
 
 
@@ -80,7 +81,7 @@ def partner_scorecards(filters: DashboardFilters) -> Table:
                 "trend": " · ".join(str(n) for n in trends.get(partner.pk, [0] * TREND_WEEKS)),
             }
         )
-    return Table("partner-scorecards", "Partner scorecards", SCORECARD_COLUMNS, rows)
+    return Table("partner-scorecards", _("Partner scorecards"), SCORECARD_COLUMNS, rows)
 
 
 def _partner_package_stats(filters: DashboardFilters) -> QuerySet:

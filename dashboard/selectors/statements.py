@@ -10,6 +10,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from dashboard.models import WeeklyStatement
@@ -76,14 +77,14 @@ def statement_get_for_owner(*, user: User, statement_id: int) -> WeeklyStatement
 
 
 STATEMENT_COLUMNS = [
-    Column("partner", "Partner"),
-    Column("partner_id", "Partner id", "int"),
-    Column("week_start", "Week from"),
-    Column("week_end", "Week to"),
-    Column("packages", "Packages", "int"),
-    Column("delivered", "Delivered", "int"),
-    Column("rate_per_package", "Rate per package (USD)", "int"),
-    Column("amount", "Amount (USD)", "int"),
+    Column("partner", _("Partner")),
+    Column("partner_id", _("Partner id"), "int"),
+    Column("week_start", _("Week from")),
+    Column("week_end", _("Week to")),
+    Column("packages", _("Packages"), "int"),
+    Column("delivered", _("Delivered"), "int"),
+    Column("rate_per_package", _("Rate per package (USD)"), "int"),
+    Column("amount", _("Amount (USD)"), "int"),
 ]
 
 
@@ -102,7 +103,7 @@ def statements_table(statements: QuerySet[WeeklyStatement]) -> Table:
         }
         for s in statements
     ]
-    return Table("weekly-statements", "Weekly statements", STATEMENT_COLUMNS, rows)
+    return Table("weekly-statements", _("Weekly statements"), STATEMENT_COLUMNS, rows)
 
 
 def statements_of_week(*, week_start: datetime.date) -> Table:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.decorators import ops_required
 from dashboard import selectors, services
@@ -28,17 +29,20 @@ def charts(tables: dict[str, Table]) -> dict[str, dict]:
         "chart_days": selectors.chart_data(
             tables["operations-by-day"],
             label="label",
-            series=[("delivered", "Delivered"), ("attempted", "Attempted")],
+            series=[("delivered", _("Delivered")), ("attempted", _("Attempted"))],
         ),
         "chart_markets": selectors.chart_data(
             tables["operations-by-market"],
             label="label",
-            series=[("completion_rate", "Completion %"), ("first_attempt_rate", "First attempt %")],
+            series=[
+                ("completion_rate", _("Completion %")),
+                ("first_attempt_rate", _("First attempt %")),
+            ],
         ),
         "chart_funnel": selectors.chart_data(
             tables["recruiting-funnel"],
             label="place",
-            series=[("applications", "Applications"), ("approved", "Approved")],
+            series=[("applications", _("Applications")), ("approved", _("Approved"))],
         ),
     }
 
@@ -75,8 +79,8 @@ def ops_dashboard(request: HttpRequest) -> HttpResponse:
 def ops_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     """The same rows as the page's table of that name, under the same filters."""
     if table not in selectors.TABLE_BUILDERS:
-        raise Http404("No such table.")
-    _, filters = requested_filters(request)
+        raise Http404(_("No such table."))
+    filters = requested_filters(request)[1]
     # The page's own snapshot, so the download has exactly the figures the page shows.
     built = services.dashboard_snapshot(filters=filters).tables[table]
     return csv_response(built, f"{table}-{filters.date_from}-{filters.date_to}.csv")

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_required
@@ -54,11 +56,19 @@ def ops_manifest_upload_confirm(request: HttpRequest, upload_id: int) -> HttpRes
     try:
         manifest = services.manifest_upload_confirm(actor=request.user, upload=upload)
     except services.ManifestRejected as rejected:
-        messages.error(request, f"Not saved: {rejected} Upload the file again to see why.")
+        messages.error(
+            request,
+            _("Not saved: %(problem)s Upload the file again to see why.") % {"problem": rejected},
+        )
     except DomainError as error:
         messages.error(request, str(error))
     else:
+        saved = ngettext(
+            "Saved manifest %(external_id)s: %(count)d package.",
+            "Saved manifest %(external_id)s: %(count)d packages.",
+            manifest.package_count,
+        )
         messages.success(
-            request, f"Saved manifest {manifest.external_id}: {manifest.package_count} packages."
+            request, saved % {"external_id": manifest.external_id, "count": manifest.package_count}
         )
     return redirect("packages:ops-manifest-upload-preview", upload_id=upload.pk)

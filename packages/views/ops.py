@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_required
@@ -50,7 +51,7 @@ def ops_incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse
     incident = selectors.incident_get_for_ops(incident_id=incident_id)
     form = IncidentResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose re-attempt or return to the DSP.")
+        messages.error(request, _("Choose re-attempt or return to the DSP."))
         return redirect("packages:ops-incidents")
     data = form.cleaned_data
     try:
@@ -64,7 +65,9 @@ def ops_incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{incident.package.tracking_id}: resolved.")
+        messages.success(
+            request, _("%(tracking)s: resolved.") % {"tracking": incident.package.tracking_id}
+        )
     return redirect("packages:ops-incidents")
 
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_admin_required
@@ -27,7 +28,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The {market.name} market is open.")
+            messages.success(request, _("The %(name)s market is open.") % {"name": market.name})
             return redirect("partners:market-list")
     status = 400 if form.errors else 200
     return render(request, "partners/market_form.html", {"form": form}, status=status)
@@ -46,7 +47,7 @@ def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Market saved.")
+            messages.success(request, _("Market saved."))
             return redirect("partners:market-list")
     status = 400 if form.errors else 200
     context = {"form": form, "market": market}
@@ -59,10 +60,12 @@ def market_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     market = selectors.market_get(pk=pk)
     if request.POST.get("active") == "1":
         services.market_activate(actor=request.user, market=market)
-        messages.success(request, f"{market.name} is open.")
+        messages.success(request, _("%(name)s is open.") % {"name": market.name})
     else:
         services.market_deactivate(actor=request.user, market=market)
-        messages.success(request, f"{market.name} is closed to new applications.")
+        messages.success(
+            request, _("%(name)s is closed to new applications.") % {"name": market.name}
+        )
     return redirect("partners:market-list")
 
 
@@ -77,7 +80,9 @@ def target_state_list(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error("code", str(error))
         else:
-            messages.success(request, f"{target_state.name} is a target state.")
+            messages.success(
+                request, _("%(name)s is a target state.") % {"name": target_state.name}
+            )
             return redirect("partners:target-state-list")
     context = {"form": form, "target_states": selectors.target_state_list()}
     status = 400 if form.errors else 200
@@ -90,8 +95,10 @@ def target_state_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     target_state = selectors.target_state_get(pk=pk)
     if request.POST.get("active") == "1":
         services.target_state_activate(actor=request.user, target_state=target_state)
-        messages.success(request, f"{target_state.name} is active.")
+        messages.success(request, _("%(name)s is active.") % {"name": target_state.name})
     else:
         services.target_state_deactivate(actor=request.user, target_state=target_state)
-        messages.success(request, f"{target_state.name} is no longer a target state.")
+        messages.success(
+            request, _("%(name)s is no longer a target state.") % {"name": target_state.name}
+        )
     return redirect("partners:target-state-list")

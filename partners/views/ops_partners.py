@@ -3,6 +3,8 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_required
@@ -66,12 +68,12 @@ def partner_action(service, success: str):
 
 
 ops_partner_storage_verify = partner_action(
-    partners.partner_storage_verify, "Storage area marked as verified."
+    partners.partner_storage_verify, gettext_lazy("Storage area marked as verified.")
 )
 ops_partner_first_handoff = partner_action(
-    partners.partner_first_handoff_record, "First handoff marked as done."
+    partners.partner_first_handoff_record, gettext_lazy("First handoff marked as done.")
 )
-ops_partner_resume = partner_action(partners.partner_resume, "Partner resumed.")
+ops_partner_resume = partner_action(partners.partner_resume, gettext_lazy("Partner resumed."))
 
 
 @require_POST
@@ -84,7 +86,7 @@ def ops_partner_pause(request: HttpRequest, partner_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: partners.partner_pause(partner=partner, actor=request.user, **form.cleaned_data),
-        "Partner paused.",
+        _("Partner paused."),
     )
     return back_to_detail(partner_id)
 
@@ -101,7 +103,7 @@ def ops_partner_offboard(request: HttpRequest, partner_id: int) -> HttpResponse:
         lambda: partners.partner_offboard(
             partner=partner, actor=request.user, reason=form.cleaned_data["reason"]
         ),
-        "Partner offboarded.",
+        _("Partner offboarded."),
     )
     return back_to_detail(partner_id)
 
@@ -118,7 +120,7 @@ def ops_member_background_result(request: HttpRequest, member_id: int) -> HttpRe
         lambda: staff.background_result_record(
             member=member, actor=request.user, result=form.cleaned_data["result"]
         ),
-        f"Background check result recorded for {member.user}.",
+        _("Background check result recorded for %(person)s.") % {"person": member.user},
     )
     return back_to_detail(member.partner_id)
 

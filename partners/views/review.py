@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_required
@@ -86,7 +87,7 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
         services.application_take(application=application, reviewer=request.user)
     except DomainError as error:
         return _refused(request, pk, error)
-    messages.success(request, "Assigned to you.")
+    messages.success(request, _("Assigned to you."))
     return redirect("partners:review-detail", pk=pk)
 
 
@@ -116,7 +117,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except DomainError as error:
         return _refused(request, pk, error)
-    messages.success(request, "Decision recorded; the applicant has been emailed.")
+    messages.success(request, _("Decision recorded; the applicant has been emailed."))
     return redirect("partners:review-detail", pk=pk)
 
 
@@ -130,7 +131,7 @@ def review_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     services.application_note_add(
         application=application, author=request.user, body=form.cleaned_data["body"]
     )
-    messages.success(request, "Note added.")
+    messages.success(request, _("Note added."))
     return redirect("partners:review-detail", pk=pk)
 
 

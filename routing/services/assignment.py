@@ -4,12 +4,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from packages.models import Dsp, Package
 from routing import selectors
 from routing.assignment import PackageSpot, assign_packages
-
-UNPLACED_REASON = "no covering partner with room: stays with the DSP"
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,8 @@ def packages_assign(*, dsp: Dsp, service_date: datetime.date) -> AssignResult:
         package.assignment_reason = (
             assignment.reason
             if assignment.partner_id is not None
-            else f"{UNPLACED_REASON} ({assignment.reason})"
+            else _("no covering partner with room: stays with the DSP (%(why)s)")
+            % {"why": assignment.reason}
         )
     # No batch_size: on PostgreSQL this is one UPDATE however many packages; SQLite's
     # 999-parameter limit makes Django split it every 199 packages.

@@ -14,7 +14,7 @@ from accounts.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from routing import selectors
 from routing.capacity import CheckSettings, Finding, capacity_findings
-from routing.models import CapacityFinding, CapacityReport
+from routing.models import CapacityFinding, CapacityReport, FindingKind
 
 
 def check_settings() -> CheckSettings:
@@ -133,7 +133,7 @@ def capacity_report_email(*, report: CapacityReport, findings: list[Finding]) ->
         context={
             "report": report,
             "finding_count": len(findings),
-            "counts": sorted(counts.items()),
+            "counts": [(FindingKind(kind).label, n) for kind, n in sorted(counts.items())],
             "url": absolute_url(reverse("routing:ops-capacity-report", args=[report.pk])),
         },
     )

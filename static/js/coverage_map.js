@@ -3,6 +3,7 @@
 // the map, and the shapes still draw when the tiles cannot load.
 (function () {
   "use strict";
+  const gettext = window.gettext || ((s) => s);
   // The area to show, worked out from the data alone: a circle's getBounds() needs a map
   // that already has a view (Leaflet projects it through the map), and this map has none yet.
   function coverageBounds(data) {
@@ -30,7 +31,7 @@
     if (data.radius_m > 0) {
       L.circle(shop, { radius: data.radius_m, color: "#0b5cad", weight: 2, fillOpacity: 0.08, className: "coverage-radius" }).addTo(map);
     }
-    L.circleMarker(shop, { radius: 9, color: "#084582", fillOpacity: 1, className: "coverage-shop" }).addTo(map).bindTooltip("Shop");
+    L.circleMarker(shop, { radius: 9, color: "#084582", fillOpacity: 1, className: "coverage-shop" }).addTo(map).bindTooltip(gettext("Shop"));
     data.zips.forEach(function (zip) {
       L.circleMarker([zip.lat, zip.lng], { radius: 7, color: "#0b5cad", fillColor: "#fff", fillOpacity: 1, className: "coverage-zip" })
         .addTo(map)

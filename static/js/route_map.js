@@ -2,6 +2,7 @@
 // page is the source of truth; the map is a help and the page works without it (or tiles).
 (function () {
   "use strict";
+  const gettext = window.gettext || ((s) => s);
   function draw() {
     var element = document.getElementById("route-map");
     var dataElement = document.getElementById("route-map-data");
@@ -13,7 +14,7 @@
     }
     var shop = [data.shop.lat, data.shop.lng];
     var path = [shop];
-    L.circleMarker(shop, { radius: 9, color: "#084582", fillOpacity: 1 }).addTo(map).bindTooltip("Start");
+    L.circleMarker(shop, { radius: 9, color: "#084582", fillOpacity: 1 }).addTo(map).bindTooltip(gettext("Start"));
     data.stops.forEach(function (stop) {
       var point = [stop.lat, stop.lng];
       path.push(point);

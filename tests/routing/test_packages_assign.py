@@ -11,7 +11,6 @@ from packages.models import Manifest, Package, PackageStatus
 from partners.models import Closure, PartnerStatus
 from routing.models import Coverage
 from routing.services import packages_assign
-from routing.services.assignment import UNPLACED_REASON
 from tests.factories import DspFactory, PartnerFactory
 from tests.routing.conftest import packages_for
 
@@ -142,7 +141,9 @@ def test_overflow_stays_with_the_dsp_with_a_reason(florist, cafe, dsp):
     assert sorted(placed(near).values(), key=str) == sorted([cafe.pk, None], key=str)
     far_package = Package.objects.get(pk=far[0].pk)
     assert far_package.partner_id is None and not far_package.assigned_by_routing
-    assert far_package.assignment_reason.startswith(UNPLACED_REASON)
+    assert far_package.assignment_reason.startswith(
+        "no covering partner with room: stays with the DSP ("
+    )
     assert "no partner serves ZIP 02421" in far_package.assignment_reason
 
 
