@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.selectors.common import (
     COMPLETION_TARGET,
@@ -16,13 +17,13 @@ from dashboard.selectors.facts import FACTS_COUNTS, facts_in
 from dashboard.tables import Column, Table, percent
 
 OPERATIONS_COLUMNS = [
-    Column("manifested", _("Manifested"), "int"),
-    Column("handed_off", _("Handed off"), "int"),
-    Column("delivered", _("Delivered"), "int"),
-    Column("attempted", _("Attempted"), "int"),
-    Column("returned", _("Returned"), "int"),
-    Column("missing", _("Missing"), "int"),
-    Column("damaged", _("Damaged"), "int"),
+    Column("manifested", pgettext_lazy("package count", "Manifested"), "int"),
+    Column("handed_off", pgettext_lazy("package count", "Handed off"), "int"),
+    Column("delivered", pgettext_lazy("package count", "Delivered"), "int"),
+    Column("attempted", pgettext_lazy("package count", "Attempted"), "int"),
+    Column("returned", pgettext_lazy("package count", "Returned"), "int"),
+    Column("missing", pgettext_lazy("package count", "Missing"), "int"),
+    Column("damaged", pgettext_lazy("package count", "Damaged"), "int"),
     Column("first_attempt_rate", _("First-attempt success"), "pct"),
     Column("completion_rate", _("Completion"), "pct"),
     Column("meets_target", _("Meets 98.5%"), "text"),

@@ -12,6 +12,7 @@ from django.db.models import (
 )
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.selectors.common import (
     NO_MARKET,
@@ -68,7 +69,7 @@ def _review_days(applications: QuerySet[PartnerApplication]) -> dict[tuple, list
 
 
 FUNNEL_COLUMNS = [
-    Column("state", _("State")),
+    Column("state", pgettext_lazy("US state", "State")),
     Column("market", _("Market")),
     Column("leads", _("Leads"), "int"),
     Column("applications", _("Applications"), "int"),

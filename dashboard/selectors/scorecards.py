@@ -14,6 +14,7 @@ from django.db.models import (
     When,
 )
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.selectors.common import (
     NO_MARKET,
@@ -33,10 +34,10 @@ from partners.models import (
 
 SCORECARD_COLUMNS = [
     Column("partner", _("Partner")),
-    Column("state", _("State")),
+    Column("state", pgettext_lazy("US state", "State")),
     Column("market", _("Market")),
     Column("volume", _("Volume"), "int"),
-    Column("delivered", _("Delivered"), "int"),
+    Column("delivered", pgettext_lazy("package count", "Delivered"), "int"),
     Column("success_rate", _("Success rate"), "pct"),
     Column("on_time_rate", _("On time"), "pct"),
     Column("discrepancies", _("Handoff discrepancies"), "int"),

@@ -11,6 +11,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from dashboard.models import WeeklyStatement
@@ -82,7 +83,7 @@ STATEMENT_COLUMNS = [
     Column("week_start", _("Week from")),
     Column("week_end", _("Week to")),
     Column("packages", _("Packages"), "int"),
-    Column("delivered", _("Delivered"), "int"),
+    Column("delivered", pgettext_lazy("package count", "Delivered"), "int"),
     Column("rate_per_package", _("Rate per package (USD)"), "int"),
     Column("amount", _("Amount (USD)"), "int"),
 ]

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.decorators import ops_required
 from dashboard import selectors, services
@@ -29,7 +30,10 @@ def charts(tables: dict[str, Table]) -> dict[str, dict]:
         "chart_days": selectors.chart_data(
             tables["operations-by-day"],
             label="label",
-            series=[("delivered", _("Delivered")), ("attempted", _("Attempted"))],
+            series=[
+                ("delivered", pgettext("package count", "Delivered")),
+                ("attempted", pgettext("package count", "Attempted")),
+            ],
         ),
         "chart_markets": selectors.chart_data(
             tables["operations-by-market"],
