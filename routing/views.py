@@ -13,7 +13,7 @@ from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.geo import METRES_PER_MILE
 from hubdelivery.lib.zipdata import zip_lookup
 from packages.selectors import driver_get_for_user
-from partners.models import Partner
+from partners.models import DeliveryMode, Partner
 from partners.selectors.partners import (
     membership_current_or_404,
     partner_get_for_ops,
@@ -166,8 +166,10 @@ def ops_partner_coverage(request: HttpRequest, partner_id: int) -> HttpResponse:
         coverage_update(partner=partner, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Coverage saved."))
         return redirect("routing:ops-partner-coverage", partner_id=partner.pk)
+    labels = dict(DeliveryMode.choices)
     context = {
         "partner": partner,
+        "delivery_modes": ", ".join(str(labels.get(m, m)) for m in partner.delivery_modes or []),
         "form": form,
         "is_default": is_default,
         "map_data": coverage_map_data(partner, zip_codes, radius),

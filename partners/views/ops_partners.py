@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import ops_required
 from hubdelivery.lib.dates import local_date
 from partners.forms.partners import BackgroundResultForm, PartnerFilterForm, PauseForm, ReasonForm
+from partners.models import DeliveryMode
 from partners.selectors import partners as selectors
 from partners.services import partners, staff
 from partners.views.actions import run_action
@@ -28,11 +29,18 @@ def ops_partner_list(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/ops_partner_list.html", {"form": form, "page": page})
 
 
+def delivery_modes_text(modes: list[str]) -> str:
+    """The modes' labels in the active language ("On foot, Bike"), not their stored values."""
+    labels = dict(DeliveryMode.choices)
+    return ", ".join(str(labels.get(mode, mode)) for mode in modes)
+
+
 def detail_context(partner_id: int, **forms) -> dict:
     partner = selectors.partner_get_for_ops(partner_id=partner_id)
     today = local_date(tz_name=partner.time_zone)
     return {
         "partner": partner,
+        "delivery_modes": delivery_modes_text(partner.delivery_modes or []),
         "checklist": partners.checklist_items(partner),
         "members": selectors.partner_members(partner=partner),
         "closures": selectors.partner_closures_from(partner=partner, day=today),

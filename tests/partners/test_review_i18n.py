@@ -59,3 +59,12 @@ def test_waitlist_demand_in_spanish(spanish, reviewer):  # noqa: F811
     html = client_for(reviewer).get(reverse("partners:waitlist-demand"), **ES).content.decode()
     assert_spanish(html, "Interesados por código postal", "Leads by ZIP code")
     assert_spanish(html, "Todavía no hay interesados.", "No leads yet.")
+
+
+def test_partner_detail_and_coverage_name_the_delivery_modes(reviewer, partner):
+    # given a walking partner: the stored value is "walk", the label "On foot"
+    client = client_for(reviewer)
+    detail = client.get(reverse("partners:ops-partner-detail", args=[partner.pk])).content
+    coverage = client.get(reverse("routing:ops-partner-coverage", args=[partner.pk])).content
+    assert b"<dd>On foot</dd>" in detail
+    assert b"delivery modes (On foot)" in coverage
