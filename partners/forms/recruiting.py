@@ -131,7 +131,7 @@ class ApplicationForm(forms.ModelForm):
     storage_photo = forms.FileField(
         label=DocumentKind.STORAGE_PHOTO.label,
         required=False,
-        help_text="PDF, JPEG or PNG, up to 10 MB.",
+        help_text=_("PDF, JPEG or PNG, up to 10 MB."),
     )
 
     class Meta:
