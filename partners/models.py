@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -101,10 +101,12 @@ class MemberRole(models.TextChoices):
 
 
 class BackgroundCheck(models.TextChoices):
-    NOT_STARTED = "not_started", _("Consent not yet given")  # the person has not consented
-    PENDING = "pending", _("Check in progress")  # consent recorded, result awaited from ops
-    CLEAR = "clear", _("Clear")  # may deliver
-    NOT_CLEAR = "not_clear", _("Not clear")  # may not deliver
+    # The person has not consented.
+    NOT_STARTED = "not_started", pgettext_lazy("background check", "Consent not yet given")
+    # Consent recorded, result awaited from ops.
+    PENDING = "pending", pgettext_lazy("background check", "Check in progress")
+    CLEAR = "clear", pgettext_lazy("background check", "Clear")  # may deliver
+    NOT_CLEAR = "not_clear", pgettext_lazy("background check", "Not clear")  # may not deliver
 
 
 class PartnerMember(models.Model):
@@ -340,14 +342,22 @@ class Lead(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")  # being filled in by the applicant; partial data allowed
-    SUBMITTED = "submitted", _("Submitted")  # complete, waiting for a reviewer
-    IN_REVIEW = "in_review", _("In review")  # a reviewer has picked it up
-    INFO_REQUESTED = "info_requested", _("Information requested")  # back with the applicant
-    APPROVED = "approved", _("Approved")  # a Partner was created from it
-    REJECTED = "rejected", _("Not accepted")  # final, with a reason
-    WAITLISTED = "waitlisted", _("Waitlisted")  # outside the area for now; kept as a lead
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # the applicant withdrew it
+    # Being filled in by the applicant; partial data allowed.
+    DRAFT = "draft", pgettext_lazy("application status", "Draft")
+    # Complete, waiting for a reviewer.
+    SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
+    # A reviewer has picked it up.
+    IN_REVIEW = "in_review", pgettext_lazy("application status", "In review")
+    # Back with the applicant.
+    INFO_REQUESTED = "info_requested", pgettext_lazy("application status", "Information requested")
+    # A Partner was created from it.
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
+    # Final, with a reason.
+    REJECTED = "rejected", pgettext_lazy("application status", "Not accepted")
+    # Outside the area for now; kept as a lead.
+    WAITLISTED = "waitlisted", pgettext_lazy("application status", "Waitlisted")
+    # The applicant withdrew it.
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
 
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -316,3 +316,18 @@ def test_accepting_in_english_records_the_english_text(owner_client, onboarding_
     owner_client.post(reverse("partners:partner-agreement"), {"language": "en"})
     event = PartnerEvent.objects.get(partner=onboarding_partner, kind="agreement_accepted")
     assert event.detail == f"Agreement version {AGREEMENT_VERSION} accepted (en text)."
+
+
+def test_accepting_a_text_in_an_unknown_language_is_refused(onboarding_partner):
+    from hubdelivery.exceptions import DomainError
+    from partners.services.partners import partner_agreement_accept
+
+    with pytest.raises(DomainError):
+        partner_agreement_accept(
+            partner=onboarding_partner,
+            actor=onboarding_partner.owner,
+            version=AGREEMENT_VERSION,
+            language="fr",
+        )
+    onboarding_partner.refresh_from_db()
+    assert onboarding_partner.agreement_accepted_at is None
