@@ -83,7 +83,7 @@ def test_application_email_in_spanish(template):
             "application-in-review",
         )
     assert text.startswith("Hola, Rosa:")
-    assert "Portal de Socios de Hub Delivery" in text
+    assert "Portal de socios de Hub Delivery" in text
 
 
 @pytest.mark.parametrize("template", sorted(APPLICATION_EMAILS))
