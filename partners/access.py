@@ -5,6 +5,8 @@ The owner of a partner is `Partner.is_owned_by` (Partner.owner), everywhere: pag
 and the packages app ask here, never a member row's role.
 """
 
+from django.utils.translation import gettext
+
 from accounts.models import User
 from hubdelivery.exceptions import NotAllowed
 from partners.models import Partner, PartnerApplication, PartnerMember
@@ -13,7 +15,7 @@ from partners.selectors.partners import membership_current_for
 
 def owner_require(*, actor: User, partner: Partner) -> None:
     if not partner.is_owned_by(actor.pk):
-        raise NotAllowed("Only the business owner can do this.")
+        raise NotAllowed(gettext("Only the business owner can do this."))
 
 
 def member_get(*, actor: User, partner: Partner) -> PartnerMember | None:
@@ -28,7 +30,7 @@ def member_get(*, actor: User, partner: Partner) -> PartnerMember | None:
 def member_require(*, actor: User, partner: Partner) -> PartnerMember:
     member = member_get(actor=actor, partner=partner)
     if member is None:
-        raise NotAllowed(f"You are not a member of {partner}.")
+        raise NotAllowed(gettext("You are not a member of %(business)s.") % {"business": partner})
     return member
 
 
@@ -37,8 +39,10 @@ def deliverer_require(*, actor: User, partner: Partner) -> PartnerMember:
     member = member_require(actor=actor, partner=partner)
     if not member.may_deliver:
         raise NotAllowed(
-            "Your background check is not clear yet, so you cannot deliver packages. "
-            "Ask the owner or ops about its status."
+            gettext(
+                "Your background check is not clear yet, so you cannot deliver packages. "
+                "Ask the owner or ops about its status."
+            )
         )
     return member
 
@@ -46,4 +50,4 @@ def deliverer_require(*, actor: User, partner: Partner) -> PartnerMember:
 def applicant_require(*, actor: User, application: PartnerApplication) -> None:
     """The person who applied (PartnerApplication.owner), the only one who edits it."""
     if application.owner_id != actor.pk:
-        raise NotAllowed("Only the applicant may change this application.")
+        raise NotAllowed(gettext("Only the applicant may change this application."))

@@ -3,19 +3,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class PartnerStatus(models.TextChoices):
-    ONBOARDING = "onboarding", "Onboarding"  # approved, checklist not yet complete
-    ACTIVE = "active", "Active"  # receives packages
-    PAUSED = "paused", "Paused"  # temporarily receives nothing (closure, vacation)
-    OFFBOARDED = "offboarded", "Offboarded"  # left the program; kept for history
+    ONBOARDING = "onboarding", _("Onboarding")  # approved, checklist not yet complete
+    ACTIVE = "active", _("Active")  # receives packages
+    PAUSED = "paused", _("Paused")  # temporarily receives nothing (closure, vacation)
+    OFFBOARDED = "offboarded", _("Offboarded")  # left the program; kept for history
 
 
 class DeliveryMode(models.TextChoices):
-    WALK = "walk", "On foot"
-    BIKE = "bike", "Bike"
-    CAR = "car", "Car"
+    WALK = "walk", _("On foot")
+    BIKE = "bike", _("Bike")
+    CAR = "car", _("Car")
 
 
 MIN_DAILY_CAPACITY = 20
@@ -39,11 +41,11 @@ class Partner(models.Model):
     zip_code = models.CharField(max_length=5)
     latitude = models.FloatField()
     longitude = models.FloatField()
-    time_zone = models.CharField(max_length=64, help_text="IANA name, from the ZIP code.")
+    time_zone = models.CharField(max_length=64, help_text=_("IANA name, from the ZIP code."))
     daily_capacity = models.PositiveSmallIntegerField(default=30)
     storage_capacity = models.PositiveSmallIntegerField(default=40)
-    delivery_modes = models.JSONField(default=list, help_text="Subset of walk, bike, car.")
-    opening_days = models.JSONField(default=list, help_text="Weekday codes: mon, tue, ... sun.")
+    delivery_modes = models.JSONField(default=list, help_text=_("Subset of walk, bike, car."))
+    opening_days = models.JSONField(default=list, help_text=_("Weekday codes: mon, tue, ... sun."))
     opens_at = models.TimeField(null=True, blank=True)
     closes_at = models.TimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -77,6 +79,11 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.trade_name
 
+    @property
+    def opening_days_display(self) -> str:
+        labels = dict(Weekday.choices)
+        return ", ".join(str(labels.get(day, day)) for day in self.opening_days)
+
     def is_owned_by(self, user_id: int | None) -> bool:
         """The one definition of a partner's owner: the user `Partner.owner` names.
 
@@ -89,15 +96,17 @@ class Partner(models.Model):
 class MemberRole(models.TextChoices):
     """The label shown beside a member; who owns the partner is `Partner.is_owned_by`."""
 
-    OWNER = "owner", "Owner"
-    STAFF = "staff", "Staff"
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
 
 
 class BackgroundCheck(models.TextChoices):
-    NOT_STARTED = "not_started", "Consent not yet given"  # the person has not consented
-    PENDING = "pending", "Check in progress"  # consent recorded, result awaited from ops
-    CLEAR = "clear", "Clear"  # may deliver
-    NOT_CLEAR = "not_clear", "Not clear"  # may not deliver
+    # The person has not consented.
+    NOT_STARTED = "not_started", pgettext_lazy("background check", "Consent not yet given")
+    # Consent recorded, result awaited from ops.
+    PENDING = "pending", pgettext_lazy("background check", "Check in progress")
+    CLEAR = "clear", pgettext_lazy("background check", "Clear")  # may deliver
+    NOT_CLEAR = "not_clear", pgettext_lazy("background check", "Not clear")  # may not deliver
 
 
 class PartnerMember(models.Model):
@@ -146,24 +155,24 @@ class PartnerMember(models.Model):
 class PartnerEventKind(models.TextChoices):
     """What a PartnerEvent records; the label is what the partner's history shows."""
 
-    CREATED = "created", "Partner created"  # the approval created it
-    ACTIVATED = "activated", "Activated"  # onboarding checklist complete
-    AGREEMENT_ACCEPTED = "agreement_accepted", "Program agreement accepted"
-    TRAINING_COMPLETED = "training_completed", "Training completed"
-    STORAGE_VERIFIED = "storage_verified", "Storage verified"
-    FIRST_HANDOFF = "first_handoff", "First handoff"
-    PAUSED = "paused", "Paused"
-    RESUMED = "resumed", "Resumed"
-    OFFBOARDED = "offboarded", "Offboarded"
-    SETTINGS_CHANGED = "settings_changed", "Settings changed"  # detail lists old -> new
-    COVERAGE_CHANGED = "coverage_changed", "Coverage changed"  # ZIPs or radius (routing)
-    STAFF_INVITED = "staff_invited", "Staff invited"
-    STAFF_JOINED = "staff_joined", "Staff joined"
-    STAFF_REMOVED = "staff_removed", "Staff removed"
-    BACKGROUND_CONSENT = "background_consent", "Background check consent"
-    BACKGROUND_RESULT = "background_result", "Background check result"
-    CLOSURE_DECLARED = "closure_declared", "Closure declared"
-    CLOSURE_CANCELLED = "closure_cancelled", "Closure cancelled"
+    CREATED = "created", _("Partner created")  # the approval created it
+    ACTIVATED = "activated", _("Activated")  # onboarding checklist complete
+    AGREEMENT_ACCEPTED = "agreement_accepted", _("Program agreement accepted")
+    TRAINING_COMPLETED = "training_completed", _("Training completed")
+    STORAGE_VERIFIED = "storage_verified", _("Storage verified")
+    FIRST_HANDOFF = "first_handoff", _("First handoff")
+    PAUSED = "paused", _("Paused")
+    RESUMED = "resumed", _("Resumed")
+    OFFBOARDED = "offboarded", _("Offboarded")
+    SETTINGS_CHANGED = "settings_changed", _("Settings changed")  # detail lists old -> new
+    COVERAGE_CHANGED = "coverage_changed", _("Coverage changed")  # ZIPs or radius (routing)
+    STAFF_INVITED = "staff_invited", _("Staff invited")
+    STAFF_JOINED = "staff_joined", _("Staff joined")
+    STAFF_REMOVED = "staff_removed", _("Staff removed")
+    BACKGROUND_CONSENT = "background_consent", _("Background check consent")
+    BACKGROUND_RESULT = "background_result", _("Background check result")
+    CLOSURE_DECLARED = "closure_declared", _("Closure declared")
+    CLOSURE_CANCELLED = "closure_cancelled", _("Closure cancelled")
 
 
 class PartnerEvent(models.Model):
@@ -260,19 +269,21 @@ class Market(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     state = models.CharField(max_length=2, choices=US_STATES)
-    center_zip = models.CharField(max_length=5, help_text="The ZIP whose centroid is the centre.")
+    center_zip = models.CharField(
+        max_length=5, help_text=_("The ZIP whose centroid is the centre.")
+    )
     latitude = models.FloatField()
     longitude = models.FloatField()
     radius_miles = models.PositiveSmallIntegerField(default=DEFAULT_MARKET_RADIUS_MILES)
     is_active = models.BooleanField(default=True)
     active_partner_target = models.PositiveIntegerField(
-        default=0, help_text="How many active partners the market should have (ops dashboard)."
+        default=0, help_text=_("How many active partners the market should have (ops dashboard).")
     )
     rate_per_package = models.DecimalField(
         max_digits=6,
         decimal_places=2,
         default=Decimal("2.50"),
-        help_text="What a partner earns per delivered package, in US dollars.",
+        help_text=_("What a partner earns per delivered package, in US dollars."),
     )
     created = models.DateTimeField(auto_now_add=True)
 
@@ -290,8 +301,8 @@ class Market(models.Model):
 
 
 class LeadSource(models.TextChoices):
-    ELIGIBILITY_CHECK = "eligibility_check", "Eligibility check"  # joined the waitlist
-    WAITLISTED_APPLICATION = "waitlisted_application", "Waitlisted application"
+    ELIGIBILITY_CHECK = "eligibility_check", _("Eligibility check")  # joined the waitlist
+    WAITLISTED_APPLICATION = "waitlisted_application", _("Waitlisted application")
 
 
 class Lead(models.Model):
@@ -314,7 +325,10 @@ class Lead(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     invited_at = models.DateTimeField(null=True, blank=True)
-    invited_for = models.CharField(max_length=150, blank=True, help_text="What opened.")
+    invited_for = models.CharField(max_length=150, blank=True, help_text=_("What opened."))
+    language = models.CharField(
+        max_length=10, blank=True, help_text=_("The language of the page they joined from.")
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -328,14 +342,22 @@ class Lead(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"  # being filled in by the applicant; partial data allowed
-    SUBMITTED = "submitted", "Submitted"  # complete, waiting for a reviewer
-    IN_REVIEW = "in_review", "In review"  # a reviewer has picked it up
-    INFO_REQUESTED = "info_requested", "Information requested"  # back with the applicant
-    APPROVED = "approved", "Approved"  # a Partner was created from it
-    REJECTED = "rejected", "Not accepted"  # final, with a reason
-    WAITLISTED = "waitlisted", "Waitlisted"  # outside the area for now; kept as a lead
-    WITHDRAWN = "withdrawn", "Withdrawn"  # the applicant withdrew it
+    # Being filled in by the applicant; partial data allowed.
+    DRAFT = "draft", pgettext_lazy("application status", "Draft")
+    # Complete, waiting for a reviewer.
+    SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
+    # A reviewer has picked it up.
+    IN_REVIEW = "in_review", pgettext_lazy("application status", "In review")
+    # Back with the applicant.
+    INFO_REQUESTED = "info_requested", pgettext_lazy("application status", "Information requested")
+    # A Partner was created from it.
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
+    # Final, with a reason.
+    REJECTED = "rejected", pgettext_lazy("application status", "Not accepted")
+    # Outside the area for now; kept as a lead.
+    WAITLISTED = "waitlisted", pgettext_lazy("application status", "Waitlisted")
+    # The applicant withdrew it.
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
 
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -369,22 +391,22 @@ APPLICATION_EDITABLE_STATUSES = frozenset(
 
 
 class BusinessType(models.TextChoices):
-    FLORIST = "florist", "Florist"
-    COFFEE_SHOP = "coffee_shop", "Coffee shop"
-    CLOTHING = "clothing", "Clothing store or boutique"
-    CONVENIENCE = "convenience", "Bodega or convenience store"
-    SALON = "salon", "Salon"
-    OTHER = "other", "Other"
+    FLORIST = "florist", _("Florist")
+    COFFEE_SHOP = "coffee_shop", _("Coffee shop")
+    CLOTHING = "clothing", _("Clothing store or boutique")
+    CONVENIENCE = "convenience", _("Bodega or convenience store")
+    SALON = "salon", _("Salon")
+    OTHER = "other", _("Other")
 
 
 class Weekday(models.TextChoices):
-    MON = "mon", "Monday"
-    TUE = "tue", "Tuesday"
-    WED = "wed", "Wednesday"
-    THU = "thu", "Thursday"
-    FRI = "fri", "Friday"
-    SAT = "sat", "Saturday"
-    SUN = "sun", "Sunday"
+    MON = "mon", _("Monday")
+    TUE = "tue", _("Tuesday")
+    WED = "wed", _("Wednesday")
+    THU = "thu", _("Thursday")
+    FRI = "fri", _("Friday")
+    SAT = "sat", _("Saturday")
+    SUN = "sun", _("Sunday")
 
 
 DEFAULT_DAILY_CAPACITY = 30
@@ -401,21 +423,21 @@ class PartnerApplication(models.Model):
         max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     # The business
-    legal_name = models.CharField("Business legal name", max_length=200, blank=True)
+    legal_name = models.CharField(_("Business legal name"), max_length=200, blank=True)
     trade_name = models.CharField(
-        "Trade name", max_length=200, blank=True, help_text="The name on your shop sign."
+        _("Trade name"), max_length=200, blank=True, help_text=_("The name on your shop sign.")
     )
     business_type = models.CharField(max_length=20, choices=BusinessType.choices, blank=True)
-    business_type_other = models.CharField("Other type", max_length=100, blank=True)
-    ein = models.CharField("EIN", max_length=10, blank=True, help_text="Like 12-3456789.")
+    business_type_other = models.CharField(_("Other type"), max_length=100, blank=True)
+    ein = models.CharField(_("EIN"), max_length=10, blank=True, help_text=_("Like 12-3456789."))
     years_in_business = models.PositiveSmallIntegerField(null=True, blank=True)
-    owner_name = models.CharField("Owner's full name", max_length=150, blank=True)
-    owner_phone = models.CharField("Owner's phone", max_length=20, blank=True)
+    owner_name = models.CharField(_("Owner's full name"), max_length=150, blank=True)
+    owner_phone = models.CharField(_("Owner's phone"), max_length=20, blank=True)
     # Where it is
-    address_line = models.CharField("Street address", max_length=200, blank=True)
+    address_line = models.CharField(_("Street address"), max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, choices=US_STATES, blank=True)
-    zip_code = models.CharField("ZIP code", max_length=5, blank=True)
+    zip_code = models.CharField(_("ZIP code"), max_length=5, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
@@ -424,23 +446,23 @@ class PartnerApplication(models.Model):
     )
     # How it would work
     opening_days = models.JSONField(default=list, blank=True)
-    opens_at = models.TimeField("Opens at", null=True, blank=True)
-    closes_at = models.TimeField("Closes at", null=True, blank=True)
+    opens_at = models.TimeField(_("Opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("Closes at"), null=True, blank=True)
     has_secure_storage = models.BooleanField(
-        "We have a secure storage area for packages", default=False
+        _("We have a secure storage area for packages"), default=False
     )
     storage_description = models.TextField(blank=True)
     storage_capacity = models.PositiveSmallIntegerField(
-        "Storage capacity (packages)", null=True, blank=True
+        _("Storage capacity (packages)"), null=True, blank=True
     )
     delivery_modes = models.JSONField(default=list, blank=True)
     daily_capacity = models.PositiveSmallIntegerField(
-        "Packages per day", default=DEFAULT_DAILY_CAPACITY
+        _("Packages per day"), default=DEFAULT_DAILY_CAPACITY
     )
     staff_count = models.PositiveSmallIntegerField(
-        "People who would deliver", null=True, blank=True
+        _("People who would deliver"), null=True, blank=True
     )
-    terms_accepted = models.BooleanField("I accept the program terms", default=False)
+    terms_accepted = models.BooleanField(_("I accept the program terms"), default=False)
     # Review
     assigned_reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -449,7 +471,7 @@ class PartnerApplication(models.Model):
         blank=True,
         related_name="assigned_applications",
     )
-    info_request = models.TextField(blank=True, help_text="What ops asked for, shown to them.")
+    info_request = models.TextField(blank=True, help_text=_("What ops asked for, shown to them."))
     decision_reason = models.TextField(blank=True)
     partner = models.OneToOneField(
         Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
@@ -480,7 +502,11 @@ class PartnerApplication(models.Model):
         indexes = [models.Index(fields=["status", "submitted_at"])]
 
     def __str__(self) -> str:
-        return self.trade_name or self.legal_name or f"Application {self.pk}"
+        return (
+            self.trade_name
+            or self.legal_name
+            or gettext("Application %(number)s") % {"number": self.pk}
+        )
 
     @property
     def display_name(self) -> str:
@@ -506,8 +532,8 @@ class PartnerApplication(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    BUSINESS_LICENCE = "business_licence", "Business licence"
-    STORAGE_PHOTO = "storage_photo", "Photo of the storage area"
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    STORAGE_PHOTO = "storage_photo", _("Photo of the storage area")
 
 
 def application_document_path(instance: "ApplicationDocument", filename: str) -> str:
@@ -550,10 +576,10 @@ class ApplicationDocument(models.Model):
 class ApplicationEventKind(models.TextChoices):
     """What an ApplicationEvent records; the label is what the history shows."""
 
-    CREATED = "created", "Application started"
-    TRANSITION = "transition", "Status changed"  # from_status -> to_status, with the reason
-    DOCUMENT = "document", "Document uploaded"  # the reason names which one
-    ASSIGNED = "assigned", "Assigned to a reviewer"
+    CREATED = "created", _("Application started")
+    TRANSITION = "transition", _("Status changed")  # from_status -> to_status, with the reason
+    DOCUMENT = "document", _("Document uploaded")  # the reason names which one
+    ASSIGNED = "assigned", _("Assigned to a reviewer")
 
 
 class ApplicationEvent(models.Model):

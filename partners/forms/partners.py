@@ -2,6 +2,9 @@
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
     MAX_DAILY_CAPACITY,
@@ -9,27 +12,29 @@ from partners.models import (
     BackgroundCheck,
     DeliveryMode,
     PartnerStatus,
+    Weekday,
 )
 
-WEEKDAYS = [
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
-]
+WEEKDAYS = Weekday.choices
+
+
+def capacity_range_text() -> str:
+    return gettext("Between %(min)s and %(max)s.") % {
+        "min": MIN_DAILY_CAPACITY,
+        "max": MAX_DAILY_CAPACITY,
+    }
 
 
 class StaffInviteForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Full name")
-    email = forms.EmailField(label="Email", help_text="They get a link to set their password.")
+    full_name = forms.CharField(max_length=150, label=_("Full name"))
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("They get a link to set their password.")
+    )
 
 
 class StaffJoinForm(forms.Form):
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput)
-    password2 = forms.CharField(label="Type it again", widget=forms.PasswordInput)
+    password1 = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Type it again"), widget=forms.PasswordInput)
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -38,7 +43,7 @@ class StaffJoinForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", gettext("The two passwords differ."))
         elif data.get("password1"):
             try:
                 validate_password(data["password1"], self.user)
@@ -48,15 +53,19 @@ class StaffJoinForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    start_date = forms.DateField(label="First day closed", widget=forms.DateInput({"type": "date"}))
-    end_date = forms.DateField(label="Last day closed", widget=forms.DateInput({"type": "date"}))
-    reason = forms.CharField(max_length=200, label="Reason", help_text="For example: vacation.")
+    start_date = forms.DateField(
+        label=_("First day closed"), widget=forms.DateInput({"type": "date"})
+    )
+    end_date = forms.DateField(label=_("Last day closed"), widget=forms.DateInput({"type": "date"}))
+    reason = forms.CharField(
+        max_length=200, label=_("Reason"), help_text=_("For example: vacation.")
+    )
 
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "The last day must be on or after the first day.")
+            self.add_error("end_date", gettext("The last day must be on or after the first day."))
         return data
 
 
@@ -64,59 +73,62 @@ class PartnerSettingsForm(forms.Form):
     daily_capacity = forms.IntegerField(
         min_value=MIN_DAILY_CAPACITY,
         max_value=MAX_DAILY_CAPACITY,
-        label="Packages per day",
-        help_text=f"Between {MIN_DAILY_CAPACITY} and {MAX_DAILY_CAPACITY}.",
+        label=_("Packages per day"),
+        help_text=lazy(capacity_range_text, str)(),
     )
     storage_capacity = forms.IntegerField(
-        min_value=1, max_value=1000, label="Storage capacity (packages)"
+        min_value=1, max_value=1000, label=_("Storage capacity (packages)")
     )
     delivery_modes = forms.MultipleChoiceField(
         choices=DeliveryMode.choices,
         widget=forms.CheckboxSelectMultiple,
-        label="How you deliver",
+        label=_("How you deliver"),
     )
     opening_days = forms.MultipleChoiceField(
-        choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label="Open on", required=False
+        choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label=_("Open on"), required=False
     )
     opens_at = forms.TimeField(
-        required=False, label="Opens at", widget=forms.TimeInput({"type": "time"})
+        required=False, label=_("Opens at"), widget=forms.TimeInput({"type": "time"})
     )
     closes_at = forms.TimeField(
-        required=False, label="Closes at", widget=forms.TimeInput({"type": "time"})
+        required=False, label=_("Closes at"), widget=forms.TimeInput({"type": "time"})
     )
 
     def clean(self) -> dict:
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", "Closing time must be after opening time.")
+            self.add_error("closes_at", gettext("Closing time must be after opening time."))
         return data
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Reason", widget=forms.Textarea({"rows": 2}))
+    reason = forms.CharField(max_length=500, label=_("Reason"), widget=forms.Textarea({"rows": 2}))
 
 
 class PauseForm(ReasonForm):
     until = forms.DateField(
         required=False,
-        label="Until (optional)",
+        label=_("Until (optional)"),
         widget=forms.DateInput({"type": "date"}),
-        help_text="The partner resumes automatically on this date.",
+        help_text=_("The partner resumes automatically on this date."),
     )
 
 
 class BackgroundResultForm(forms.Form):
     result = forms.ChoiceField(
-        choices=[(BackgroundCheck.CLEAR, "Clear"), (BackgroundCheck.NOT_CLEAR, "Not clear")],
-        label="Result",
+        choices=[
+            (BackgroundCheck.CLEAR, BackgroundCheck.CLEAR.label),
+            (BackgroundCheck.NOT_CLEAR, BackgroundCheck.NOT_CLEAR.label),
+        ],
+        label=_("Result"),
     )
 
 
 class PartnerFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, label="Status")
-    state = forms.CharField(required=False, max_length=2, label="State")
+    status = forms.ChoiceField(required=False, label=_("Status"))
+    state = forms.CharField(required=False, max_length=2, label=_("State"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any status"), *PartnerStatus.choices]
+        self.fields["status"].choices = [("", _("Any status")), *PartnerStatus.choices]

@@ -8,6 +8,10 @@ import filetype
 import phonenumbers
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import formats
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.us import ein as stdnum_ein
 
@@ -35,7 +39,7 @@ def zip_clean(value: str) -> str:
     value = (value or "").strip()
     if zip_lookup(value) is None:
         raise forms.ValidationError(
-            "Enter a 5-digit US ZIP code, like 02116. We could not find this one."
+            gettext("Enter a 5-digit US ZIP code, like 02116. We could not find this one.")
         )
     return value[:5]
 
@@ -45,18 +49,30 @@ def document_content_type(upload: UploadedFile) -> str:
     is a PDF, JPEG or PNG of at most 10 MB."""
     if upload.size and upload.size > DOCUMENT_MAX_BYTES:
         megabytes = upload.size / (1024 * 1024)
-        raise forms.ValidationError(f"The file is {megabytes:.1f} MB; the limit is 10 MB.")
+        raise forms.ValidationError(
+            gettext("The file is %(size)s MB; the limit is 10 MB.")
+            % {"size": formats.number_format(megabytes, 1)}
+        )
     upload.seek(0)
     kind = filetype.guess(upload.read(8192))
     upload.seek(0)
     if kind is None or kind.mime not in DOCUMENT_TYPES:
-        raise forms.ValidationError("Upload a PDF, JPEG or PNG file. This file is none of those.")
+        raise forms.ValidationError(
+            gettext("Upload a PDF, JPEG or PNG file. This file is none of those.")
+        )
     return kind.mime
+
+
+def daily_capacity_help() -> str:
+    return gettext("Between %(min)s and %(max)s; most partners do 30.") % {
+        "min": MIN_DAILY_CAPACITY,
+        "max": MAX_DAILY_CAPACITY,
+    }
 
 
 class EligibilityForm(forms.Form):
     zip_code = forms.CharField(
-        label="Your business's ZIP code",
+        label=_("Your business's ZIP code"),
         max_length=10,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "postal-code", "placeholder": "02116"}
@@ -68,8 +84,8 @@ class EligibilityForm(forms.Form):
 
 
 class WaitlistForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    zip_code = forms.CharField(label="Business ZIP code", max_length=10)
+    email = forms.EmailField(label=_("Email address"))
+    zip_code = forms.CharField(label=_("Business ZIP code"), max_length=10)
 
     def clean_zip_code(self) -> str:
         return zip_clean(self.cleaned_data["zip_code"])
@@ -80,37 +96,42 @@ class ApplicationForm(forms.ModelForm):
     `application_document_attach` service (also when other fields have errors)."""
 
     opening_days = forms.MultipleChoiceField(
-        choices=Weekday.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Opening days"),
+        choices=Weekday.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     delivery_modes = forms.MultipleChoiceField(
-        label="How you would deliver",
+        label=_("How you would deliver"),
         choices=DeliveryMode.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     daily_capacity = forms.IntegerField(
-        label="Packages per day",
+        label=_("Packages per day"),
         min_value=MIN_DAILY_CAPACITY,
         max_value=MAX_DAILY_CAPACITY,
         required=False,
-        help_text=f"Between {MIN_DAILY_CAPACITY} and {MAX_DAILY_CAPACITY}; most partners do 30.",
+        help_text=lazy(daily_capacity_help, str)(),
     )
-    years_in_business = forms.IntegerField(min_value=0, max_value=200, required=False)
+    years_in_business = forms.IntegerField(
+        label=_("Years in business"), min_value=0, max_value=200, required=False
+    )
     storage_capacity = forms.IntegerField(
-        label="Storage capacity (packages)", min_value=1, max_value=1000, required=False
+        label=_("Storage capacity (packages)"), min_value=1, max_value=1000, required=False
     )
     staff_count = forms.IntegerField(
-        label="People who would deliver", min_value=1, max_value=200, required=False
+        label=_("People who would deliver"), min_value=1, max_value=200, required=False
     )
     business_licence = forms.FileField(
         label=DocumentKind.BUSINESS_LICENCE.label,
         required=False,
-        help_text="PDF, JPEG or PNG, up to 10 MB.",
+        help_text=_("PDF, JPEG or PNG, up to 10 MB."),
     )
     storage_photo = forms.FileField(
         label=DocumentKind.STORAGE_PHOTO.label,
         required=False,
-        help_text="PDF, JPEG or PNG, up to 10 MB.",
+        help_text=_("PDF, JPEG or PNG, up to 10 MB."),
     )
 
     class Meta:
@@ -125,15 +146,21 @@ class ApplicationForm(forms.ModelForm):
             ),
             "storage_description": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "business_type": _("Business type"),
+            "city": _("City"),
+            "state": _("State"),
+            "storage_description": _("Storage description"),
+        }
         help_texts = {
-            "storage_description": "Where packages would be kept, and how it is locked.",
+            "storage_description": _("Where packages would be kept, and how it is locked."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.document_types: dict[str, str] = {}
-        self.fields["business_type"].choices = [("", "Choose…"), *BusinessType.choices]
-        self.fields["state"].choices = [("", "Choose…"), *US_STATES]
+        self.fields["business_type"].choices = [("", _("Choose…")), *BusinessType.choices]
+        self.fields["state"].choices = [("", _("Choose…")), *US_STATES]
         if self.instance.pk and self.instance.daily_capacity is None:
             self.initial["daily_capacity"] = DEFAULT_DAILY_CAPACITY
 
@@ -145,7 +172,10 @@ class ApplicationForm(forms.ModelForm):
             return stdnum_ein.format(stdnum_ein.validate(value))
         except StdnumValidationError as error:
             raise forms.ValidationError(
-                "Enter the 9-digit Employer Identification Number from the IRS, like 12-3456789."
+                gettext(
+                    "Enter the 9-digit Employer Identification Number from the IRS, "
+                    "like 12-3456789."
+                )
             ) from error
 
     def clean_owner_phone(self) -> str:
@@ -155,9 +185,11 @@ class ApplicationForm(forms.ModelForm):
         try:
             number = phonenumbers.parse(value, "US")
         except phonenumbers.NumberParseException as error:
-            raise forms.ValidationError("Enter a US phone number, like (617) 555-0123.") from error
+            raise forms.ValidationError(
+                gettext("Enter a US phone number, like (617) 555-0123.")
+            ) from error
         if not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError("This is not a valid phone number.")
+            raise forms.ValidationError(gettext("This is not a valid phone number."))
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def clean_zip_code(self) -> str:
@@ -185,13 +217,15 @@ class ApplicationForm(forms.ModelForm):
         place = zip_lookup(data.get("zip_code") or "")
         if place and data.get("state") and place.state != data["state"]:
             self.add_error(
-                "zip_code", f"ZIP {place.zip_code} is in {place.state}, not {data['state']}."
+                "zip_code",
+                gettext("ZIP %(zip)s is in %(state)s, not %(chosen)s.")
+                % {"zip": place.zip_code, "state": place.state, "chosen": data["state"]},
             )
         if place and not data.get("city"):
             data["city"] = place.city
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and opens >= closes:
-            self.add_error("closes_at", "Closing time must be after opening time.")
+            self.add_error("closes_at", gettext("Closing time must be after opening time."))
         return data
 
     def valid_documents(self) -> list[tuple[DocumentKind, UploadedFile, str]]:
@@ -209,7 +243,7 @@ class ApplicationForm(forms.ModelForm):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you withdrawing? (optional)",
+        label=_("Why are you withdrawing? (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -220,50 +254,52 @@ class WithdrawForm(forms.Form):
 # ------------------------------------------------------------------------------
 class ReviewFilterForm(forms.Form):
     AGE_CHOICES = [
-        ("", "Any age"),
-        ("overdue", "Waiting over 3 business days"),
-        ("7", "Submitted 7+ days ago"),
-        ("30", "Submitted 30+ days ago"),
+        ("", _("Any age")),
+        ("overdue", _("Waiting over 3 business days")),
+        ("7", _("Submitted 7+ days ago")),
+        ("30", _("Submitted 30+ days ago")),
     ]
     SORT_CHOICES = [
-        ("oldest", "Oldest first"),
-        ("newest", "Newest first"),
-        ("name", "Business name"),
-        ("state", "State"),
+        ("oldest", _("Oldest first")),
+        ("newest", _("Newest first")),
+        ("name", _("Business name")),
+        ("state", _("State")),
     ]
     STATUS_CHOICES = [
-        ("", "Waiting (submitted, in review, info requested)"),
+        ("", _("Waiting (submitted, in review, info requested)")),
         *[(s.value, s.label) for s in ApplicationStatus if s != ApplicationStatus.DRAFT],
     ]
 
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    state = forms.ChoiceField(choices=[("", "All states"), *US_STATES], required=False)
-    market = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    business_type = forms.ChoiceField(
-        label="Type", choices=[("", "All types"), *BusinessType.choices], required=False
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All states")), *US_STATES], required=False
     )
-    age = forms.ChoiceField(choices=AGE_CHOICES, required=False)
-    mine = forms.BooleanField(label="Assigned to me", required=False)
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    market = forms.TypedChoiceField(label=_("Market"), coerce=int, required=False, empty_value=None)
+    business_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("All types")), *BusinessType.choices], required=False
+    )
+    age = forms.ChoiceField(label=_("Age"), choices=AGE_CHOICES, required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
 
     def __init__(self, *args: Any, markets: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["market"].choices = [("", "All markets"), *markets]
+        self.fields["market"].choices = [("", _("All markets")), *markets]
 
 
 class DecisionForm(forms.Form):
     DECISIONS = [
-        ("approve", "Approve"),
-        ("request_info", "Ask for information"),
-        ("waitlist", "Waitlist"),
-        ("reject", "Reject"),
+        ("approve", _("Approve")),
+        ("request_info", _("Ask for information")),
+        ("waitlist", _("Waitlist")),
+        ("reject", _("Reject")),
     ]
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
     reason = forms.CharField(
-        label="Reason or message to the applicant",
+        label=_("Reason or message to the applicant"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required to reject (the reason) and to ask for information (the question).",
+        help_text=_("Required to reject (the reason) and to ask for information (the question)."),
     )
     expected_status = forms.ChoiceField(choices=ApplicationStatus.choices, widget=forms.HiddenInput)
 
@@ -271,15 +307,19 @@ class DecisionForm(forms.Form):
         data = super().clean()
         decision, reason = data.get("decision"), (data.get("reason") or "").strip()
         if decision == "reject" and not reason:
-            self.add_error("reason", "Give the reason for rejecting; the applicant is told.")
+            self.add_error(
+                "reason", gettext("Give the reason for rejecting; the applicant is told.")
+            )
         if decision == "request_info" and not reason:
-            self.add_error("reason", "Write what the applicant should add or change.")
+            self.add_error("reason", gettext("Write what the applicant should add or change."))
         return data
 
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label="Internal note (ops only)", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("Internal note (ops only)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
     )
 
 
@@ -287,12 +327,14 @@ class NoteForm(forms.Form):
 # Markets and target states
 # ------------------------------------------------------------------------------
 class MarketForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
     center_zip = forms.CharField(
-        label="Centre ZIP code", max_length=10, help_text="The market is centred on its centroid."
+        label=_("Centre ZIP code"),
+        max_length=10,
+        help_text=_("The market is centred on its centroid."),
     )
     radius_miles = forms.IntegerField(
-        label="Radius (miles)", min_value=1, max_value=100, initial=DEFAULT_MARKET_RADIUS_MILES
+        label=_("Radius (miles)"), min_value=1, max_value=100, initial=DEFAULT_MARKET_RADIUS_MILES
     )
 
     def clean_center_zip(self) -> str:
@@ -300,4 +342,4 @@ class MarketForm(forms.Form):
 
 
 class TargetStateForm(forms.Form):
-    code = forms.ChoiceField(label="State", choices=[("", "Choose…"), *US_STATES])
+    code = forms.ChoiceField(label=_("State"), choices=[("", _("Choose…")), *US_STATES])

@@ -15,6 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import ops_require
 from accounts.emails import email_send_templated
@@ -76,6 +79,13 @@ APPLICATION_FORM_FIELDS = [
 ]
 # Fields that must be filled in to submit, in form order.
 APPLICATION_REQUIRED_FIELDS = [f for f in APPLICATION_FORM_FIELDS if f != "business_type_other"]
+# Event reasons are stored in English (the audit record) and translated when shown: pages
+# pass them through `{% translate %}`, so each is marked here with gettext_noop.
+RESUBMITTED_REASON = gettext_noop("Resubmitted with the information asked for")
+DOCUMENT_UPLOADED_REASONS = {
+    DocumentKind.BUSINESS_LICENCE: gettext_noop("Business licence uploaded"),
+    DocumentKind.STORAGE_PHOTO: gettext_noop("Photo of the storage area uploaded"),
+}
 
 
 class ApplicationIncomplete(DomainError):
@@ -84,7 +94,10 @@ class ApplicationIncomplete(DomainError):
 
     def __init__(self, missing: dict[str, str]) -> None:
         self.missing = missing
-        super().__init__("Some required items are missing: " + "; ".join(missing.values()))
+        super().__init__(
+            gettext("Some required items are missing: %(items)s")
+            % {"items": "; ".join(str(message) for message in missing.values())}
+        )
 
 
 # ------------------------------------------------------------------------------
@@ -108,20 +121,26 @@ def _needs_transition(
     if expected_status is not None and current != expected_status:
         label = ApplicationStatus(current).label.lower()
         raise InvalidTransition(
-            f"Someone else changed this application meanwhile: it is now {label}. "
-            "Nothing was changed; reload to see the latest."
+            gettext(
+                "Someone else changed this application meanwhile: it is now %(status)s. "
+                "Nothing was changed; reload to see the latest."
+            )
+            % {"status": label}
         )
     if current == to_status:
         return False
     if to_status not in APPLICATION_TRANSITIONS[current]:
         raise InvalidTransition(
-            f"An application that is {ApplicationStatus(current).label.lower()} cannot become "
-            f"{ApplicationStatus(to_status).label.lower()}."
+            gettext("An application that is %(current)s cannot become %(target)s.")
+            % {
+                "current": ApplicationStatus(current).label.lower(),
+                "target": ApplicationStatus(to_status).label.lower(),
+            }
         )
     return True
 
 
-REVIEWERS_ONLY = "Only ops reviewers may review applications."
+REVIEWERS_ONLY = _("Only ops reviewers may review applications.")
 
 
 def _record(
@@ -200,7 +219,7 @@ def application_draft_save(
     application = _lock(application)
     applicant_require(actor=actor, application=application)
     if application.status not in APPLICATION_EDITABLE_STATUSES:
-        raise InvalidTransition("This application can no longer be edited.")
+        raise InvalidTransition(gettext("This application can no longer be edited."))
     fields = [name for name in APPLICATION_FORM_FIELDS if name in data]
     for name in fields:
         setattr(application, name, data[name])
@@ -222,7 +241,7 @@ def application_document_attach(
     application = _lock(application)
     applicant_require(actor=actor, application=application)
     if application.status not in APPLICATION_EDITABLE_STATUSES:
-        raise InvalidTransition("This application can no longer be edited.")
+        raise InvalidTransition(gettext("This application can no longer be edited."))
     previous = ApplicationDocument.objects.filter(application=application, kind=kind).first()
     if previous is not None:
         old_file = previous.file
@@ -243,7 +262,7 @@ def application_document_attach(
         application=application,
         actor=actor,
         kind=ApplicationEventKind.DOCUMENT,
-        reason=f"{document.get_kind_display()} uploaded",
+        reason=DOCUMENT_UPLOADED_REASONS[DocumentKind(kind)],
     )
     return document
 
@@ -254,25 +273,37 @@ def application_missing_items(*, application: PartnerApplication) -> dict[str, s
     Reads the application's documents (one query)."""
     missing: dict[str, str] = {}
     labels = {f.name: f.verbose_name for f in PartnerApplication._meta.fields}
-    labels.update(opening_days="Opening days", delivery_modes="Delivery modes")
+    labels.update(
+        business_type=_("Business type"),
+        years_in_business=_("Years in business"),
+        city=_("City"),
+        state=_("State"),
+        storage_description=_("Storage description"),
+        opening_days=_("Opening days"),
+        delivery_modes=_("Delivery modes"),
+    )
     for name in APPLICATION_REQUIRED_FIELDS:
         value = getattr(application, name)
         if value in (None, "", [], False):
-            missing[name] = f"{str(labels[name]).capitalize()} is required to submit."
+            missing[name] = _required_message(labels[name])
     if application.business_type == BusinessType.OTHER and not application.business_type_other:
-        missing["business_type_other"] = "Tell us what kind of business it is."
+        missing["business_type_other"] = gettext("Tell us what kind of business it is.")
     if "has_secure_storage" in missing:
-        missing["has_secure_storage"] = "A secure storage area is required to take part."
+        missing["has_secure_storage"] = gettext("A secure storage area is required to take part.")
     if "terms_accepted" in missing:
-        missing["terms_accepted"] = "Accept the program terms to submit."
+        missing["terms_accepted"] = gettext("Accept the program terms to submit.")
     place = zip_lookup(application.zip_code) if application.zip_code else None
     if application.zip_code and (place is None or place.state != application.state):
-        missing["zip_code"] = "The ZIP code must be a ZIP in the chosen state."
+        missing["zip_code"] = gettext("The ZIP code must be a ZIP in the chosen state.")
     kinds = set(application.documents.values_list("kind", flat=True))
     for kind in DocumentKind:
         if kind.value not in kinds:
-            missing[kind.value] = f"{kind.label} is required to submit."
+            missing[kind.value] = _required_message(kind.label)
     return missing
+
+
+def _required_message(label: str) -> str:
+    return gettext("%(item)s is required to submit.") % {"item": capfirst(str(label))}
 
 
 @transaction.atomic
@@ -289,12 +320,12 @@ def application_submit(*, application: PartnerApplication, actor: User) -> Partn
         raise ApplicationIncomplete(missing)
     place = zip_lookup(application.zip_code)
     if place is None:  # application_missing_items checked it; never trust an assert (python -O)
-        raise ApplicationIncomplete({"zip_code": "Enter a valid US ZIP code."})
+        raise ApplicationIncomplete({"zip_code": gettext("Enter a valid US ZIP code.")})
     application.latitude, application.longitude = place.latitude, place.longitude
     application.time_zone = place.time_zone
     application.market = market_covering(latitude=place.latitude, longitude=place.longitude)
     application.submitted_at = timezone.now()
-    reason = "Resubmitted with the information asked for" if application.info_request else ""
+    reason = RESUBMITTED_REASON if application.info_request else ""
     _move(
         application=application,
         to_status=ApplicationStatus.SUBMITTED,
@@ -356,7 +387,9 @@ def application_assign(*, application: PartnerApplication, reviewer: User) -> Pa
     if application.assigned_reviewer_id == reviewer.pk:
         return application
     if application.status not in APPLICATION_OPEN_STATUSES - {ApplicationStatus.DRAFT}:
-        raise InvalidTransition("Only applications waiting for a decision can be assigned.")
+        raise InvalidTransition(
+            gettext("Only applications waiting for a decision can be assigned.")
+        )
     application.assigned_reviewer = reviewer
     application.save(update_fields=["assigned_reviewer", "updated"])
     application_event_record(
@@ -391,7 +424,7 @@ def application_request_info(
     """Send the application back to the applicant with a question (required)."""
     ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     if not message.strip():
-        raise DomainError("Write what the applicant should add or change.")
+        raise DomainError(gettext("Write what the applicant should add or change."))
     application = _lock(application)
     if not _needs_transition(
         application=application,
@@ -455,10 +488,12 @@ def _partner_create_from(*, application: PartnerApplication, reviewer: User) -> 
     """Call while holding the application's row lock."""
     owner = application.owner
     if membership_current_for(user=owner) is not None:
-        raise DomainError("The applicant already works for a partner business.")
+        raise DomainError(gettext("The applicant already works for a partner business."))
     place = zip_lookup(application.zip_code)
     if place is None:
-        raise DomainError("The application's ZIP code is unknown; ask the applicant to fix it.")
+        raise DomainError(
+            gettext("The application's ZIP code is unknown; ask the applicant to fix it.")
+        )
     partner = Partner(
         owner=owner,
         legal_name=application.legal_name,
@@ -504,7 +539,7 @@ def application_reject(
     """Reject with a reason (required), which the applicant is told."""
     ops_require(actor=reviewer, refusal=REVIEWERS_ONLY)
     if not reason.strip():
-        raise DomainError("A reason is required to reject an application.")
+        raise DomainError(gettext("A reason is required to reject an application."))
     application = _lock(application)
     if not _needs_transition(
         application=application,
@@ -561,5 +596,5 @@ def application_note_add(
     """An internal note, visible to ops only."""
     ops_require(actor=author, refusal=REVIEWERS_ONLY)
     if not body.strip():
-        raise DomainError("The note is empty.")
+        raise DomainError(gettext("The note is empty."))
     return ApplicationNote.objects.create(application=application, author=author, body=body.strip())

@@ -1,6 +1,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, NotAllowed
@@ -16,16 +17,17 @@ MAX_CLOSURE_DAYS = 90
 def closure_validate(*, partner: Partner, start_date: datetime.date, end_date: datetime.date):
     today = local_date(tz_name=partner.time_zone)
     if end_date < start_date:
-        raise DomainError("The closure must end on or after its first day.")
+        raise DomainError(gettext("The closure must end on or after its first day."))
     if start_date < today:
-        raise DomainError("A closure cannot start in the past.")
+        raise DomainError(gettext("A closure cannot start in the past."))
     if (end_date - start_date).days >= MAX_CLOSURE_DAYS:
         raise DomainError(
-            f"Closures are at most {MAX_CLOSURE_DAYS} days; ask ops to pause the partnership."
+            gettext("Closures are at most %(days)s days; ask ops to pause the partnership.")
+            % {"days": MAX_CLOSURE_DAYS}
         )
     overlapping = partner.closures.filter(start_date__lte=end_date, end_date__gte=start_date)
     if overlapping.exists():
-        raise DomainError("This overlaps a closure you already declared.")
+        raise DomainError(gettext("This overlaps a closure you already declared."))
 
 
 @transaction.atomic
@@ -62,7 +64,7 @@ def closure_cancel(*, closure: Closure, actor: User) -> None:
     owner_require(actor=actor, partner=partner)
     partner_lock(partner_id=partner.pk)
     if closure.end_date < local_date(tz_name=partner.time_zone):
-        raise NotAllowed("A closure that has already ended stays on record.")
+        raise NotAllowed(gettext("A closure that has already ended stays on record."))
     partner_event_record(
         partner=partner,
         actor=actor,

@@ -5,12 +5,15 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import ops_require
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from hubdelivery.lib.dates import local_date
 from partners.access import owner_require
+from partners.agreement import AGREEMENT_LANGUAGES, AGREEMENT_ORIGINAL_LANGUAGE
 from partners.events import partner_event_record
 from partners.lock_objects import partner_lock
 from partners.models import (
@@ -22,7 +25,7 @@ from partners.models import (
     PartnerStatus,
 )
 
-OPS_STAFF_ONLY = "Only ops staff can do this."
+OPS_STAFF_ONLY = _("Only ops staff can do this.")
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     PartnerStatus.ONBOARDING: {PartnerStatus.ACTIVE, PartnerStatus.OFFBOARDED},
@@ -33,10 +36,10 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 # (field, label, who ticks it) in the order the owner works through them.
 CHECKLIST: list[tuple[str, str, str]] = [
-    ("agreement_accepted_at", "Program agreement accepted", "owner"),
-    ("training_completed_at", "Training guide completed", "owner"),
-    ("storage_verified_at", "Storage area verified by ops", "ops"),
-    ("first_handoff_at", "First morning handoff done", "ops"),
+    ("agreement_accepted_at", _("Program agreement accepted"), "owner"),
+    ("training_completed_at", _("Training guide completed"), "owner"),
+    ("storage_verified_at", _("Storage area verified by ops"), "ops"),
+    ("first_handoff_at", _("First morning handoff done"), "ops"),
 ]
 CHECKLIST_EVENT_KINDS: dict[str, PartnerEventKind] = {
     "agreement_accepted_at": PartnerEventKind.AGREEMENT_ACCEPTED,
@@ -61,8 +64,11 @@ def partner_status_change(
     """Move a locked partner to `to_status`. Call while holding the partner row lock."""
     if to_status not in ALLOWED_TRANSITIONS[partner.status]:
         raise InvalidTransition(
-            f"A partner that is {partner.get_status_display().lower()} cannot become "
-            f"{PartnerStatus(to_status).label.lower()}."
+            gettext("A partner that is %(current)s cannot become %(target)s.")
+            % {
+                "current": partner.get_status_display().lower(),
+                "target": PartnerStatus(to_status).label.lower(),
+            }
         )
     from_status = partner.status
     partner.status = to_status
@@ -101,7 +107,7 @@ def checklist_tick(*, partner_id: int, actor: User | None, field: str, detail: s
     if getattr(partner, field) is not None:
         return partner
     if partner.status == PartnerStatus.OFFBOARDED:
-        raise InvalidTransition("This partner has left the program.")
+        raise InvalidTransition(gettext("This partner has left the program."))
     setattr(partner, field, timezone.now())
     partner.save(update_fields=[field])
     partner_event_record(
@@ -111,8 +117,15 @@ def checklist_tick(*, partner_id: int, actor: User | None, field: str, detail: s
 
 
 @transaction.atomic
-def partner_agreement_accept(*, partner: Partner, actor: User, version: str) -> Partner:
+def partner_agreement_accept(
+    *, partner: Partner, actor: User, version: str, language: str = AGREEMENT_ORIGINAL_LANGUAGE
+) -> Partner:
+    """Accept `version` of the agreement, read in `language` (one of AGREEMENT_LANGUAGES):
+    every language's text of a version is the same agreement, so the partner records the
+    version and the event says which text the owner was shown."""
     owner_require(actor=actor, partner=partner)
+    if language not in AGREEMENT_LANGUAGES:
+        raise DomainError(gettext("The agreement is not available in this language."))
     locked = partner_lock(partner_id=partner.pk)
     if locked.agreement_accepted_at and locked.agreement_version == version:
         return locked
@@ -123,7 +136,7 @@ def partner_agreement_accept(*, partner: Partner, actor: User, version: str) -> 
         partner_id=partner.pk,
         actor=actor,
         field="agreement_accepted_at",
-        detail=f"Agreement version {version} accepted.",
+        detail=f"Agreement version {version} accepted ({language} text).",
     )
 
 
@@ -153,7 +166,9 @@ def partner_storage_verify(*, partner: Partner, actor: User) -> Partner:
 def partner_first_handoff_record(*, partner: Partner, actor: User | None) -> Partner:
     """Stamp the first handoff: called when a morning handoff closes, or ticked by ops."""
     if actor is not None:
-        ops_require(actor=actor, refusal="Only ops staff can tick the first handoff by hand.")
+        ops_require(
+            actor=actor, refusal=gettext("Only ops staff can tick the first handoff by hand.")
+        )
     return checklist_tick(
         partner_id=partner.pk,
         actor=actor,
@@ -168,12 +183,12 @@ def partner_pause(
 ) -> Partner:
     ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     if not reason.strip():
-        raise DomainError("Give a reason for the pause.")
+        raise DomainError(gettext("Give a reason for the pause."))
     locked = partner_lock(partner_id=partner.pk)
     if locked.status == PartnerStatus.PAUSED:
         return locked
     if until is not None and until <= local_date(tz_name=locked.time_zone):
-        raise DomainError("The pause must end after today.")
+        raise DomainError(gettext("The pause must end after today."))
     detail = reason.strip() + (f" (until {until:%b %-d, %Y})" if until else "")
     partner_status_change(
         partner=locked,
@@ -204,7 +219,7 @@ def partner_resume(*, partner: Partner, actor: User | None) -> Partner:
 def partner_offboard(*, partner: Partner, actor: User, reason: str) -> Partner:
     ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     if not reason.strip():
-        raise DomainError("Give a reason for offboarding.")
+        raise DomainError(gettext("Give a reason for offboarding."))
     locked = partner_lock(partner_id=partner.pk)
     if locked.status == PartnerStatus.OFFBOARDED:
         return locked
@@ -245,17 +260,18 @@ def settings_validate(values: dict) -> None:
     capacity = values["daily_capacity"]
     if not MIN_DAILY_CAPACITY <= capacity <= MAX_DAILY_CAPACITY:
         raise DomainError(
-            f"Daily capacity must be between {MIN_DAILY_CAPACITY} and {MAX_DAILY_CAPACITY}."
+            gettext("Daily capacity must be between %(min)s and %(max)s.")
+            % {"min": MIN_DAILY_CAPACITY, "max": MAX_DAILY_CAPACITY}
         )
     if values["storage_capacity"] < 1:
-        raise DomainError("Storage capacity must be at least 1 package.")
+        raise DomainError(gettext("Storage capacity must be at least 1 package."))
     if not values["delivery_modes"] or not set(values["delivery_modes"]) <= set(
         DeliveryMode.values
     ):
-        raise DomainError("Choose at least one delivery mode.")
+        raise DomainError(gettext("Choose at least one delivery mode."))
     opens, closes = values["opens_at"], values["closes_at"]
     if opens and closes and closes <= opens:
-        raise DomainError("Closing time must be after opening time.")
+        raise DomainError(gettext("Closing time must be after opening time."))
 
 
 @transaction.atomic
@@ -271,9 +287,9 @@ def partner_settings_update(*, partner: Partner, actor: User, **values) -> Partn
     ]
     if not changes:
         return locked
-    for field, _, value in changes:
+    for field, _old, value in changes:
         setattr(locked, field, value)
-    locked.save(update_fields=[field for field, _, _ in changes])
+    locked.save(update_fields=[field for field, _old, _new in changes])
     detail = "; ".join(f"{SETTINGS_LABELS[f]}: {old} → {new}" for f, old, new in changes)
     partner_event_record(
         partner=locked, actor=actor, kind=PartnerEventKind.SETTINGS_CHANGED, detail=detail

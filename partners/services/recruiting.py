@@ -5,9 +5,13 @@ Opening a market or a target state invites every lead it covers, once: the lead'
 the same moment still send one invitation per lead.
 """
 
+from contextlib import nullcontext
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, override
 
 from accounts.access import ops_admin_require
 from accounts.emails import email_send_templated
@@ -33,7 +37,9 @@ MILES_PER_DEGREE_LATITUDE = 69.0
 def _zip_or_raise(zip_code: str) -> ZipInfo:
     place = zip_lookup(zip_code)
     if place is None:
-        raise DomainError(f"{zip_code!r} is not a US ZIP code we know.")
+        raise DomainError(
+            gettext("%(zip)s is not a US ZIP code we know.") % {"zip": repr(zip_code)}
+        )
     return place
 
 
@@ -45,7 +51,7 @@ def target_state_add(*, actor: User, code: str) -> TargetState:
     """Add a state to the program (or reactivate it) and invite the leads in it."""
     ops_admin_require(actor=actor)
     if code not in US_STATE_NAMES:
-        raise DomainError(f"{code!r} is not a US state code.")
+        raise DomainError(gettext("%(code)s is not a US state code.") % {"code": repr(code)})
     target_state, created = TargetState.objects.get_or_create(code=code)
     if not created:
         return target_state_activate(actor=actor, target_state=target_state)
@@ -85,7 +91,7 @@ def market_create(*, actor: User, name: str, center_zip: str, radius_miles: int)
     ops_admin_require(actor=actor)
     place = _zip_or_raise(center_zip)
     if Market.objects.filter(name__iexact=name).exists():
-        raise DomainError(f"A market named {name!r} already exists.")
+        raise DomainError(gettext("A market named %(name)s already exists.") % {"name": repr(name)})
     market = Market(
         name=name,
         state=place.state,
@@ -109,7 +115,7 @@ def market_update(
     market = Market.objects.select_for_update().get(pk=market.pk)
     place = _zip_or_raise(center_zip)
     if Market.objects.filter(name__iexact=name).exclude(pk=market.pk).exists():
-        raise DomainError(f"A market named {name!r} already exists.")
+        raise DomainError(gettext("A market named %(name)s already exists.") % {"name": repr(name)})
     market.name = name
     market.state = place.state
     market.center_zip = place.zip_code
@@ -158,8 +164,11 @@ def lead_join(
     zip_code: str,
     source: LeadSource = LeadSource.ELIGIBILITY_CHECK,
     application: PartnerApplication | None = None,
+    language: str = "",
 ) -> Lead:
-    """Keep a business outside the program's area as a lead. Joining twice is a no-op."""
+    """Keep a business outside the program's area as a lead. Joining twice is a no-op.
+
+    `language` is the one the visitor read the page in; their invitation is written in it."""
     place = _zip_or_raise(zip_code)
     lead, _ = Lead.objects.get_or_create(
         email=email.strip().lower(),
@@ -170,9 +179,23 @@ def lead_join(
             "longitude": place.longitude,
             "source": source,
             "application": application,
+            "language": language,
         },
     )
     return lead
+
+
+def _state_opened(name: str) -> str:
+    return gettext("%(state)s joined the program") % {"state": name}
+
+
+def _market_opened(name: str) -> str:
+    return gettext("the %(market)s market opened") % {"market": name}
+
+
+# What opened, in the words of the active language when the invitation is rendered.
+state_opened = lazy(_state_opened, str)
+market_opened = lazy(_market_opened, str)
 
 
 def lead_invite(*, lead: Lead, invited_for: str) -> bool:
@@ -181,20 +204,24 @@ def lead_invite(*, lead: Lead, invited_for: str) -> bool:
     The conditional UPDATE is the claim: only the transaction whose update changed the row
     sends the email, so the invitation goes out exactly once. Returns whether it was sent.
     """
+    with override("en"):  # the lead's record keeps what opened in English
+        recorded = str(invited_for)[:150]
     claimed = Lead.objects.filter(pk=lead.pk, invited_at__isnull=True).update(
-        invited_at=timezone.now(), invited_for=invited_for[:150]
+        invited_at=timezone.now(), invited_for=recorded
     )
     if claimed != 1:
         return False
-    email_send_templated(
-        template="application-invitation",
-        to=lead.email,
-        context={
-            "invited_for": invited_for,
-            "zip_code": lead.zip_code,
-            "signup_url": absolute_url(reverse("account_signup")),
-        },
-    )
+    # A lead has no account whose language could be looked up: the page's language is kept.
+    with override(lead.language) if lead.language else nullcontext():
+        email_send_templated(
+            template="application-invitation",
+            to=lead.email,
+            context={
+                "invited_for": invited_for,
+                "zip_code": lead.zip_code,
+                "signup_url": absolute_url(reverse("account_signup")),
+            },
+        )
     return True
 
 
@@ -202,7 +229,7 @@ def leads_invite_in_state(*, code: str) -> int:
     """Invite the uninvited leads in a state that just joined the program."""
     name = US_STATE_NAMES.get(code, code)
     leads = Lead.objects.filter(state=code, invited_at__isnull=True).order_by("pk")
-    return sum(lead_invite(lead=lead, invited_for=f"{name} joined the program") for lead in leads)
+    return sum(lead_invite(lead=lead, invited_for=state_opened(name)) for lead in leads)
 
 
 def leads_invite_in_market(*, market: Market) -> int:
@@ -219,5 +246,5 @@ def leads_invite_in_market(*, market: Market) -> int:
     for lead in candidates:
         distance = haversine_miles(market.latitude, market.longitude, lead.latitude, lead.longitude)
         if distance <= market.radius_miles:
-            sent += lead_invite(lead=lead, invited_for=f"the {market.name} market opened")
+            sent += lead_invite(lead=lead, invited_for=market_opened(market.name))
     return sent

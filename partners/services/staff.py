@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext, override
 
 from accounts.access import ops_require
 from accounts.emails import email_send_templated
@@ -43,9 +44,11 @@ def staff_user_for_invitation(*, email: str, full_name: str) -> User:
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
         return user
     if user.is_ops:
-        raise DomainError("That email belongs to an ops account and cannot be partner staff.")
+        raise DomainError(
+            gettext("That email belongs to an ops account and cannot be partner staff.")
+        )
     if membership_current_for(user=user) is not None:
-        raise DomainError("That person already works for a partner business.")
+        raise DomainError(gettext("That person already works for a partner business."))
     return user
 
 
@@ -102,7 +105,7 @@ def staff_remove(*, member: PartnerMember, actor: User) -> PartnerMember:
     if locked.removed_at is not None:
         return locked
     if locked.is_owner:
-        raise NotAllowed("The owner cannot be removed from the business.")
+        raise NotAllowed(gettext("The owner cannot be removed from the business."))
     locked.removed_at = timezone.now()
     locked.save(update_fields=["removed_at"])
     role_revoke(user=locked.user, role=Role.PARTNER_STAFF)
@@ -115,16 +118,22 @@ def staff_remove(*, member: PartnerMember, actor: User) -> PartnerMember:
     return locked
 
 
+def _status_change_detail(*, email: str, previous: BackgroundCheck, result: BackgroundCheck) -> str:
+    """The event's detail, stored in English whatever the actor's language (an audit row)."""
+    with override("en"):
+        return f"{email}: {previous.label} → {result.label}."
+
+
 @transaction.atomic
 def background_consent_record(*, member: PartnerMember, actor: User) -> PartnerMember:
     """The person themself consents; only then can ops run and record the check."""
     if member.user_id != actor.pk:
-        raise NotAllowed("Only the person being checked can give consent.")
+        raise NotAllowed(gettext("Only the person being checked can give consent."))
     locked = member_lock(member_id=member.pk)
     if locked.background_check != BackgroundCheck.NOT_STARTED:
         return locked
     if locked.removed_at is not None:
-        raise InvalidTransition("You no longer work for this business.")
+        raise InvalidTransition(gettext("You no longer work for this business."))
     locked.background_check = BackgroundCheck.PENDING
     locked.background_consent_at = timezone.now()
     locked.save(update_fields=["background_check", "background_consent_at"])
@@ -132,8 +141,11 @@ def background_consent_record(*, member: PartnerMember, actor: User) -> PartnerM
         partner=locked.partner,
         actor=actor,
         kind=PartnerEventKind.BACKGROUND_CONSENT,
-        detail=f"{locked.user.email}: {BackgroundCheck.NOT_STARTED.label} → "
-        f"{BackgroundCheck.PENDING.label}.",
+        detail=_status_change_detail(
+            email=locked.user.email,
+            previous=BackgroundCheck.NOT_STARTED,
+            result=BackgroundCheck.PENDING,
+        ),
     )
     return locked
 
@@ -144,12 +156,12 @@ def background_result_record(
 ) -> PartnerMember:
     ops_require(actor=actor, refusal=OPS_STAFF_ONLY)
     if result not in (BackgroundCheck.CLEAR, BackgroundCheck.NOT_CLEAR):
-        raise DomainError("The result is either clear or not clear.")
+        raise DomainError(gettext("The result is either clear or not clear."))
     locked = member_lock(member_id=member.pk)
     if locked.background_check == result:
         return locked
     if locked.background_check == BackgroundCheck.NOT_STARTED:
-        raise InvalidTransition("The person has not consented to a background check yet.")
+        raise InvalidTransition(gettext("The person has not consented to a background check yet."))
     previous = BackgroundCheck(locked.background_check)
     locked.background_check = result
     locked.background_result_at = timezone.now()
@@ -158,6 +170,8 @@ def background_result_record(
         partner=locked.partner,
         actor=actor,
         kind=PartnerEventKind.BACKGROUND_RESULT,
-        detail=f"{locked.user.email}: {previous.label} → {BackgroundCheck(result).label}.",
+        detail=_status_change_detail(
+            email=locked.user.email, previous=previous, result=BackgroundCheck(result)
+        ),
     )
     return locked

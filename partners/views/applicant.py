@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import applicant_required
@@ -18,7 +19,11 @@ from partners.views.public import ELIGIBLE_ZIP_SESSION_KEY
 @applicant_required
 def applicant_home(request: HttpRequest, status: int = 200) -> HttpResponse:
     application = selectors.application_current_for_owner(owner=request.user)
-    context = {"application": application, "withdraw_form": WithdrawForm()}
+    context = {
+        "application": application,
+        "withdraw_form": WithdrawForm(),
+        "resubmitted_reason": services.RESUBMITTED_REASON,
+    }
     if application is not None:
         context["events"] = selectors.application_timeline(application=application)
         context["documents"] = selectors.application_documents(application=application)
@@ -46,7 +51,7 @@ def application_start(request: HttpRequest) -> HttpResponse:
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_owner(owner=request.user, pk=pk)
     if not application.is_editable:
-        return _refused(request, DomainError("This application can no longer be edited."))
+        return _refused(request, DomainError(gettext("This application can no longer be edited.")))
     if request.method != "POST":
         return _edit_page(request, application, ApplicationForm(instance=application))
     form = ApplicationForm(request.POST, request.FILES, instance=application)
@@ -62,13 +67,13 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             content_type=content_type,
         )
     if not valid:
-        messages.error(request, "Not saved yet: please correct the fields marked below.")
+        messages.error(request, gettext("Not saved yet: please correct the fields marked below."))
         return _edit_page(request, application, form, status=400)
     services.application_draft_save(
         application=application, actor=request.user, data=form.draft_data()
     )
     if "submit" not in request.POST:
-        messages.success(request, "Saved. You can finish it later.")
+        messages.success(request, gettext("Saved. You can finish it later."))
         return redirect("partners:application-edit", pk=application.pk)
     return _submit(request, application, form)
 
@@ -79,11 +84,13 @@ def _submit(request: HttpRequest, application: PartnerApplication, form) -> Http
     except services.ApplicationIncomplete as error:
         for field, message in error.missing.items():
             form.add_error(field if field in form.fields else None, message)
-        messages.error(request, "Saved, but not submitted: some required items are missing.")
+        messages.error(
+            request, gettext("Saved, but not submitted: some required items are missing.")
+        )
         return _edit_page(request, application, form, status=400)
     except DomainError as error:
         return _refused(request, error)
-    messages.success(request, "Submitted. We will review it and email you.")
+    messages.success(request, gettext("Submitted. We will review it and email you."))
     return redirect("partners:applicant-home")
 
 
@@ -112,5 +119,5 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         return _refused(request, error)
-    messages.success(request, "Your application was withdrawn.")
+    messages.success(request, gettext("Your application was withdrawn."))
     return redirect("partners:applicant-home")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import partner_member_required
@@ -14,7 +15,7 @@ from accounts.models import User
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
 from partners.access import owner_require
-from partners.agreement import AGREEMENT_VERSION, agreement_template
+from partners.agreement import AGREEMENT_VERSION, agreement_language, agreement_template
 from partners.forms.partners import ClosureForm, PartnerSettingsForm, StaffInviteForm, StaffJoinForm
 from partners.models import PartnerMember, PartnerStatus
 from partners.selectors import partners as selectors
@@ -55,19 +56,26 @@ def partner_agreement(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if request.method == "POST":
         owner_membership(request)
+        # The page posts the language of the text it showed; the active one otherwise.
+        language = agreement_language(request.POST.get("language") or get_language())
         run_action(
             request,
             lambda: partners.partner_agreement_accept(
-                partner=membership.partner, actor=request.user, version=AGREEMENT_VERSION
+                partner=membership.partner,
+                actor=request.user,
+                version=AGREEMENT_VERSION,
+                language=language,
             ),
-            "Thank you: the program agreement is accepted.",
+            gettext("Thank you: the program agreement is accepted."),
         )
         return redirect("partners:partner-home")
+    language = agreement_language(get_language())
     context = {
         "partner": membership.partner,
         "is_owner": membership.is_owner,
         "version": AGREEMENT_VERSION,
-        "agreement_template": agreement_template(),
+        "agreement_language": language,
+        "agreement_template": agreement_template(AGREEMENT_VERSION, language),
         "accepted": membership.partner.agreement_version == AGREEMENT_VERSION
         and membership.partner.agreement_accepted_at,
     }
@@ -84,7 +92,7 @@ def partner_training(request: HttpRequest) -> HttpResponse:
             lambda: partners.partner_training_complete(
                 partner=membership.partner, actor=request.user
             ),
-            "Training marked as completed.",
+            gettext("Training marked as completed."),
         )
         return redirect("partners:partner-home")
     context = {"partner": membership.partner, "is_owner": membership.is_owner}
@@ -105,7 +113,9 @@ def partner_staff(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, f"Invitation sent to {member.user.email}.")
+            messages.success(
+                request, gettext("Invitation sent to %(email)s.") % {"email": member.user.email}
+            )
             return redirect("partners:partner-staff")
     context = {
         "partner": membership.partner,
@@ -123,7 +133,8 @@ def partner_staff_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: staff.staff_remove(member=member, actor=request.user),
-        f"{member.user} no longer has access to {member.partner}.",
+        gettext("%(person)s no longer has access to %(business)s.")
+        % {"person": member.user, "business": member.partner},
     )
     return redirect("partners:partner-staff")
 
@@ -135,7 +146,7 @@ def partner_background_consent(request: HttpRequest) -> HttpResponse:
     run_action(
         request,
         lambda: staff.background_consent_record(member=membership, actor=request.user),
-        "Consent recorded. Ops will enter the result of your check.",
+        gettext("Consent recorded. Ops will enter the result of your check."),
     )
     return redirect("partners:partner-home")
 
@@ -153,7 +164,9 @@ def partner_closures(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Closure saved. No packages will come on those days.")
+                messages.success(
+                    request, gettext("Closure saved. No packages will come on those days.")
+                )
                 return redirect("partners:partner-closures")
     today = local_date(tz_name=partner.time_zone)
     context = {
@@ -173,7 +186,7 @@ def partner_closure_cancel(request: HttpRequest, closure_id: int) -> HttpRespons
     run_action(
         request,
         lambda: closures.closure_cancel(closure=closure, actor=request.user),
-        "Closure cancelled.",
+        gettext("Closure cancelled."),
     )
     return redirect("partners:partner-closures")
 
@@ -197,7 +210,7 @@ def partner_settings(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect("partners:partner-home")
     return render(request, "partners/partner_settings.html", {"partner": partner, "form": form})
 
@@ -219,6 +232,6 @@ def staff_join(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         staff.staff_invitation_accept(user=user, password=form.cleaned_data["password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
+        messages.success(request, gettext("Welcome! Your account is ready."))
         return redirect("partners:partner-home")
     return render(request, "partners/staff_join.html", {"form": form, "invited": user})

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from hubdelivery.exceptions import DomainError
@@ -45,12 +46,17 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
     form = WaitlistForm(request.POST)
     if form.is_valid():
         try:
-            lead_join(email=form.cleaned_data["email"], zip_code=form.cleaned_data["zip_code"])
+            lead_join(
+                email=form.cleaned_data["email"],
+                zip_code=form.cleaned_data["zip_code"],
+                language=get_language(),
+            )
         except DomainError as error:
             form.add_error("zip_code", str(error))
         else:
             messages.success(
-                request, "You are on the waitlist. We will email you when we open near you."
+                request,
+                gettext("You are on the waitlist. We will email you when we open near you."),
             )
             return redirect("partners:landing")
     context = {"form": EligibilityForm(), "waitlist_form": form}

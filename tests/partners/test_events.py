@@ -84,7 +84,7 @@ def test_the_review_timeline_shows_readable_labels(
     url = reverse("partners:review-detail", args=[draft_application.pk])
     page = client_for(reviewer).get(url).content.decode()
     # then the take-over is named in words, not by its code
-    assert ApplicationEventKind.ASSIGNED.label in page
+    assert str(ApplicationEventKind.ASSIGNED.label) in page
     kinds = list(ApplicationEvent.objects.values_list("kind", flat=True))
     assert kinds == [
         ApplicationEventKind.TRANSITION,
