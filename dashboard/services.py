@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -15,6 +16,7 @@ from dashboard.pay import amount_earned, last_complete_week, partner_rate
 from dashboard.selectors.board import dashboard_tables
 from dashboard.selectors.common import DashboardFilters, time_zones_in_use
 from dashboard.selectors.facts import FACTS_COUNTS, FACTS_KEYS, facts_rollup
+from dashboard.selectors.partner_map import partner_map_points
 from dashboard.tables import Table
 from hubdelivery.lib.dates import local_date
 from packages.models import Package, PackageEvent, PackageStatus
@@ -231,6 +233,7 @@ SNAPSHOT_SECONDS = 60
 @dataclass(frozen=True)
 class DashboardSnapshot:
     tables: dict[str, Table]
+    map_points: dict[str, Any]
     built_at: datetime.datetime  # the figures are as of this time: the build or the roll-up
 
 
@@ -246,8 +249,11 @@ def dashboard_snapshot(*, filters: DashboardFilters) -> DashboardSnapshot:
     if snapshot is None:
         built_at = timezone.now()
         rolled_up_at = FactsRollup.objects.values_list("refreshed_at", flat=True).first()
+        tables = dashboard_tables(filters=filters)
+        for table in tables.values():
+            table.body_html  # noqa: B018 (rendered once here, then cached with the snapshot)
         snapshot = DashboardSnapshot(
-            dashboard_tables(filters=filters), min(built_at, rolled_up_at or built_at)
+            tables, partner_map_points(filters), min(built_at, rolled_up_at or built_at)
         )
         cache.set(key, snapshot, SNAPSHOT_SECONDS)
     return snapshot

@@ -12,6 +12,7 @@ from django.urls import reverse
 from dashboard import selectors
 from dashboard.selectors import DashboardFilters
 from dashboard.services import facts_refresh
+from dashboard.tables import Column, Table
 from packages.models import HandoffOutcome, PackageStatus
 from tests.conftest import client_for
 from tests.dashboard.conftest import DAY, at, drop_off, package
@@ -179,3 +180,27 @@ def test_a_csv_has_the_figures_the_page_shows(funnel, reviewer):
     # then it has the page's rows, not newer ones
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert len(rows) == 1 + len(shown)
+
+
+def test_table_rows_are_escaped_with_numbers_marked():
+    # given a partner whose name holds markup
+    columns = [Column("partner", "Partner"), Column("volume", "Volume", "int")]
+    table = Table("t", "T", columns, [{"partner": "<b>Tom & Jerry's</b>", "volume": 3}])
+    # when / then: the cells as the template's autoescape would write them
+    assert table.body_html == (
+        '<tr><td>&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;</td><td class="num">3</td></tr>'
+    )
+
+
+def test_a_page_within_the_minute_reads_nothing_the_snapshot_has(
+    funnel, reviewer, django_assert_num_queries
+):
+    # given the dashboard built once
+    client = client_for(reviewer)
+    client.get(URL, RANGE)
+    # when it is opened again within the minute
+    # then: session, user, roles, the filter form's markets; no figures, no map pins
+    with django_assert_num_queries(4):
+        response = client.get(URL, RANGE)
+    assert response.context["map_data"]["points"]
+    assert "Back Bay Blooms" in response.content.decode()
