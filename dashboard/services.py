@@ -242,7 +242,9 @@ def dashboard_snapshot(*, filters: DashboardFilters) -> DashboardSnapshot:
     facts as they stand. A build never rolls the facts up: facts_refresh_task does it every
     minute, so no ops request pays for a roll-up nor slows the partners' requests with it, and
     the snapshot's time is its roll-up's when that is older than the build."""
-    key = "dashboard:{}:{}:{}:{}".format(
+    # v2: the snapshot carries its map pins and rendered rows; a v1 snapshot left in a shared
+    # cache by the previous release must not be read as one.
+    key = "dashboard:v2:{}:{}:{}:{}".format(
         filters.date_from, filters.date_to, filters.state, filters.market_id or ""
     )
     snapshot = cache.get(key)
