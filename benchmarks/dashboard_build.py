@@ -11,10 +11,10 @@ dashboard page (GET /ops/dashboard/?date_from=...&date_to=..., the view, its sna
 template):
 
 - warm: the snapshot is cached, so the page only renders it (the floor: median of 5 requests);
-- cold: the snapshot cache is empty, so the build rolls up what changed (today's dates) and
-  reads the facts, then renders (what a page after the snapshot's minute costs);
+- cold: the snapshot cache is empty, so the build reads the facts (it never rolls them up),
+  then renders (what a page after the snapshot's minute costs);
 - today: the beat task's minute when every partner worked today, facts_refresh of all of
-  today's rows (a cold build under load recomputes the partners that changed, at most this);
+  today's rows (the work no request pays any more);
 - rollup: the facts of the same 30 days computed from the packages themselves, the per-package
   aggregation every cold build ran before the facts table existed (for comparison).
 

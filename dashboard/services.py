@@ -3,11 +3,13 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import User
 from dashboard.models import DailyFacts, FactsRollup, NotificationPreference, WeeklyStatement
@@ -15,6 +17,7 @@ from dashboard.pay import amount_earned, last_complete_week, partner_rate
 from dashboard.selectors.board import dashboard_tables
 from dashboard.selectors.common import DashboardFilters, time_zones_in_use
 from dashboard.selectors.facts import FACTS_COUNTS, FACTS_KEYS, facts_rollup
+from dashboard.selectors.partner_map import partner_map_points
 from dashboard.tables import Table
 from hubdelivery.lib.dates import local_date
 from packages.models import Package, PackageEvent, PackageStatus
@@ -223,27 +226,38 @@ def notification_preferences_update(
 # ------------------------------------------------------------------------------
 # The ops dashboard's snapshot
 # ------------------------------------------------------------------------------
-# Every ops user's page reads the same snapshot for a minute: a month of figures takes seconds
-# to build, and numbers a minute old serve a dashboard (the page says when they were built).
+# Every ops user's page reads the same snapshot for a minute: numbers a minute old serve a
+# dashboard (the page says how old they are).
 SNAPSHOT_SECONDS = 60
 
 
 @dataclass(frozen=True)
 class DashboardSnapshot:
     tables: dict[str, Table]
-    built_at: datetime.datetime
+    map_points: dict[str, Any]
+    built_at: datetime.datetime  # the figures are as of this time: the build or the roll-up
 
 
 def dashboard_snapshot(*, filters: DashboardFilters) -> DashboardSnapshot:
-    """The dashboard's tables under these filters, built at most once a minute. A build first
-    rolls up the daily facts of what changed since the last roll-up (the beat task does it
-    every minute too), so the figures are never older than the snapshot says."""
-    key = "dashboard:{}:{}:{}:{}".format(
-        filters.date_from, filters.date_to, filters.state, filters.market_id or ""
+    """The dashboard's tables under these filters, built at most once a minute from the daily
+    facts as they stand. A build never rolls the facts up: facts_refresh_task does it every
+    minute, so no ops request pays for a roll-up nor slows the partners' requests with it, and
+    the snapshot's time is its roll-up's when that is older than the build."""
+    # v2: the snapshot carries its map pins and rendered rows; a v1 snapshot left in a shared
+    # cache by the previous release must not be read as one. The rows' words are rendered in
+    # the reader's language, so each language has its own snapshot.
+    key = "dashboard:v2:{}:{}:{}:{}:{}".format(
+        get_language(), filters.date_from, filters.date_to, filters.state, filters.market_id or ""
     )
     snapshot = cache.get(key)
     if snapshot is None:
-        facts_refresh()
-        snapshot = DashboardSnapshot(dashboard_tables(filters=filters), timezone.now())
+        built_at = timezone.now()
+        rolled_up_at = FactsRollup.objects.values_list("refreshed_at", flat=True).first()
+        tables = dashboard_tables(filters=filters)
+        for table in tables.values():
+            table.body_html  # noqa: B018 (rendered once here, then cached with the snapshot)
+        snapshot = DashboardSnapshot(
+            tables, partner_map_points(filters), min(built_at, rolled_up_at or built_at)
+        )
         cache.set(key, snapshot, SNAPSHOT_SECONDS)
     return snapshot

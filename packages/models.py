@@ -9,6 +9,19 @@ from partners.models import PartnerStatus
 RECEIVING_PARTNER_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING})
 
 
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The label of `value` among `choices` (the value itself when it is none of them), by one
+    dict lookup. Django's own get_FOO_display builds a hashable dict of every choice on each
+    call; the today and handoff pages call it for each of their rows."""
+    labels = _CHOICE_LABELS.get(choices)
+    if labels is None:
+        labels = _CHOICE_LABELS[choices] = dict(choices.choices)
+    return str(labels.get(value, value))
+
+
+_CHOICE_LABELS: dict[type[models.Choices], dict[str, object]] = {}
+
+
 class Dsp(models.Model):
     """A Delivery Service Partner: the company whose drivers bring packages to partners."""
 
@@ -261,6 +274,12 @@ class Package(models.Model):
     def __str__(self) -> str:
         return self.tracking_id
 
+    def get_status_display(self) -> str:
+        return choice_label(PackageStatus, self.status)
+
+    def get_size_display(self) -> str:
+        return choice_label(PackageSize, self.size)
+
 
 # ------------------------------------------------------------------------------
 # Handoffs
@@ -387,6 +406,9 @@ class HandoffItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_id}: {self.outcome}"
+
+    def get_outcome_display(self) -> str:
+        return choice_label(HandoffOutcome, self.outcome)
 
 
 # ------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def ops_dashboard(request: HttpRequest) -> HttpResponse:
             initial={"week": last_complete_week(tz_name="America/New_York")}
         ),
         **charts(tables),
-        "map_data": selectors.partner_map_points(filters),
+        "map_data": snapshot.map_points,
         "map_tile_url": getattr(settings, "MAP_TILE_URL", ""),
         "map_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
     }

@@ -53,9 +53,10 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
     for package in packages:
         delivery = deliveries.get(package.pk)
         package.photo_attempt_id = delivery.pk if delivery and delivery.photo else None
-        if delivery and delivery_is_undoable(attempt=delivery):
-            # one key per form, so the page also works without JavaScript
-            package.undo_key = new_idempotency_key()
+        # One key per undo form, so the page also works without JavaScript. None rather than
+        # no attribute: a missing one costs the template four exceptions a row.
+        undoable = delivery is not None and delivery_is_undoable(attempt=delivery)
+        package.undo_key = new_idempotency_key() if undoable else None
     context = {
         "partner": partner,
         "membership": membership,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -237,13 +238,54 @@ def test_a_cold_build_of_30_days_takes_the_queries_of_1_day(partner, django_asse
     add_days_of_work(partner, [last])
     dashboard_build_queries(month)
     one_day = dashboard_build_queries(DashboardFilters(last, last))
-    # when 29 more days of work come in
+    # when 29 more days of work come in, and the beat task's minute rolls them up
     add_days_of_work(partner, [last - datetime.timedelta(days=n) for n in range(1, 30)])
+    facts_refresh()
     # then a cold 30-day build reads them in the same number of queries as a 1-day build
     cache.clear()
     with django_assert_num_queries(one_day):
         snapshot = services.dashboard_snapshot(filters=month)
     assert snapshot.tables["operations-by-day"].rows[-1]["manifested"] == 60
+
+
+def writes_in(queries: CaptureQueriesContext) -> list[str]:
+    verbs = ("INSERT", "UPDATE", "DELETE", "SET")
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(verbs)]
+
+
+def test_a_dashboard_build_never_rolls_up_the_facts(partner):
+    # given a month of work rolled up, then a new day of work no roll-up has seen yet
+    month = DashboardFilters(DAY - datetime.timedelta(days=29), DAY)
+    add_days_of_work(partner, [DAY - datetime.timedelta(days=1)])
+    facts_refresh()
+    rolled_up = stored_facts()
+    add_days_of_work(partner, [DAY])
+    # when an ops request finds the snapshot cold
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = services.dashboard_snapshot(filters=month)
+    # then it only read: the facts, their watermark and the figures are as the roll-up left them
+    assert writes_in(queries) == []
+    assert stored_facts() == rolled_up
+    assert snapshot.tables["operations-by-day"].rows[-1]["manifested"] == 2
+    # and the beat task's next minute brings the new day into the next build
+    facts_refresh_task.delay()
+    cache.clear()
+    rebuilt = services.dashboard_snapshot(filters=month)
+    assert rebuilt.tables["operations-by-day"].rows[-1]["manifested"] == 4
+
+
+def test_the_figures_are_as_of_the_roll_up_when_it_is_older_than_the_build(partner):
+    # given the facts rolled up at 9:00
+    add_days_of_work(partner, [DAY])
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)):
+        facts_refresh()
+    # when the dashboard is built at 9:00:40
+    cache.clear()
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 9, 0, 40, tzinfo=datetime.UTC)):
+        snapshot = services.dashboard_snapshot(filters=DashboardFilters(DAY, DAY))
+    # then its figures say 9:00, the roll-up's time
+    assert snapshot.built_at == datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.mark.celery_worker

@@ -6,7 +6,15 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from packages.models import Handoff, Package, PackageEvent
+from packages.models import (
+    Handoff,
+    HandoffItem,
+    HandoffOutcome,
+    Package,
+    PackageEvent,
+    PackageSize,
+    PackageStatus,
+)
 from tests.factories import PackageFactory
 
 
@@ -60,3 +68,20 @@ def test_idempotency_keys_are_unique(db):
     common = {"package": package, "event_type": "received", "received_at": timezone.now()}
     PackageEvent.objects.create(idempotency_key="k-1", **common)
     assert refused(lambda: PackageEvent.objects.create(idempotency_key="k-1", **common))
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "choices"),
+    [
+        (Package, "status", PackageStatus),
+        (Package, "size", PackageSize),
+        (HandoffItem, "outcome", HandoffOutcome),
+    ],
+)
+def test_the_row_labels_are_the_choices_labels(model, field, choices):
+    # given every value of the field, and one that is none of them (an old row)
+    for value, label in [*choices.choices, ("lost_at_sea", "lost_at_sea")]:
+        row = model(**{field: value})
+        # when / then: the label Django's own get_FOO_display gives
+        assert getattr(row, f"get_{field}_display")() == label
+        assert row._get_FIELD_display(model._meta.get_field(field)) == label

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from PIL.JpegImagePlugin import JpegImageFile
 
 from hubdelivery.exceptions import DomainError
 from packages.services.photos import PHOTO_LONGEST_SIDE, photo_prepare
@@ -30,6 +31,36 @@ def test_large_jpeg_is_shrunk_to_the_longest_side_and_loses_its_exif():
         assert out.size == (1200, PHOTO_LONGEST_SIDE)
         assert 0x0110 not in out.getexif()
     assert prepared.name.endswith(".jpg") and prepared.name != "photo"
+
+
+def test_a_large_jpeg_is_decoded_at_the_smallest_scale_still_over_the_stored_size(monkeypatch):
+    # given a 12-megapixel photo, and a record of the size each JPEG decodes at
+    decoded = []
+    draft = JpegImageFile.draft
+
+    def recorded(self, mode, size):
+        result = draft(self, mode, size)
+        decoded.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImageFile, "draft", recorded)
+    # when
+    prepared = photo_prepare(upload(Image.new("RGB", (4032, 3024), (10, 20, 30)), "JPEG"))
+    # then it decoded a quarter of the pixels (half each side), then shrank to 1600
+    assert decoded == [(2016, 1512)]
+    with Image.open(prepared) as out:
+        assert out.size == (PHOTO_LONGEST_SIDE, 1200)
+
+
+def test_a_rotated_phone_photo_is_stored_upright_after_the_reduced_decode():
+    # given a photo stored landscape with the EXIF orientation "rotate 90 clockwise"
+    image = Image.new("RGB", (4032, 3024), (10, 20, 30))
+    image.getexif()[0x0112] = 6
+    # when
+    prepared = photo_prepare(upload(image, "JPEG"))
+    # then it is portrait, as the phone showed it
+    with Image.open(prepared) as out:
+        assert out.size == (1200, PHOTO_LONGEST_SIDE)
 
 
 def test_png_with_transparency_becomes_a_jpeg():
