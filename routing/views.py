@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import driver_required, ops_required, partner_member_required
@@ -84,7 +85,7 @@ def partner_route(request: HttpRequest) -> HttpResponse:
     service_date = requested_date(request, partner.time_zone)
     if request.method == "POST":
         partner_route_build(partner=partner, service_date=service_date)
-        messages.success(request, "Route rebuilt from the current packages.")
+        messages.success(request, _("Route rebuilt from the current packages."))
         return redirect(f"{request.path}?date={service_date.isoformat()}")
     context = route_context(partner, service_date) | {"rebuild_url": request.path}
     return render(request, "routing/route_detail.html", context)
@@ -119,13 +120,13 @@ def ops_partner_route_rebuild(request: HttpRequest, partner_id: int) -> HttpResp
 def driver_dropoff_route(request: HttpRequest) -> HttpResponse:
     driver = driver_get_for_user(user=request.user)
     if driver is None or driver.home_station is None:
-        raise Http404("Your log-in has no home station; ask your DSP's dispatcher.")
+        raise Http404(_("Your log-in has no home station; ask your DSP's dispatcher."))
     station = driver.home_station
     place = zip_lookup(station.zip_code)
     service_date = requested_date(request, place.time_zone if place else "America/New_York")
     if request.method == "POST":
         dropoff_route_build(station=station, service_date=service_date)
-        messages.success(request, "Drop-off order planned from today's manifests.")
+        messages.success(request, _("Drop-off order planned from today's manifests."))
         return redirect(f"{request.path}?date={service_date.isoformat()}")
     route = selectors.dropoff_route_get(station_id=station.pk, service_date=service_date)
     stops = list(selectors.dropoff_stops(route=route)) if route else []
