@@ -2,8 +2,10 @@
 that asks for Spanish in Spanish, with no trace of its English wording."""
 
 import html
+from io import StringIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from packages import services
@@ -222,3 +224,11 @@ def test_domain_refusal_through_the_api_stays_english_by_default(partner_owner, 
         format="json",
     )
     assert response.json()["recipient_name"][0].startswith("Give a proof of delivery")
+
+
+def test_translated_labels_and_choices_need_no_migration(db):
+    """Lazy verbose names, help texts and choice labels deconstruct to the same English text,
+    so marking them for translation leaves the migrations as they are."""
+    out = StringIO()
+    call_command("makemigrations", "packages", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
