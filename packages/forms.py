@@ -20,10 +20,12 @@ class ManifestUploadForm(forms.Form):
     partner = forms.ModelChoiceField(
         queryset=Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES),
         required=False,
+        label=_("Partner"),
         empty_label=_("None: routing assigns each package"),
         help_text=_("Leave empty for a DSP-level manifest of an area."),
     )
     service_date = forms.DateField(
+        label=_("Service date"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("In the partner's time zone (without a partner: the first package's ZIP's)."),
     )
@@ -71,7 +73,9 @@ class HandoffOpenForm(ActionForm):
     passed on, so that handoff_open gives its reason for refusing, the same as the API's."""
 
     direction = forms.ChoiceField(choices=HandoffDirection.choices, widget=forms.HiddenInput)
-    partner = forms.ModelChoiceField(queryset=Partner.objects.all(), required=False)
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.all(), required=False, label=_("Partner")
+    )
     dsp = forms.ModelChoiceField(queryset=Dsp.objects.all(), required=False, label="DSP")
 
     def offer(self, *, partners: list[Partner] | None, dsps: list[Dsp] | None) -> None:
@@ -143,5 +147,5 @@ class DayCloseForm(ActionForm):
 
 
 class IncidentResolveForm(ActionForm):
-    resolution = forms.ChoiceField(choices=IncidentResolution.choices)
+    resolution = forms.ChoiceField(choices=IncidentResolution.choices, label=_("Resolution"))
     note = forms.CharField(max_length=500, required=False, label=_("Note"))

@@ -187,6 +187,7 @@ def test_driver_home_and_handoff_start_in_spanish(dsp_driver, manifested, spanis
     start = page(dsp_driver, "packages:handoff-start", spanish)
     assert_spanish(start, spanish="Iniciar una recepción", english="Start a handoff")
     assert_spanish(start, spanish="Abrir devolución", english="Open return")
+    assert_spanish(start, spanish='for="id_partner">Socio</label>', english=">Partner</label>")
 
 
 def test_domain_refusal_through_the_api_in_spanish_names_the_field(
