@@ -7,6 +7,8 @@ from io import StringIO
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django.views.i18n import JavaScriptCatalog
 
 from packages import services
 from packages.models import PackageStatus
@@ -233,3 +235,12 @@ def test_translated_labels_and_choices_need_no_migration(db):
     out = StringIO()
     call_command("makemigrations", "packages", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_scan_js_strings_are_in_the_javascript_catalog(rf, spanish):
+    """static/js/scan.js asks window.gettext (Django's JavaScript catalog) for its words."""
+    with translation.override("es"):
+        response = JavaScriptCatalog.as_view(domain="djangojs")(rf.get("/jsi18n/"))
+    catalog = response.content.decode()
+    assert "Detener la c\\u00e1mara" in catalog or "Detener la cámara" in catalog
+    assert "Escanear con la c" in catalog
