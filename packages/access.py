@@ -4,6 +4,8 @@ vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from hubdelivery.exceptions import NotAllowed
@@ -11,7 +13,7 @@ from packages import lock_objects
 from packages.models import Driver, Dsp, Handoff
 from partners.selectors.partners import memberships_current
 
-HANDOFF_OUTSIDER = "Only the DSP's drivers and the partner's members take part in it."
+HANDOFF_OUTSIDER = gettext_lazy("Only the DSP's drivers and the partner's members take part in it.")
 
 
 def driver_get(*, actor: User, dsp: Dsp) -> Driver | None:
@@ -21,7 +23,7 @@ def driver_get(*, actor: User, dsp: Dsp) -> Driver | None:
 def driver_require(*, actor: User, dsp: Dsp) -> Driver:
     driver = driver_get(actor=actor, dsp=dsp)
     if driver is None:
-        raise NotAllowed(f"You are not a driver of {dsp}.")
+        raise NotAllowed(_("You are not a driver of %(dsp)s.") % {"dsp": dsp})
     return driver
 
 
@@ -55,5 +57,5 @@ def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
         .first()
     )
     if handoff is None or not (handoff.actor_drives or handoff.actor_works_here):
-        raise NotAllowed(HANDOFF_OUTSIDER)
+        raise NotAllowed(str(HANDOFF_OUTSIDER))
     return HandoffTurn(handoff=handoff, side="driver" if handoff.actor_drives else "partner")

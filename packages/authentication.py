@@ -7,6 +7,7 @@ The key is looked up by its SHA-256 hash; revoked tokens fail. The request's use
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -54,18 +55,18 @@ class DspTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send 'Authorization: Bearer <key>'.")
+            raise exceptions.AuthenticationFailed(_("Send 'Authorization: Bearer <key>'."))
         try:
             key = parts[1].decode()
         except UnicodeDecodeError as error:
-            raise exceptions.AuthenticationFailed("The key has invalid characters.") from error
+            raise exceptions.AuthenticationFailed(_("The key has invalid characters.")) from error
         token = (
             DspApiToken.objects.select_related("dsp")
             .filter(key_hash=token_hash(key), revoked_at__isnull=True)
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             DspApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

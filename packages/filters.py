@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -76,7 +77,7 @@ def filter_queryset(filterset_class, request: Request, queryset):  # type: ignor
     ]
     if blank:
         raise ValidationError(
-            {name: ["Give a value or leave the parameter out."] for name in blank}
+            {name: [_("Give a value or leave the parameter out.")] for name in blank}
         )
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
     if not filterset.is_valid():

@@ -1,6 +1,8 @@
 import uuid
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from packages.models import (
     RECEIVING_PARTNER_STATUSES,
@@ -18,22 +20,27 @@ class ManifestUploadForm(forms.Form):
     partner = forms.ModelChoiceField(
         queryset=Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES),
         required=False,
-        empty_label="None: routing assigns each package",
-        help_text="Leave empty for a DSP-level manifest of an area.",
+        label=_("Partner"),
+        empty_label=_("None: routing assigns each package"),
+        help_text=_("Leave empty for a DSP-level manifest of an area."),
     )
     service_date = forms.DateField(
+        label=_("Service date"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="In the partner's time zone (without a partner: the first package's ZIP's).",
+        help_text=_("In the partner's time zone (without a partner: the first package's ZIP's)."),
     )
     external_id = forms.CharField(
-        max_length=100, label="Manifest id", help_text="The DSP's id for this manifest."
+        max_length=100, label=_("Manifest id"), help_text=_("The DSP's id for this manifest.")
     )
     file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            f"UTF-8, header line: tracking_id, recipient_name, address_line, city, zip_code, "
-            f"latitude, longitude, size. At most {MAX_MANIFEST_ROWS} rows and "
-            f"{MAX_CSV_BYTES // 1024 // 1024} MB."
+        label=_("CSV file"),
+        help_text=format_lazy(
+            _(
+                "UTF-8, header line: tracking_id, recipient_name, address_line, city, zip_code, "
+                "latitude, longitude, size. At most {rows} rows and {megabytes} MB."
+            ),
+            rows=MAX_MANIFEST_ROWS,
+            megabytes=MAX_CSV_BYTES // 1024 // 1024,
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -41,7 +48,7 @@ class ManifestUploadForm(forms.Form):
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
 
 
@@ -66,7 +73,9 @@ class HandoffOpenForm(ActionForm):
     passed on, so that handoff_open gives its reason for refusing, the same as the API's."""
 
     direction = forms.ChoiceField(choices=HandoffDirection.choices, widget=forms.HiddenInput)
-    partner = forms.ModelChoiceField(queryset=Partner.objects.all(), required=False)
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.all(), required=False, label=_("Partner")
+    )
     dsp = forms.ModelChoiceField(queryset=Dsp.objects.all(), required=False, label="DSP")
 
     def offer(self, *, partners: list[Partner] | None, dsps: list[Dsp] | None) -> None:
@@ -77,11 +86,11 @@ class HandoffOpenForm(ActionForm):
 
 
 class ScanForm(ActionForm):
-    ACTIONS = (("receive", "Received"), ("damaged", "Damaged"), ("missing", "Missing"))
+    ACTIONS = (("receive", _("Received")), ("damaged", _("Damaged")), ("missing", _("Missing")))
 
     tracking_id = forms.CharField(
         max_length=40,
-        label="Tracking id",
+        label=_("Tracking id"),
         widget=forms.TextInput(
             attrs={
                 "autofocus": True,
@@ -98,8 +107,8 @@ class ScanForm(ActionForm):
 class LabelForm(forms.Form):
     tracking_id = forms.CharField(
         max_length=40,
-        label="Package label",
-        help_text="Scan or type the label first, so you deliver the right package.",
+        label=_("Package label"),
+        help_text=_("Scan or type the label first, so you deliver the right package."),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "enterkeyhint": "go"}
         ),
@@ -109,11 +118,13 @@ class LabelForm(forms.Form):
 class DeliverForm(ActionForm):
     photo = forms.FileField(
         required=False,
-        label="Photo of the package at the door",
+        label=_("Photo of the package at the door"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
-    recipient_name = forms.CharField(max_length=150, required=False, label="Handed to (name)")
-    safe_place_note = forms.CharField(max_length=300, required=False, label="Left at (safe place)")
+    recipient_name = forms.CharField(max_length=150, required=False, label=_("Handed to (name)"))
+    safe_place_note = forms.CharField(
+        max_length=300, required=False, label=_("Left at (safe place)")
+    )
     # No proof check here: package_deliver refuses a delivery without proof, with the same
     # words on every path.
 
@@ -121,20 +132,20 @@ class DeliverForm(ActionForm):
 class AttemptForm(ActionForm):
     # Optional here: package_attempt refuses an attempt without a reason, on every path.
     reason = forms.ChoiceField(
-        choices=[("", "Choose a reason"), *AttemptReason.choices],
+        choices=[("", _("Choose a reason")), *AttemptReason.choices],
         required=False,
-        label="Why not delivered",
+        label=_("Why not delivered"),
     )
-    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+    note = forms.CharField(max_length=300, required=False, label=_("Note (optional)"))
 
 
 class DayCloseForm(ActionForm):
     kept_safe = forms.BooleanField(
-        label="These packages are in our secure storage area for the driver",
-        error_messages={"required": "Put the packages in the secure storage area, then tick."},
+        label=_("These packages are in our secure storage area for the driver"),
+        error_messages={"required": _("Put the packages in the secure storage area, then tick.")},
     )
 
 
 class IncidentResolveForm(ActionForm):
-    resolution = forms.ChoiceField(choices=IncidentResolution.choices)
-    note = forms.CharField(max_length=500, required=False, label="Note")
+    resolution = forms.ChoiceField(choices=IncidentResolution.choices, label=_("Resolution"))
+    note = forms.CharField(max_length=500, required=False, label=_("Note"))

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import PartnerStatus
 
@@ -82,8 +84,10 @@ class DspApiToken(models.Model):
     the key itself is shown once, when an ops admin creates the token."""
 
     dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="api_tokens")
-    label = models.CharField(max_length=100, help_text="Which system uses it, e.g. 'dispatch'.")
-    key_prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart.")
+    label = models.CharField(max_length=100, help_text=_("Which system uses it, e.g. 'dispatch'."))
+    key_prefix = models.CharField(
+        max_length=8, help_text=_("First characters, to tell tokens apart.")
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -113,14 +117,14 @@ class Manifest(models.Model):
     record of the packages it created (who, when, which system)."""
 
     dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="manifests")
-    external_id = models.CharField(max_length=100, help_text="The DSP's own id; unique per DSP.")
+    external_id = models.CharField(max_length=100, help_text=_("The DSP's own id; unique per DSP."))
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="manifests",
-        help_text="Empty: a DSP-level manifest; routing assigns its packages.",
+        help_text=_("Empty: a DSP-level manifest; routing assigns its packages."),
     )
     service_date = models.DateField()
     created_by = models.ForeignKey(
@@ -129,7 +133,7 @@ class Manifest(models.Model):
     created_by_token = models.ForeignKey(
         DspApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="manifests"
     )
-    source = models.CharField(max_length=10, choices=[("api", "API"), ("csv", "CSV upload")])
+    source = models.CharField(max_length=10, choices=[("api", "API"), ("csv", _("CSV upload"))])
     package_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -148,23 +152,32 @@ class Manifest(models.Model):
 
 
 class PackageSize(models.TextChoices):
-    SMALL = "small", "Small (envelope, padded mailer)"
-    MEDIUM = "medium", "Medium (shoe box)"
-    LARGE = "large", "Large (carried with two hands)"
+    SMALL = "small", _("Small (envelope, padded mailer)")
+    MEDIUM = "medium", _("Medium (shoe box)")
+    LARGE = "large", _("Large (carried with two hands)")
 
 
 class PackageStatus(models.TextChoices):
-    MANIFESTED = "manifested", "On manifest"  # listed by the DSP, not yet handed to the partner
-    RECEIVED = "received", "At the partner"  # scanned in at the drop-off; in the partner's custody
-    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"  # a partner member is delivering it
-    DELIVERED = "delivered", "Delivered"  # handed to the recipient or a safe place, with proof
-    ATTEMPTED = "attempted", "Attempted"  # delivery failed; an incident is open
-    DAMAGED = "damaged", "Damaged"  # arrived damaged at the drop-off; goes back to the DSP
-    MISSING = "missing", "Missing"  # on the manifest but not in the drop-off
-    RETURN_PENDING = "return_pending", "Queued for return"  # goes back at the next return handoff
+    MANIFESTED = "manifested", _("On manifest")  # listed by the DSP, not yet handed to the partner
+    RECEIVED = (
+        "received",
+        _("At the partner"),
+    )  # scanned in at the drop-off; in the partner's custody
+    OUT_FOR_DELIVERY = (
+        "out_for_delivery",
+        _("Out for delivery"),
+    )  # a partner member is delivering it
+    DELIVERED = "delivered", _("Delivered")  # handed to the recipient or a safe place, with proof
+    ATTEMPTED = "attempted", _("Attempted")  # delivery failed; an incident is open
+    DAMAGED = "damaged", _("Damaged")  # arrived damaged at the drop-off; goes back to the DSP
+    MISSING = "missing", _("Missing")  # on the manifest but not in the drop-off
+    RETURN_PENDING = (
+        "return_pending",
+        _("Queued for return"),
+    )  # goes back at the next return handoff
     RETURNED = (
         "returned",
-        "Returned to DSP",
+        _("Returned to DSP"),
     )  # handed back to the driver; out of the partner's hands
 
 
@@ -234,7 +247,7 @@ class Package(models.Model):
     # True when routing chose the partner (it may choose again while the package is
     # manifested); False when the DSP named the partner itself.
     assigned_by_routing = models.BooleanField(default=False)
-    service_date = models.DateField(help_text="The day the partner is to deliver it.")
+    service_date = models.DateField(help_text=_("The day the partner is to deliver it."))
     # Personal data: kept until the retention sweep described in docs/data-retention.md.
     recipient_name = models.CharField(max_length=150)
     address_line = models.CharField(max_length=200)
@@ -285,13 +298,13 @@ class Package(models.Model):
 # Handoffs
 # ------------------------------------------------------------------------------
 class HandoffDirection(models.TextChoices):
-    DROP_OFF = "drop_off", "Drop-off to partner"  # the morning delivery of the day's packages
-    RETURN = "return", "Return to DSP"  # undelivered packages go back to the driver
+    DROP_OFF = "drop_off", _("Drop-off to partner")  # the morning delivery of the day's packages
+    RETURN = "return", _("Return to DSP")  # undelivered packages go back to the driver
 
 
 class HandoffStatus(models.TextChoices):
-    OPEN = "open", "Open"  # scanning in progress
-    CLOSED = "closed", "Closed"  # both sides confirmed; counts are final
+    OPEN = "open", pgettext_lazy("handoff", "Open")  # scanning in progress
+    CLOSED = "closed", pgettext_lazy("handoff", "Closed")  # both sides confirmed; counts are final
 
 
 ALLOWED_HANDOFF_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -372,10 +385,10 @@ class Handoff(models.Model):
 
 
 class HandoffOutcome(models.TextChoices):
-    RECEIVED = "received", "Received"  # scanned in (drop-off) or handed back (return)
-    DAMAGED = "damaged", "Damaged"  # scanned in damaged
-    MISSING = "missing", "Missing"  # expected but not in the drop-off
-    UNEXPECTED = "unexpected", "Not on this manifest"  # scanned but not expected here
+    RECEIVED = "received", _("Received")  # scanned in (drop-off) or handed back (return)
+    DAMAGED = "damaged", _("Damaged")  # scanned in damaged
+    MISSING = "missing", _("Missing")  # expected but not in the drop-off
+    UNEXPECTED = "unexpected", _("Not on this manifest")  # scanned but not expected here
 
 
 class HandoffItem(models.Model):
@@ -415,20 +428,20 @@ class HandoffItem(models.Model):
 # The custody log
 # ------------------------------------------------------------------------------
 class PackageEventType(models.TextChoices):
-    HANDOFF_OPENED = "handoff_opened", "Handoff opened"
-    HANDOFF_CONFIRMED = "handoff_confirmed", "Handoff confirmed by one side"
-    HANDOFF_CLOSED = "handoff_closed", "Handoff closed"
-    RECEIVED = "received", "Received at the handoff"
-    UNEXPECTED = "unexpected", "Scanned, not on the manifest"
-    DAMAGED = "damaged", "Marked damaged"
-    MISSING = "missing", "Marked missing"
-    DELIVERY_STARTED = "delivery_started", "Out for delivery"
-    DELIVERED = "delivered", "Delivered"
-    ATTEMPTED = "attempted", "Delivery attempted"
-    DELIVERY_UNDONE = "delivery_undone", "Delivery undone"
-    INCIDENT_RESOLVED = "incident_resolved", "Incident resolved"
-    QUEUED_FOR_RETURN = "queued_for_return", "Kept for the return handoff"
-    RETURNED = "returned", "Returned to the DSP"
+    HANDOFF_OPENED = "handoff_opened", _("Handoff opened")
+    HANDOFF_CONFIRMED = "handoff_confirmed", _("Handoff confirmed by one side")
+    HANDOFF_CLOSED = "handoff_closed", _("Handoff closed")
+    RECEIVED = "received", _("Received at the handoff")
+    UNEXPECTED = "unexpected", _("Scanned, not on the manifest")
+    DAMAGED = "damaged", _("Marked damaged")
+    MISSING = "missing", _("Marked missing")
+    DELIVERY_STARTED = "delivery_started", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    ATTEMPTED = "attempted", _("Delivery attempted")
+    DELIVERY_UNDONE = "delivery_undone", _("Delivery undone")
+    INCIDENT_RESOLVED = "incident_resolved", _("Incident resolved")
+    QUEUED_FOR_RETURN = "queued_for_return", _("Kept for the return handoff")
+    RETURNED = "returned", _("Returned to the DSP")
 
 
 class PackageEvent(models.Model):
@@ -450,8 +463,10 @@ class PackageEvent(models.Model):
     event_type = models.CharField(max_length=20, choices=PackageEventType.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    device_time = models.DateTimeField(null=True, blank=True, help_text="When the device saw it.")
-    received_at = models.DateTimeField(help_text="When the server received it.")
+    device_time = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the device saw it.")
+    )
+    received_at = models.DateTimeField(help_text=_("When the server received it."))
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     # Clients send up to 100 characters; the room above that is for keys the services derive
@@ -479,21 +494,27 @@ class PackageEvent(models.Model):
     def to_status_label(self) -> str:
         return PackageStatus(self.to_status).label if self.to_status else ""
 
+    @property
+    def reason_label(self) -> str:
+        """A failed attempt's reason as the reader's words, not its stored value."""
+        reason = self.detail.get("reason", "")
+        return AttemptReason(reason).label if reason in AttemptReason.values else reason
+
 
 # ------------------------------------------------------------------------------
 # Deliveries and incidents
 # ------------------------------------------------------------------------------
 class AttemptReason(models.TextChoices):
-    NO_ACCESS = "no_access", "No access to the building"
-    RECIPIENT_UNAVAILABLE = "recipient_unavailable", "Recipient unavailable"
-    ADDRESS_PROBLEM = "address_problem", "Address problem"
-    UNSAFE = "unsafe", "Unsafe to deliver"
-    REFUSED = "refused", "Refused by the recipient"
+    NO_ACCESS = "no_access", _("No access to the building")
+    RECIPIENT_UNAVAILABLE = "recipient_unavailable", _("Recipient unavailable")
+    ADDRESS_PROBLEM = "address_problem", _("Address problem")
+    UNSAFE = "unsafe", _("Unsafe to deliver")
+    REFUSED = "refused", _("Refused by the recipient")
 
 
 class AttemptOutcome(models.TextChoices):
-    DELIVERED = "delivered", "Delivered"
-    ATTEMPTED = "attempted", "Not delivered"
+    DELIVERED = "delivered", _("Delivered")
+    ATTEMPTED = "attempted", _("Not delivered")
 
 
 class DeliveryAttempt(models.Model):
@@ -530,13 +551,16 @@ class DeliveryAttempt(models.Model):
 
 
 class IncidentStatus(models.TextChoices):
-    OPEN = "open", "Open"  # waiting for ops
-    RESOLVED = "resolved", "Resolved"  # ops decided what happens to the package
+    OPEN = "open", pgettext_lazy("incident", "Open")  # waiting for ops
+    RESOLVED = (
+        "resolved",
+        pgettext_lazy("incident", "Resolved"),
+    )  # ops decided what happens to the package
 
 
 class IncidentResolution(models.TextChoices):
-    RE_ATTEMPT = "re_attempt", "Re-attempt the next day"
-    RETURN_TO_DSP = "return_to_dsp", "Return to the DSP"
+    RE_ATTEMPT = "re_attempt", _("Re-attempt the next day")
+    RETURN_TO_DSP = "return_to_dsp", _("Return to the DSP")
 
 
 class Incident(models.Model):
@@ -595,8 +619,10 @@ class ManifestUpload(models.Model):
     service_date = models.DateField()
     external_id = models.CharField(max_length=100)
     file_name = models.CharField(max_length=255)
-    rows = models.JSONField(default=list, help_text="The parsed rows, as given.")
-    errors = models.JSONField(default=list, help_text="[{row, field, message}], empty when valid.")
+    rows = models.JSONField(default=list, help_text=_("The parsed rows, as given."))
+    errors = models.JSONField(
+        default=list, help_text=_("[{row, field, message}], empty when valid.")
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from hubdelivery.lib.dates import local_date
@@ -512,15 +514,19 @@ def event_clock_skew(*, event: PackageEvent) -> datetime.timedelta | None:
 
 
 def _skew_text(skew: datetime.timedelta) -> str:
-    side = "ahead of" if skew > datetime.timedelta(0) else "behind"
     size = abs(skew)
     if size >= datetime.timedelta(days=2):
-        amount = f"{size.days:,} days"
+        n = size.days
+        amount = ngettext("%(n)s day", "%(n)s days", n) % {"n": f"{n:,}"}
     elif size >= datetime.timedelta(hours=2):
-        amount = f"{size // datetime.timedelta(hours=1)} hours"
+        n = size // datetime.timedelta(hours=1)
+        amount = ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
     else:
-        amount = f"{size // datetime.timedelta(minutes=1)} minutes"
-    return f"Device clock {amount} {side} the server"
+        n = size // datetime.timedelta(minutes=1)
+        amount = ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+    if skew > datetime.timedelta(0):
+        return _("Device clock %(amount)s ahead of the server") % {"amount": amount}
+    return _("Device clock %(amount)s behind the server") % {"amount": amount}
 
 
 def package_timeline_with_skew(*, package: Package) -> list[PackageEvent]:
@@ -543,7 +549,7 @@ def attempt_get_for_photo(*, viewer: Viewer, attempt_id: int):
         DeliveryAttempt.objects.select_related("package").exclude(photo=""), pk=attempt_id
     )
     if not viewer.sees_recipient(attempt.package):
-        raise Http404("No such photo.")
+        raise Http404(_("No such photo."))
     return attempt
 
 

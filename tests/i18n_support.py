@@ -1,5 +1,5 @@
-"""Spanish active for the ops pages' tests: the catalog compiled, the languages and the
-LocaleMiddleware in place (whether or not the settings of this branch have them yet)."""
+"""Spanish for the pages' tests: the catalogs compiled, the languages and LocaleMiddleware in
+place, and the headers of a Spanish-speaking browser."""
 
 from pathlib import Path
 
@@ -10,10 +10,11 @@ from django.utils import translation
 
 LOCALE_DIR = Path(django_settings.BASE_DIR) / "locale"
 LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 
-def compile_catalogs() -> None:
-    """The .mo next to each .po, rebuilt when the .po is newer (they are never committed)."""
+def catalogs_compile() -> None:
+    """Compile each .po whose .mo is missing or older (the build does it for real)."""
     for po_path in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
@@ -21,20 +22,20 @@ def compile_catalogs() -> None:
 
 
 @pytest.fixture
-def spanish(settings):
-    """Requests with Accept-Language: es get Spanish; English stays the default."""
-    compile_catalogs()
-    settings.LOCALE_PATHS = [LOCALE_DIR]
+def spanish(settings) -> dict[str, str]:
+    """Requests with these headers get Spanish; English stays the default."""
+    catalogs_compile()
+    if LOCALE_DIR not in [Path(path) for path in settings.LOCALE_PATHS]:
+        settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, LOCALE_DIR]
     settings.LANGUAGES = [("en", "English"), ("es", "Español")]
     if LOCALE_MIDDLEWARE not in settings.MIDDLEWARE:
         middleware = list(settings.MIDDLEWARE)
         after = middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
-        middleware.insert(after, LOCALE_MIDDLEWARE)
-        settings.MIDDLEWARE = middleware
-    yield
+        settings.MIDDLEWARE = [*middleware[:after], LOCALE_MIDDLEWARE, *middleware[after:]]
+    yield SPANISH
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def assert_spanish(html: str, spanish_text: str, english_text: str) -> None:
-    assert spanish_text in html, spanish_text
-    assert english_text not in html, english_text
+def assert_spanish(body: str, spanish: str, english: str) -> None:
+    assert spanish in body, f"{spanish!r} missing"
+    assert english not in body, f"{english!r} still in English"

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.decorators import partner_owner_required
 from dashboard import selectors
@@ -13,7 +14,7 @@ def owned_partner(request: HttpRequest) -> Partner:
     partner = Partner.objects.select_related("application__market").filter(owner=request.user)
     found = partner.order_by("pk").first()
     if found is None:
-        raise Http404("You do not own a partner business.")
+        raise Http404(_("You do not own a partner business."))
     return found
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -35,7 +36,7 @@ class PagePagination(PageNumberPagination):
 
     def get_page_number(self, request, paginator):  # type: ignore[no-untyped-def]
         if request.query_params.get(self.page_query_param) == "":
-            raise ValidationError({"page": ["Give a page number, or leave `page` out."]})
+            raise ValidationError({"page": [_("Give a page number, or leave `page` out.")]})
         return super().get_page_number(request, paginator)
 
 
@@ -60,7 +61,7 @@ class PackagesApi(APIView):
         """Anyone who belongs to ops, a partner or a DSP; others (applicants) get 403."""
         viewer = self.viewer
         if not (viewer.is_ops or viewer.partner_id or viewer.dsp_id):
-            raise PermissionDenied("Your role has no packages or handoffs.")
+            raise PermissionDenied(_("Your role has no packages or handoffs."))
         return viewer
 
     def person_require(self) -> Viewer:

@@ -1,6 +1,8 @@
 """Handoffs (open, list, detail, confirm) and incidents (list, resolve)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -53,7 +55,7 @@ class HandoffListOpenApi(PackagesApi):
             queryset=Partner.objects.all(),
             required=False,
             help_text="Drivers name the partner; a partner's members may leave it out.",
-            error_messages={"does_not_exist": "No partner with id {pk_value}."},
+            error_messages={"does_not_exist": gettext_lazy("No partner with id {pk_value}.")},
         )
         dsp = serializers.PrimaryKeyRelatedField(
             queryset=Dsp.objects.all(),
@@ -99,7 +101,9 @@ class HandoffListOpenApi(PackagesApi):
         if dsp is None and viewer.is_driver:
             dsp = Dsp.objects.get(pk=viewer.dsp_id)
         if dsp is None:
-            raise serializers.ValidationError({"dsp": ["Say which DSP hands the packages over."]})
+            raise serializers.ValidationError(
+                {"dsp": [_("Say which DSP hands the packages over.")]}
+            )
         event = services.handoff_open(
             actor=request.user,
             partner=partner,
@@ -114,7 +118,7 @@ class HandoffListOpenApi(PackagesApi):
 
 def _own_partner(viewer: Viewer) -> Partner:
     if viewer.partner_id is None:
-        raise serializers.ValidationError({"partner": ["Say which partner receives them."]})
+        raise serializers.ValidationError({"partner": [_("Say which partner receives them.")]})
     return Partner.objects.get(pk=viewer.partner_id)
 
 
@@ -200,7 +204,7 @@ class IncidentListApi(PackagesApi):
     def get(self, request: Request) -> Response:
         viewer = self.scope_require()
         if not (viewer.is_ops or viewer.partner_id):
-            raise PermissionDenied("Incidents are for ops and the partner concerned.")
+            raise PermissionDenied(_("Incidents are for ops and the partner concerned."))
         queryset = filter_queryset(
             IncidentFilter, request, selectors.incident_qs_for(viewer=viewer)
         )
@@ -224,7 +228,7 @@ class IncidentResolveApi(PackagesApi):
     def post(self, request: Request, pk: int) -> Response:
         viewer = self.person_require()
         if not viewer.is_ops:
-            raise PermissionDenied("Only ops resolve incidents.")
+            raise PermissionDenied(_("Only ops resolve incidents."))
         incident = get_object_or_404(selectors.incident_qs_for(viewer=viewer), pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

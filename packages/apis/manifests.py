@@ -1,6 +1,8 @@
 """Manifests: DSP systems send them (JSON, up to 5,000 packages); ops read them."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -104,7 +106,7 @@ class ManifestListCreateApi(PackagesApi):
             queryset=Partner.objects.all(),
             required=False,
             allow_null=True,
-            error_messages={"does_not_exist": "No partner with id {pk_value}."},
+            error_messages={"does_not_exist": gettext_lazy("No partner with id {pk_value}.")},
             help_text=(
                 "Leave out (or null) for a DSP-level manifest of an area: routing assigns each "
                 "package to a partner; the service date is then checked in the time zone of the "
@@ -131,7 +133,7 @@ class ManifestListCreateApi(PackagesApi):
     def _manifest_reader_require(self) -> Viewer:
         viewer = self.viewer
         if not (viewer.is_ops or viewer.is_dsp_system):
-            raise PermissionDenied("Manifests are for DSP systems and ops.")
+            raise PermissionDenied(_("Manifests are for DSP systems and ops."))
         return viewer
 
     @extend_schema(
@@ -168,7 +170,7 @@ class ManifestListCreateApi(PackagesApi):
         elif "dsp" in data:
             dsp, token, user = data["dsp"], None, request.user
         else:
-            raise serializers.ValidationError({"dsp": ["Ops must say which DSP sends it."]})
+            raise serializers.ValidationError({"dsp": [_("Ops must say which DSP sends it.")]})
         try:
             manifest, created = services.manifest_ingest(
                 dsp=dsp,

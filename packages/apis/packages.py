@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -129,7 +130,9 @@ class PackageEventCreateApi(PackagesApi):
         def validate(self, data: dict[str, Any]) -> dict[str, Any]:
             event_type = data["event_type"]
             if event_type in HANDOFF_EVENT_SERVICES and "handoff" not in data:
-                raise serializers.ValidationError({"handoff": [f"Required for {event_type}."]})
+                raise serializers.ValidationError(
+                    {"handoff": [_("Required for %(event_type)s.") % {"event_type": event_type}]}
+                )
             return data
 
     @extend_schema(

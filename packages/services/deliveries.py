@@ -5,6 +5,9 @@ import datetime
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import ops_require
 from accounts.models import User
@@ -31,6 +34,7 @@ from packages.services.common import (
     idempotent,
     package_move,
     package_transition,
+    status_text,
     text_check,
 )
 from packages.services.photos import photo_prepare
@@ -41,7 +45,16 @@ from partners.models import Partner
 # it; after that only ops correct it. Pages and messages read it from here.
 UNDO_WINDOW_MINUTES = 15
 UNDO_WINDOW = datetime.timedelta(minutes=UNDO_WINDOW_MINUTES)
-UNDO_WINDOW_TEXT = f"{UNDO_WINDOW_MINUTES} minutes"
+
+
+def undo_window_text() -> str:
+    return ngettext("%(n)d minute", "%(n)d minutes", UNDO_WINDOW_MINUTES) % {
+        "n": UNDO_WINDOW_MINUTES
+    }
+
+
+# In the language active where it is shown.
+UNDO_WINDOW_TEXT = lazy(undo_window_text, str)()
 # Packages still to deliver: they may be delivered, attempted, or kept for the return.
 DELIVERABLE_STATUSES = frozenset({PackageStatus.RECEIVED, PackageStatus.OUT_FOR_DELIVERY})
 
@@ -63,25 +76,32 @@ def delivery_is_undoable(*, attempt: DeliveryAttempt, now: datetime.datetime | N
 def _deliverable_require(*, package: Package) -> None:
     """Refuse with the reason a partner can act on, rather than a bare state name."""
     if package.status == PackageStatus.DELIVERED:
-        raise InvalidTransition(f"Package {package.tracking_id} is already delivered.")
+        raise InvalidTransition(
+            _("Package %(tracking)s is already delivered.") % {"tracking": package.tracking_id}
+        )
     if package.status not in PARTNER_CUSTODY_STATUSES:
         raise InvalidTransition(
-            f"Package {package.tracking_id} is not in your custody "
-            f"({PackageStatus(package.status).label.lower()}); scan it in at the handoff first."
+            _(
+                "Package %(tracking)s is not in your custody (%(status)s); "
+                "scan it in at the handoff first."
+            )
+            % {"tracking": package.tracking_id, "status": status_text(package.status)}
         )
     if not package_is_deliverable(package=package):
         raise InvalidTransition(
-            f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()} "
-            "and cannot be delivered now."
+            _("Package %(tracking)s is %(status)s and cannot be delivered now.")
+            % {"tracking": package.tracking_id, "status": status_text(package.status)}
         )
 
 
 def _reason_check(reason: str) -> None:
     if not reason:
-        raise InvalidInput("Say why the package was not delivered.", field="reason")
+        raise InvalidInput(_("Say why the package was not delivered."), field="reason")
     if reason not in AttemptReason.values:
         raise InvalidInput(
-            f"Unknown reason {reason!r}; use one of {', '.join(AttemptReason)}.", field="reason"
+            _("Unknown reason %(reason)r; use one of %(reasons)s.")
+            % {"reason": reason, "reasons": ", ".join(AttemptReason)},
+            field="reason",
         )
 
 
@@ -129,11 +149,15 @@ def package_deliver(
     """Mark a package in the partner's custody delivered, with at least one proof. A photo is
     prepared here (metadata stripped, re-encoded, pixels bounded, a neutral name), whoever
     calls. The delivery time is the server's; `device_time` is kept beside it on the event."""
-    recipient_name = text_check(value=recipient_name, max_length=150, what="recipient's name")
-    safe_place_note = text_check(value=safe_place_note, max_length=300, what="safe-place note")
+    recipient_name = text_check(
+        value=recipient_name, max_length=150, what=_("The recipient's name")
+    )
+    safe_place_note = text_check(
+        value=safe_place_note, max_length=300, what=_("The safe-place note")
+    )
     if not (recipient_name or safe_place_note or photo):
         raise InvalidInput(
-            "Give a proof of delivery: a photo, the recipient's name or where you left it.",
+            _("Give a proof of delivery: a photo, the recipient's name or where you left it."),
             field="recipient_name",
         )
     # Re-encoding is slow: do it before taking the package's row lock.
@@ -183,12 +207,13 @@ def package_attempt(
     """Record a failed delivery attempt; it opens an incident for ops. The attempt time is the
     server's; `device_time` is kept beside it on the event."""
     _reason_check(reason)
-    note = text_check(value=note, max_length=300, what="note")
+    note = text_check(value=note, max_length=300, what=_("The note"))
     package = lock_objects.package_lock(package_id=package.pk)
     deliverer_require(actor=actor, partner=package.partner)
     if package.status == PackageStatus.ATTEMPTED:
         raise InvalidTransition(
-            f"Package {package.tracking_id} was already attempted; its incident is with ops."
+            _("Package %(tracking)s was already attempted; its incident is with ops.")
+            % {"tracking": package.tracking_id}
         )
     _deliverable_require(package=package)
     from_status = package_transition(package=package, to_status=PackageStatus.ATTEMPTED)
@@ -233,7 +258,10 @@ def package_delivery_undo(
     package = lock_objects.package_lock(package_id=package.pk)
     member_require(actor=actor, partner=package.partner)
     if package.status != PackageStatus.DELIVERED:
-        raise InvalidTransition(f"Package {package.tracking_id} is not delivered; nothing to undo.")
+        raise InvalidTransition(
+            _("Package %(tracking)s is not delivered; nothing to undo.")
+            % {"tracking": package.tracking_id}
+        )
     attempt = (
         DeliveryAttempt.objects.select_related("event")
         .filter(package=package, outcome=AttemptOutcome.DELIVERED, undone_at__isnull=True)
@@ -242,7 +270,8 @@ def package_delivery_undo(
     now = timezone.now()
     if not delivery_is_undoable(attempt=attempt, now=now):
         raise InvalidTransition(
-            f"A delivery can only be undone within {UNDO_WINDOW_TEXT}; ask ops to correct it."
+            _("A delivery can only be undone within %(window)s; ask ops to correct it.")
+            % {"window": undo_window_text()}
         )
     to_status = attempt.event.from_status
     from_status = package_transition(package=package, to_status=to_status)
@@ -273,14 +302,17 @@ def incident_resolve(
     day (back to received), or queue the package for the next return handoff."""
     ops_require(actor=actor)
     if resolution not in IncidentResolution.values:
-        raise InvalidInput(f"Unknown resolution {resolution!r}.", field="resolution")
+        raise InvalidInput(
+            _("Unknown resolution %(resolution)r.") % {"resolution": resolution}, field="resolution"
+        )
     # Lock order: the package before its incident (lock_objects.py).
     package = lock_objects.package_lock(package_id=incident.package_id)
     incident = lock_objects.incident_lock(incident_id=incident.pk)
     if incident.status == IncidentStatus.RESOLVED:
         if incident.resolution != resolution:
             raise InvalidTransition(
-                f"The incident was already resolved: {incident.get_resolution_display()}."
+                _("The incident was already resolved: %(resolution)s.")
+                % {"resolution": incident.get_resolution_display()}
             )
         return event_replay(
             package.events.filter(
@@ -328,8 +360,11 @@ def package_queue_for_return(
     member_require(actor=actor, partner=package.partner)
     if not package_is_deliverable(package=package):
         raise InvalidTransition(
-            f"Package {package.tracking_id} is {PackageStatus(package.status).label.lower()}; "
-            "only packages still to deliver are kept for the return."
+            _(
+                "Package %(tracking)s is %(status)s; "
+                "only packages still to deliver are kept for the return."
+            )
+            % {"tracking": package.tracking_id, "status": status_text(package.status)}
         )
     return package_move(
         actor=actor,

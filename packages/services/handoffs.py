@@ -10,6 +10,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition
@@ -49,23 +51,25 @@ from partners.models import Partner
 from partners.services.partners import partner_first_handoff_record
 
 # Refusals never name the other DSP, nor the partner asked for (a driver may try any id).
-HANDOFF_BUSY = "This partner already has a handoff in progress; try again when it is closed."
+HANDOFF_BUSY = gettext_lazy(
+    "This partner already has a handoff in progress; try again when it is closed."
+)
 NOTHING_TO_HAND_OVER = {
-    HandoffDirection.DROP_OFF: (
+    HandoffDirection.DROP_OFF: gettext_lazy(
         "This DSP has no packages to hand over at this partner on {day} (the partner's "
         "local service date), so there is no drop-off to open."
     ),
-    HandoffDirection.RETURN: (
+    HandoffDirection.RETURN: gettext_lazy(
         "This DSP has no packages queued for return at this partner, so there is no return to open."
     ),
 }
 # Keyed by the direction the scan needs, said when the handoff goes the other way.
 WRONG_DIRECTION = {
-    HandoffDirection.DROP_OFF: (
+    HandoffDirection.DROP_OFF: gettext_lazy(
         "This handoff is a return to the DSP: packages are only handed back here. Scan them "
         "in, or mark them damaged or missing, at a drop-off."
     ),
-    HandoffDirection.RETURN: (
+    HandoffDirection.RETURN: gettext_lazy(
         "This handoff is a drop-off: packages go back to the DSP at a return handoff."
     ),
 }
@@ -76,9 +80,9 @@ def _open_handoff_require(*, actor: User, handoff_id: int, direction: str | None
     open and goes the right way (either way when `direction` is None)."""
     handoff = handoff_lock_for(actor=actor, handoff_id=handoff_id).handoff
     if handoff.status != HandoffStatus.OPEN:
-        raise InvalidTransition("This handoff is closed; open a new one to scan more packages.")
+        raise InvalidTransition(_("This handoff is closed; open a new one to scan more packages."))
     if direction is not None and handoff.direction != direction:
-        raise DomainError(WRONG_DIRECTION[direction])
+        raise DomainError(str(WRONG_DIRECTION[direction]))
     return handoff
 
 
@@ -136,12 +140,17 @@ def _item_event(*, handoff: Handoff, tracking_id: str) -> PackageEvent | None:
 def _opener_require(*, actor: User, partner: Partner, dsp: Dsp, direction: str) -> Driver | None:
     """The actor's Driver row when the DSP's driver opens it, None for a partner's member."""
     if direction not in HandoffDirection.values:
-        raise DomainError(f"Unknown direction {direction!r}; use drop_off or return.")
+        raise DomainError(
+            _("Unknown direction %(direction)r; use drop_off or return.") % {"direction": direction}
+        )
     driver = driver_get(actor=actor, dsp=dsp)
     if driver is None and member_get(actor=actor, partner=partner) is None:
-        raise ActorNotAllowed("Only the DSP's drivers and the partner's members open a handoff.")
+        raise ActorNotAllowed(_("Only the DSP's drivers and the partner's members open a handoff."))
     if partner.status not in RECEIVING_PARTNER_STATUSES:
-        raise DomainError(f"This partner is {partner.get_status_display().lower()}; no handoffs.")
+        raise DomainError(
+            _("This partner is %(status)s; no handoffs.")
+            % {"status": partner.get_status_display().lower()}
+        )
     return driver
 
 
@@ -151,8 +160,11 @@ def _service_date_require(*, partner: Partner, asked: datetime.date | None) -> d
     day = handoff_service_date(partner=partner)
     if asked is not None and asked != day:
         raise DomainError(
-            f"A handoff at this partner is for its local service date, {day.isoformat()}; "
-            f"{asked.isoformat()} is not that day."
+            _(
+                "A handoff at this partner is for its local service date, %(day)s; "
+                "%(asked)s is not that day."
+            )
+            % {"day": day.isoformat(), "asked": asked.isoformat()}
         )
     return day
 
@@ -166,7 +178,7 @@ def _open_handoff_get(*, partner: Partner, direction: str, day: datetime.date) -
 def _opened_event_replay(*, handoff: Handoff, dsp: Dsp) -> PackageEvent:
     """Join the handoff already open with `dsp`; another DSP's is refused without its name."""
     if handoff.dsp_id != dsp.pk:
-        raise DomainError(HANDOFF_BUSY)
+        raise DomainError(str(HANDOFF_BUSY))
     return event_replay(
         PackageEvent.objects.get(handoff=handoff, event_type=PackageEventType.HANDOFF_OPENED)
     )
@@ -204,7 +216,7 @@ def handoff_open(
     ).exists():
         raise DomainError(NOTHING_TO_HAND_OVER[direction].format(day=day.isoformat()))
     if already_open is not None:
-        raise DomainError(HANDOFF_BUSY)
+        raise DomainError(str(HANDOFF_BUSY))
     try:
         # The unique "one open handoff" constraint settles two simultaneous opens.
         with transaction.atomic():
@@ -334,7 +346,10 @@ def _drop_off_package_lock(*, handoff: Handoff, tracking_id: str) -> Package:
     _package_lock_at); refused when the partner has no such package from this DSP."""
     package = _package_lock_at(handoff=handoff, tracking_id=tracking_id_clean(tracking_id))
     if package is None:
-        raise DomainError(f"Package {tracking_id} is not on this partner's manifests.")
+        raise DomainError(
+            _("Package %(tracking)s is not on this partner's manifests.")
+            % {"tracking": tracking_id}
+        )
     return package
 
 
@@ -360,8 +375,11 @@ def package_mark_damaged(
     if package.status == PackageStatus.RECEIVED and outcome is None:
         # Received -> damaged is for a package this drop-off scanned in a moment ago.
         raise InvalidTransition(
-            f"Package {package.tracking_id} was received at an earlier handoff; "
-            "a drop-off marks damaged only the packages it hands over."
+            _(
+                "Package %(tracking)s was received at an earlier handoff; "
+                "a drop-off marks damaged only the packages it hands over."
+            )
+            % {"tracking": package.tracking_id}
         )
     from_status = package_transition(package=package, to_status=PackageStatus.DAMAGED)
     if outcome is None:
@@ -478,8 +496,11 @@ def _return_at(
         return earlier
     if package.status == PackageStatus.ATTEMPTED:
         raise InvalidTransition(
-            f"Package {package.tracking_id} has an open incident; ops decide whether it is "
-            "re-attempted or returned."
+            _(
+                "Package %(tracking)s has an open incident; ops decide whether it is "
+                "re-attempted or returned."
+            )
+            % {"tracking": package.tracking_id}
         )
     from_status = package_transition(package=package, to_status=PackageStatus.RETURNED)
     _item_create(
@@ -547,7 +568,7 @@ def handoff_confirm(
             ).earliest("received_at")
         )
     if handoff.status != HandoffStatus.OPEN:
-        raise InvalidTransition("This handoff is already closed.")
+        raise InvalidTransition(_("This handoff is already closed."))
     now = timezone.now()
     setattr(handoff, confirmed_at_field, now)
     setattr(handoff, f"{side}_confirmed_by", actor)

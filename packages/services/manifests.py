@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from hubdelivery.exceptions import DomainError
@@ -59,7 +61,14 @@ class ManifestRejected(Exception):
     """The manifest has bad rows; nothing was saved. `errors` lists every one of them."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the manifest; nothing was saved.")
+        super().__init__(
+            ngettext(
+                "%(n)d problem in the manifest; nothing was saved.",
+                "%(n)d problems in the manifest; nothing was saved.",
+                len(errors),
+            )
+            % {"n": len(errors)}
+        )
         self.errors = errors
 
     def as_dicts(self) -> list[dict[str, Any]]:
@@ -79,20 +88,20 @@ def _coordinate(value: Any, limit: float) -> float | str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        return "must be a number"
+        return _("must be a number")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return "must be a number"
+        return _("must be a number")
     if not math.isfinite(number) or abs(number) > limit:
-        return f"must be between -{limit:g} and {limit:g}"
+        return _("must be between -%(limit)s and %(limit)s") % {"limit": f"{limit:g}"}
     return number
 
 
 def _row_clean(index: int, raw: Any, errors: list[RowError]) -> dict[str, Any] | None:
     """One row's clean values, or None after appending its problems to `errors`."""
     if not isinstance(raw, dict):
-        errors.append(RowError(index, "row", "must be an object with the package's fields"))
+        errors.append(RowError(index, "row", _("must be an object with the package's fields")))
         return None
     found: list[RowError] = []
     clean: dict[str, Any] = {}
@@ -100,28 +109,36 @@ def _row_clean(index: int, raw: Any, errors: list[RowError]) -> dict[str, Any] |
         value = raw.get(field)
         text = _text(value)
         if value is None or text == "":
-            found.append(RowError(index, field, "is required"))
+            found.append(RowError(index, field, _("is required")))
         elif text is None:
-            found.append(RowError(index, field, "must be a string"))
+            found.append(RowError(index, field, _("must be a string")))
         elif len(text) > max_length:
-            found.append(RowError(index, field, f"must be at most {max_length} characters"))
+            found.append(
+                RowError(
+                    index, field, _("must be at most %(max)d characters") % {"max": max_length}
+                )
+            )
         else:
             clean[field] = text
     if "tracking_id" in clean and not TRACKING_ID_PATTERN.match(clean["tracking_id"]):
-        found.append(RowError(index, "tracking_id", "must be 4-40 letters, digits, '-' or '_'"))
+        found.append(RowError(index, "tracking_id", _("must be 4-40 letters, digits, '-' or '_'")))
     zip_value = raw.get("zip_code")
     place = None
     if zip_value is None or zip_value == "":
-        found.append(RowError(index, "zip_code", "is required"))
+        found.append(RowError(index, "zip_code", _("is required")))
     elif _text(zip_value) is None:
-        found.append(RowError(index, "zip_code", "must be a string of 5 digits"))
+        found.append(RowError(index, "zip_code", _("must be a string of 5 digits")))
     elif (place := zip_lookup(zip_value)) is None:
-        found.append(RowError(index, "zip_code", f"{zip_value!r} is not a known US ZIP code"))
+        found.append(
+            RowError(
+                index, "zip_code", _("%(zip)r is not a known US ZIP code") % {"zip": zip_value}
+            )
+        )
     else:
         clean["zip_code"] = place.zip_code
     city = raw.get("city")
     if city not in (None, "") and (_text(city) is None or len(city) > 100):
-        found.append(RowError(index, "city", "must be a string of at most 100 characters"))
+        found.append(RowError(index, "city", _("must be a string of at most 100 characters")))
     elif place is not None:
         clean["city"] = _text(city) or place.city
     coordinates = {}
@@ -134,7 +151,9 @@ def _row_clean(index: int, raw: Any, errors: list[RowError]) -> dict[str, Any] |
     if len(coordinates) == 2 and (coordinates["latitude"] is None) != (
         coordinates["longitude"] is None
     ):
-        found.append(RowError(index, "longitude", "give both latitude and longitude, or neither"))
+        found.append(
+            RowError(index, "longitude", _("give both latitude and longitude, or neither"))
+        )
     elif len(coordinates) == 2 and place is not None:
         # No coordinates given: the ZIP's centroid stands in until the address is geocoded.
         given = coordinates["latitude"] is not None
@@ -142,7 +161,13 @@ def _row_clean(index: int, raw: Any, errors: list[RowError]) -> dict[str, Any] |
         clean["longitude"] = coordinates["longitude"] if given else place.longitude
     size = raw.get("size") or PackageSize.MEDIUM
     if size not in PackageSize.values:
-        found.append(RowError(index, "size", f"must be one of {', '.join(PackageSize.values)}"))
+        found.append(
+            RowError(
+                index,
+                "size",
+                _("must be one of %(sizes)s") % {"sizes": ", ".join(PackageSize.values)},
+            )
+        )
     clean["size"] = size
     errors.extend(found)
     return None if found else clean
@@ -155,13 +180,16 @@ def manifest_rows_validate(
     inside the manifest and against existing packages (one query), and, when the manifest
     names a partner, packages outside that partner's coverage (one read)."""
     if not isinstance(rows, list):
-        return [], [RowError(0, "packages", "must be a list of packages")]
+        return [], [RowError(0, "packages", _("must be a list of packages"))]
     if not rows:
-        return [], [RowError(0, "packages", "must list at least one package")]
+        return [], [RowError(0, "packages", _("must list at least one package"))]
     if len(rows) > MAX_MANIFEST_ROWS:
         return [], [
             RowError(
-                0, "packages", f"has {len(rows)} rows; at most {MAX_MANIFEST_ROWS} per manifest"
+                0,
+                "packages",
+                _("has %(n)d rows; at most %(max)d per manifest")
+                % {"n": len(rows), "max": MAX_MANIFEST_ROWS},
             )
         ]
     errors: list[RowError] = []
@@ -175,7 +203,11 @@ def manifest_rows_validate(
         if tracking_id:
             if tracking_id in first_row_of:
                 errors.append(
-                    RowError(index, "tracking_id", f"repeats row {first_row_of[tracking_id]}")
+                    RowError(
+                        index,
+                        "tracking_id",
+                        _("repeats row %(row)d") % {"row": first_row_of[tracking_id]},
+                    )
                 )
                 continue
             first_row_of[tracking_id] = index
@@ -188,7 +220,7 @@ def manifest_rows_validate(
     )
     for tracking_id, index in first_row_of.items():
         if tracking_id in existing:
-            errors.append(RowError(index, "tracking_id", "already exists on another manifest"))
+            errors.append(RowError(index, "tracking_id", _("already exists on another manifest")))
     if existing:
         cleaned = [
             (index, clean) for index, clean in cleaned if clean["tracking_id"] not in existing
@@ -212,8 +244,13 @@ def manifest_coverage_validate(
         RowError(
             outside.row,
             "zip_code",
-            f"row {outside.row}: {outside.miles:,.1f} miles from {partner}, outside its "
-            f"coverage ({outside.coverage})",
+            _("row %(row)d: %(miles)s miles from %(partner)s, outside its coverage (%(coverage)s)")
+            % {
+                "row": outside.row,
+                "miles": f"{outside.miles:,.1f}",
+                "partner": partner,
+                "coverage": outside.coverage,
+            },
         )
         for outside in places_outside_coverage(partner=partner, places=places)
     ]
@@ -230,12 +267,21 @@ def manifest_header_validate(
     errors = []
     if partner is not None and partner.status not in RECEIVING_PARTNER_STATUSES:
         errors.append(
-            RowError(0, "partner", f"{partner} is {partner.get_status_display().lower()}")
+            RowError(
+                0,
+                "partner",
+                _("%(partner)s is %(status)s")
+                % {"partner": partner, "status": partner.get_status_display().lower()},
+            )
         )
     tz_name = partner.time_zone if partner is not None else _first_row_time_zone(rows)
     if tz_name and service_date < local_date(tz_name=tz_name):
-        where = "this partner" if partner is not None else "the first package's ZIP"
-        errors.append(RowError(0, "service_date", f"is in the past for {where}"))
+        past = (
+            _("is in the past for this partner")
+            if partner is not None
+            else _("is in the past for the first package's ZIP")
+        )
+        errors.append(RowError(0, "service_date", past))
     return errors
 
 
@@ -309,8 +355,10 @@ def manifest_ingest(
         if existing is not None:
             return existing, False
         raise DomainError(
-            "Another manifest created some of these tracking ids at the same moment; "
-            "send the manifest again to see which rows clash."
+            _(
+                "Another manifest created some of these tracking ids at the same moment; "
+                "send the manifest again to see which rows clash."
+            )
         ) from error
     return manifest, True
 
@@ -325,18 +373,21 @@ class CsvUnreadable(DomainError):
 def manifest_csv_parse(*, content: bytes) -> list[dict[str, str]]:
     """Rows of a UTF-8 CSV (with or without a byte-order mark) with a header line."""
     if len(content) > MAX_CSV_BYTES:
-        raise CsvUnreadable("The file is larger than 5 MB.")
+        raise CsvUnreadable(_("The file is larger than 5 MB."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CsvUnreadable(
-            f"The file is not UTF-8 text (byte {error.start + 1} is not valid). "
-            "Save it as 'CSV UTF-8' and upload it again."
+            _(
+                "The file is not UTF-8 text (byte %(byte)d is not valid). "
+                "Save it as 'CSV UTF-8' and upload it again."
+            )
+            % {"byte": error.start + 1}
         ) from error
     try:
         return _csv_rows(text)
     except csv.Error as error:
-        raise CsvUnreadable(f"The CSV cannot be read: {error}.") from error
+        raise CsvUnreadable(_("The CSV cannot be read: %(error)s.") % {"error": error}) from error
 
 
 def _csv_rows(text: str) -> list[dict[str, str]]:
@@ -345,7 +396,8 @@ def _csv_rows(text: str) -> list[dict[str, str]]:
     missing = [field for field in ("tracking_id", "zip_code") if field not in header]
     if missing:
         raise CsvUnreadable(
-            f"The header line lacks {', '.join(missing)}. Columns: {', '.join(ROW_FIELDS)}."
+            _("The header line lacks %(missing)s. Columns: %(columns)s.")
+            % {"missing": ", ".join(missing), "columns": ", ".join(ROW_FIELDS)}
         )
     reader.fieldnames = header
     return [
@@ -366,11 +418,19 @@ def manifest_upload_stage(
 ) -> ManifestUpload:
     """Parse and validate an uploaded CSV and keep it for the preview. Creates no package."""
     rows = manifest_csv_parse(content=content)
-    _, row_errors = manifest_rows_validate(rows=rows, partner=partner)
+    row_errors = manifest_rows_validate(rows=rows, partner=partner)[1]
     errors = manifest_header_validate(partner=partner, service_date=service_date, rows=rows)
     errors += row_errors
     if Manifest.objects.filter(dsp=dsp, external_id=external_id).exists():
-        errors.insert(0, RowError(0, "external_id", f"{dsp} already has manifest {external_id}"))
+        errors.insert(
+            0,
+            RowError(
+                0,
+                "external_id",
+                _("%(dsp)s already has manifest %(manifest)s")
+                % {"dsp": dsp, "manifest": external_id},
+            ),
+        )
     return ManifestUpload.objects.create(
         dsp=dsp,
         partner=partner,
@@ -390,7 +450,7 @@ def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
     if upload.manifest_id is not None:
         return upload.manifest
     if upload.errors:
-        raise DomainError("This upload has errors; fix the file and upload it again.")
+        raise DomainError(_("This upload has errors; fix the file and upload it again."))
     manifest, created = manifest_ingest(
         dsp=upload.dsp,
         partner=upload.partner,
@@ -402,8 +462,8 @@ def manifest_upload_confirm(*, actor: User, upload: ManifestUpload) -> Manifest:
     )
     if not created:  # the DSP sent it by API since the preview
         raise DomainError(
-            f"{upload.dsp} already has manifest {upload.external_id}; nothing from this "
-            "upload was saved."
+            _("%(dsp)s already has manifest %(manifest)s; nothing from this upload was saved.")
+            % {"dsp": upload.dsp, "manifest": upload.external_id}
         )
     upload.manifest = manifest
     upload.save(update_fields=["manifest"])

@@ -12,6 +12,7 @@ import warnings
 
 import filetype
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hubdelivery.exceptions import InvalidInput
@@ -23,10 +24,13 @@ PHOTO_LONGEST_SIDE = 1600
 PHOTO_JPEG_QUALITY = 82
 # Refuse decompression bombs: a proof photo never needs more pixels than a 50 MP camera takes.
 MAX_PHOTO_PIXELS = 50_000_000
-TOO_MANY_PIXELS = (
-    f"The photo has too many pixels (at most {MAX_PHOTO_PIXELS // 1_000_000} megapixels); "
-    "take it again at normal size."
-)
+
+
+def too_many_pixels() -> str:
+    return _(
+        "The photo has too many pixels (at most %(megapixels)d megapixels); "
+        "take it again at normal size."
+    ) % {"megapixels": MAX_PHOTO_PIXELS // 1_000_000}
 
 
 def _refuse(message: str) -> InvalidInput:
@@ -36,12 +40,15 @@ def _refuse(message: str) -> InvalidInput:
 def photo_check(photo: UploadedFile) -> None:
     """Type by content (not by name) and size."""
     if photo.size is not None and photo.size > MAX_PHOTO_BYTES:
-        raise _refuse(f"The photo is larger than {MAX_PHOTO_BYTES // 1024 // 1024} MB.")
+        raise _refuse(
+            _("The photo is larger than %(megabytes)d MB.")
+            % {"megabytes": MAX_PHOTO_BYTES // 1024 // 1024}
+        )
     head = photo.read(261)
     photo.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in PHOTO_MIME_TYPES:
-        raise _refuse("The photo must be a JPEG, PNG, WebP or HEIC image.")
+        raise _refuse(_("The photo must be a JPEG, PNG, WebP or HEIC image."))
 
 
 def _reencoded(photo: UploadedFile) -> bytes:
@@ -51,7 +58,7 @@ def _reencoded(photo: UploadedFile) -> bytes:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(photo) as image:
             if image.width * image.height > MAX_PHOTO_PIXELS:
-                raise _refuse(TOO_MANY_PIXELS)
+                raise _refuse(too_many_pixels())
             _decode_reduced(image)
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
@@ -79,7 +86,7 @@ def photo_prepare(photo: UploadedFile) -> SimpleUploadedFile:
     try:
         data = _reencoded(photo)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise _refuse(TOO_MANY_PIXELS) from error
+        raise _refuse(too_many_pixels()) from error
     except (UnidentifiedImageError, OSError) as error:
-        raise _refuse("The photo could not be read; take it again as a JPEG or PNG.") from error
+        raise _refuse(_("The photo could not be read; take it again as a JPEG or PNG.")) from error
     return SimpleUploadedFile(f"{uuid.uuid4().hex}.jpg", data, "image/jpeg")

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.decorators import driver_required
 from packages import selectors
@@ -11,5 +12,5 @@ from packages import selectors
 def driver_home(request: HttpRequest) -> HttpResponse:
     driver = selectors.driver_get_for_user(user=request.user)
     if driver is None:
-        raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
+        raise Http404(_("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher."))
     return render(request, "packages/driver_home.html", {"driver": driver})

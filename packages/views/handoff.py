@@ -9,6 +9,8 @@ from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import handoff_people_required
@@ -31,11 +33,11 @@ SCAN_SERVICES = {
     "missing": services.package_mark_missing,
 }
 ANSWERS = {
-    PackageEventType.RECEIVED: ("ok", "Received"),
-    PackageEventType.RETURNED: ("ok", "Handed back to the driver"),
-    PackageEventType.UNEXPECTED: ("warn", "Not on this manifest: put it aside"),
-    PackageEventType.DAMAGED: ("warn", "Marked damaged"),
-    PackageEventType.MISSING: ("warn", "Marked missing"),
+    PackageEventType.RECEIVED: ("ok", gettext_lazy("Received")),
+    PackageEventType.RETURNED: ("ok", gettext_lazy("Handed back to the driver")),
+    PackageEventType.UNEXPECTED: ("warn", gettext_lazy("Not on this manifest: put it aside")),
+    PackageEventType.DAMAGED: ("warn", gettext_lazy("Marked damaged")),
+    PackageEventType.MISSING: ("warn", gettext_lazy("Marked missing")),
 }
 
 
@@ -49,7 +51,7 @@ def _open_choices(request: HttpRequest, viewer: selectors.Viewer) -> dict:
     if viewer.is_driver:
         driver = selectors.driver_get_for_user(user=request.user)
         if driver is None:
-            raise Http404("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher.")
+            raise Http404(_("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher."))
         return {
             "driver": driver,
             "partners": list(selectors.handoff_partner_choices(dsp_id=driver.dsp_id)),
@@ -57,7 +59,7 @@ def _open_choices(request: HttpRequest, viewer: selectors.Viewer) -> dict:
     if viewer.partner_id is not None:
         partner = Partner.objects.get(pk=viewer.partner_id)
         return {"partner": partner, "dsps": list(selectors.handoff_dsp_choices(partner=partner))}
-    raise Http404("Your log-in is not linked to a DSP or a partner yet.")
+    raise Http404(_("Your log-in is not linked to a DSP or a partner yet."))
 
 
 def _handoff_open(request: HttpRequest, form: HandoffOpenForm, choices: dict) -> Handoff | None:
@@ -68,7 +70,7 @@ def _handoff_open(request: HttpRequest, form: HandoffOpenForm, choices: dict) ->
     partner = data["partner"] if driver else choices["partner"]
     dsp = driver.dsp if driver else data["dsp"]
     if partner is None or dsp is None:
-        form.add_error(None, "Choose who you hand packages to.")
+        form.add_error(None, _("Choose who you hand packages to."))
         return None
     try:
         event = services.handoff_open(
@@ -137,8 +139,8 @@ def handoff_page(request: HttpRequest, handoff_id: int) -> HttpResponse:
 def _scan_answer(event: PackageEvent) -> tuple[str, str]:
     kind, text = ANSWERS.get(event.event_type, ("ok", event.get_event_type_display()))
     if event.replayed:
-        return "repeat", f"Already scanned ({text.split(':')[0].lower()})"
-    return kind, text
+        return "repeat", _("Already scanned (%(answer)s)") % {"answer": text.split(":")[0].lower()}
+    return kind, str(text)
 
 
 def _scan_record(
@@ -179,7 +181,7 @@ def handoff_scan(request: HttpRequest, handoff_id: int) -> HttpResponse:
         kind, text, event = _scan_record(request, handoff_id, form)
     else:
         _handoff_for(request, handoff_id)  # an outsider gets the 404, not the hint
-        kind, text, event = "error", "Scan or type a tracking id (at most 40 characters).", None
+        kind, text, event = "error", _("Scan or type a tracking id (at most 40 characters)."), None
     tracking_id = request.POST.get("tracking_id", "").strip()
     if not is_htmx(request):
         (messages.error if kind == "error" else messages.info)(request, f"{tracking_id}: {text}")
@@ -208,7 +210,7 @@ def handoff_confirm(request: HttpRequest, handoff_id: int) -> HttpResponse:
     handoff = selectors.handoff_get_for(viewer=viewer, handoff_id=handoff_id)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The form was incomplete; try again.")
+        messages.error(request, _("The form was incomplete; try again."))
         return redirect("packages:handoff", handoff_id=handoff.pk)
     try:
         event = services.handoff_confirm(
@@ -229,7 +231,7 @@ def handoff_confirm(request: HttpRequest, handoff_id: int) -> HttpResponse:
 
 def _confirmed_text(*, replayed: bool, closed: bool) -> str:
     if closed:
-        return "Both sides confirmed: the handoff is closed."
+        return _("Both sides confirmed: the handoff is closed.")
     if replayed:
-        return "You had already confirmed. Waiting for the other side to confirm."
-    return "Confirmed. Waiting for the other side to confirm."
+        return _("You had already confirmed. Waiting for the other side to confirm.")
+    return _("Confirmed. Waiting for the other side to confirm.")

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import partner_member_required
@@ -24,9 +26,9 @@ from packages.forms import (
 )
 from packages.models import Package
 from packages.services.deliveries import (
-    UNDO_WINDOW_TEXT,
     delivery_is_undoable,
     package_is_deliverable,
+    undo_window_text,
 )
 from packages.views.handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
@@ -96,9 +98,14 @@ def day_close(request: HttpRequest) -> HttpResponse:
         n = len(events)
         messages.success(
             request,
-            f"{n} package{'s' if n != 1 else ''} kept for the driver's next return handoff."
+            ngettext(
+                "%(n)d package kept for the driver's next return handoff.",
+                "%(n)d packages kept for the driver's next return handoff.",
+                n,
+            )
+            % {"n": n}
             if n
-            else "Nothing left to keep for the return: every package is delivered or queued.",
+            else _("Nothing left to keep for the return: every package is delivered or queued."),
         )
     return redirect("packages:today")
 
@@ -120,7 +127,7 @@ def deliver_check(request: HttpRequest) -> HttpResponse:
     form = LabelForm(request.GET)
     template = "packages/_deliver_panel.html" if is_htmx(request) else "packages/deliver.html"
     if not form.is_valid():
-        return render(request, template, {"label_error": "Scan or type the label."}, status=200)
+        return render(request, template, {"label_error": _("Scan or type the label.")}, status=200)
     tracking_id = form.cleaned_data["tracking_id"].strip()
     package = (
         Package.objects.select_related("partner")
@@ -128,7 +135,9 @@ def deliver_check(request: HttpRequest) -> HttpResponse:
         .first()
     )
     if package is None:
-        error = f"{tracking_id} is not one of your packages. Check the label and scan again."
+        error = _("%(tracking)s is not one of your packages. Check the label and scan again.") % {
+            "tracking": tracking_id
+        }
         # htmx only swaps 2xx answers; a full page load gets the honest 404.
         status = 200 if is_htmx(request) else 404
         return render(request, template, {"label_error": error}, status=status)
@@ -199,7 +208,9 @@ def package_deliver(request: HttpRequest, tracking_id: str) -> HttpResponse:
             device_time=data["device_time"],
         )
         messages.success(
-            request, f"Delivered {package.tracking_id}. Undo within {UNDO_WINDOW_TEXT}."
+            request,
+            _("Delivered %(tracking)s. Undo within %(window)s.")
+            % {"tracking": package.tracking_id, "window": undo_window_text()},
         )
 
     return _deliver_page_post(
@@ -220,7 +231,9 @@ def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
             device_time=data["device_time"],
         )
         messages.warning(
-            request, f"{package.tracking_id} not delivered. Ops have an incident and will decide."
+            request,
+            _("%(tracking)s not delivered. Ops have an incident and will decide.")
+            % {"tracking": package.tracking_id},
         )
 
     return _deliver_page_post(
@@ -231,7 +244,7 @@ def package_attempt(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    _, package = _member_package(request, tracking_id)
+    package = _member_package(request, tracking_id)[1]
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
@@ -244,14 +257,16 @@ def package_undo(request: HttpRequest, tracking_id: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Delivery of {package.tracking_id} undone.")
+            messages.success(
+                request, _("Delivery of %(tracking)s undone.") % {"tracking": package.tracking_id}
+            )
     return redirect("packages:today")
 
 
 @login_required
 def package_history(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """One of the partner's packages: its custody timeline and delivery attempts."""
-    _, package = _member_package(request, tracking_id)
+    package = _member_package(request, tracking_id)[1]
     context = {
         "package": package,
         "events": selectors.package_timeline(package=package),

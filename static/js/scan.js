@@ -11,6 +11,11 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalog (base.html) translates; without it the English text stays.
+  function gettext(text) {
+    return window.gettext ? window.gettext(text) : text;
+  }
+
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) {
       return window.crypto.randomUUID();
@@ -81,7 +86,7 @@
       video.srcObject = stream;
       video.hidden = false;
       video.play();
-      button.textContent = "Stop the camera";
+      button.textContent = gettext("Stop the camera");
       box.stream = stream;
       function tick() {
         if (!box.stream) { return; }
@@ -105,7 +110,7 @@
     if (box.stream) { box.stream.getTracks().forEach(function (t) { t.stop(); }); }
     box.stream = null;
     box.querySelector("[data-camera-video]").hidden = true;
-    button.textContent = "Scan with the camera";
+    button.textContent = gettext("Scan with the camera");
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -117,7 +122,7 @@
       button.addEventListener("click", function () {
         if (box.stream) { stopCamera(box, button); return; }
         startCamera(box, form, button).catch(function () {
-          button.textContent = "Camera not available: type the label";
+          button.textContent = gettext("Camera not available: type the label");
         });
       });
     });

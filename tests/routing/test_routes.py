@@ -210,3 +210,30 @@ def test_driver_without_station_and_other_roles(client, dsp_driver, partner):
     assert client.get(reverse("routing:driver-route")).status_code == 404
     client.force_login(partner.owner)
     assert client.get(reverse("routing:driver-route")).status_code == 403
+
+
+def test_driver_dropoff_order_in_spanish(client, db, spanish):
+    station = StationFactory(name="Queens Depot")
+    driver = DriverFactory(dsp=station.dsp, home_station=station)
+    partner = PartnerFactory(trade_name="Corner Florist")
+    packages_for(partner, DATE, 3)
+    Package.objects.update(dsp=station.dsp)
+    client.force_login(driver.user)
+    url = reverse("routing:driver-route")
+    # when the driver plans the day's order, then reads it
+    planned = client.post(url, {"date": "2026-12-02"}, follow=True, **spanish)
+    html = planned.content.decode()
+    # then
+    assert "Orden de entregas planificado con los manifiestos de hoy." in html
+    assert "Orden de entregas desde Queens Depot" in html and "Drop-off order from" not in html
+    assert "3 paquetes · " in html and "3 packages" not in html
+
+
+def test_partner_route_in_spanish(client, partner, spanish):
+    scatter(partner, 3)
+    partner_route_build(partner=partner, service_date=DATE)
+    client.force_login(partner.owner)
+    html = client.get(reverse("routing:partner-route"), {"date": "2026-12-02"}, **spanish)
+    body = html.content.decode()
+    assert "3 paradas" in body and "3 stops" not in body
+    assert "desde la parada anterior" in body and "from the previous stop" not in body
