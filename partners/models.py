@@ -400,13 +400,14 @@ class BusinessType(models.TextChoices):
 
 
 class Weekday(models.TextChoices):
-    MON = "mon", _("Monday")
-    TUE = "tue", _("Tuesday")
-    WED = "wed", _("Wednesday")
-    THU = "thu", _("Thursday")
-    FRI = "fri", _("Friday")
-    SAT = "sat", _("Saturday")
-    SUN = "sun", _("Sunday")
+    # A context of their own: Django's lower-case day names (dates like "sábado 21 nov") stay.
+    MON = "mon", pgettext_lazy("opening day", "Monday")
+    TUE = "tue", pgettext_lazy("opening day", "Tuesday")
+    WED = "wed", pgettext_lazy("opening day", "Wednesday")
+    THU = "thu", pgettext_lazy("opening day", "Thursday")
+    FRI = "fri", pgettext_lazy("opening day", "Friday")
+    SAT = "sat", pgettext_lazy("opening day", "Saturday")
+    SUN = "sun", pgettext_lazy("opening day", "Sunday")
 
 
 DEFAULT_DAILY_CAPACITY = 30
