@@ -4,11 +4,13 @@ vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import Role
 from hubdelivery.exceptions import NotAllowed
 from packages import lock_objects
-from packages.models import Driver, Dsp, Handoff
+from packages.models import Driver, Dsp, DspManager, Handoff
 from partners.selectors.partners import memberships_current
 
 HANDOFF_OUTSIDER = "Only the DSP's drivers and the partner's members take part in it."
@@ -57,3 +59,12 @@ def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
     if handoff is None or not (handoff.actor_drives or handoff.actor_works_here):
         raise NotAllowed(HANDOFF_OUTSIDER)
     return HandoffTurn(handoff=handoff, side="driver" if handoff.actor_drives else "partner")
+
+
+def dsp_manage_require(*, actor: User, dsp: Dsp) -> None:
+    """Ops admins, for any DSP; a DSP manager, for their own DSP only."""
+    if actor.has_role(Role.OPS_ADMIN):
+        return
+    if actor.has_role(Role.DSP_MANAGER) and DspManager.objects.filter(user=actor, dsp=dsp).exists():
+        return
+    raise NotAllowed(_("Only ops admins and the DSP's managers manage its API keys."))

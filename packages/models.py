@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import PartnerStatus
 
@@ -78,6 +80,11 @@ class DspApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A rotation sets both: the old key keeps working until `expires_at` (the overlap window).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["dsp", "label"]
@@ -88,7 +95,20 @@ class DspApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.state in (TokenState.ACTIVE, TokenState.EXPIRING)
+
+    @property
+    def state(self) -> str:
+        """What the key is now: authentication accepts an active or expiring key only."""
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        if self.expires_at is None:
+            return TokenState.ACTIVE
+        return TokenState.EXPIRING if self.expires_at > timezone.now() else TokenState.EXPIRED
+
+    @property
+    def state_label(self) -> str:
+        return TokenState(self.state).label
 
 
 # ------------------------------------------------------------------------------
@@ -588,3 +608,66 @@ class ManifestUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created:%Y-%m-%d})"
+
+
+# ------------------------------------------------------------------------------
+# A DSP's own people and the DSP side's audit log (issue 18)
+# ------------------------------------------------------------------------------
+class TokenState(models.TextChoices):
+    """A key's state, derived from its timestamps (never stored)."""
+
+    ACTIVE = "active", _("Active")  # works, no end set
+    EXPIRING = "expiring", _("Expiring")  # rotated: works until its overlap window ends
+    EXPIRED = "expired", _("Expired")  # rotated and past its window
+    REVOKED = "revoked", _("Revoked")  # stopped at once by a person
+
+
+class DspManager(models.Model):
+    """A DSP's own person in the portal: manages that one DSP's API keys and sees its drivers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dsp_manager"
+    )
+    dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="managers")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__email"]
+        verbose_name = _("DSP manager")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.dsp})"
+
+
+class DspEventKind(models.TextChoices):
+    """What a DspEvent records; the label is what the audit page shows."""
+
+    KEY_ISSUED = "key_issued", _("API key issued")
+    KEY_REVOKED = "key_revoked", _("API key revoked")
+    KEY_ROTATED = "key_rotated", _("API key rotated")  # detail: the new key and the window's end
+
+
+class DspEvent(models.Model):
+    """Append-only audit of a DSP: who did what to it, when, and its state before and after.
+    Only packages/dsp_events.py writes rows."""
+
+    dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="events")
+    token = models.ForeignKey(
+        DspApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40, choices=DspEventKind.choices)
+    from_state = models.CharField(max_length=20, blank=True, choices=TokenState.choices)
+    to_state = models.CharField(max_length=20, blank=True, choices=TokenState.choices)
+    detail = models.TextField(blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["dsp", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.dsp}: {self.kind}"
