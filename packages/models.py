@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import PartnerStatus
 
@@ -616,10 +617,11 @@ class ManifestUpload(models.Model):
 class TokenState(models.TextChoices):
     """A key's state, derived from its timestamps (never stored)."""
 
-    ACTIVE = "active", _("Active")  # works, no end set
-    EXPIRING = "expiring", _("Expiring")  # rotated: works until its overlap window ends
-    EXPIRED = "expired", _("Expired")  # rotated and past its window
-    REVOKED = "revoked", _("Revoked")  # stopped at once by a person
+    ACTIVE = "active", pgettext_lazy("API key state", "Active")  # works, no end set
+    # rotated: works until its overlap window ends
+    EXPIRING = "expiring", pgettext_lazy("API key state", "Expiring")
+    EXPIRED = "expired", pgettext_lazy("API key state", "Expired")  # rotated, past its window
+    REVOKED = "revoked", pgettext_lazy("API key state", "Revoked")  # stopped at once by a person
 
 
 class DspManager(models.Model):

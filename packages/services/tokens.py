@@ -138,6 +138,14 @@ def dsp_token_rotate(*, actor: User, token: DspApiToken, overlap: str) -> tuple[
             % {"state": TokenState(token.state).label.lower()}
         )
     new_token, key = _token_issue(dsp=token.dsp, label=token.label, actor=actor)
+    dsp_event_record(
+        dsp=token.dsp,
+        actor=actor,
+        kind=DspEventKind.KEY_ISSUED,
+        token=new_token,
+        to_state=TokenState.ACTIVE,
+        detail=f"{new_token.label} ({new_token.key_prefix}…) replaces {token.key_prefix}…",
+    )
     token.expires_at = timezone.now() + window
     token.replaced_by = new_token
     token.save(update_fields=["expires_at", "replaced_by"])
