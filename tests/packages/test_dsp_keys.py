@@ -7,10 +7,13 @@ import re
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from hubdelivery.exceptions import InvalidInput, InvalidTransition, NotAllowed
+from packages.demo import DEMO_PLANNER_LABEL, DEMO_ROTATED_LABEL
 from packages.models import DspApiToken, DspEvent, DspEventKind, TokenState
 from packages.services import dsp_token_create, dsp_token_revoke, dsp_token_rotate
 from tests.conftest import client_for
@@ -278,6 +281,22 @@ def test_only_the_dsp_events_module_writes_dsp_events():
         if re.search(r"DspEvent\.objects\.(bulk_)?create|[=(]\s*DspEvent\(", path.read_text())
     ]
     assert writers == ["packages/dsp_events.py"]
+
+
+def test_seed_demo_gives_the_dsp_manager_an_active_and_a_rotated_key(db, settings, capsys):
+    # given the demo
+    settings.DEBUG = True
+    call_command("seed_demo")
+    # then its DSP manager is printed with the others and lands on the DSP's keys
+    assert "dspmanager@demo.hub" in capsys.readouterr().out
+    manager = User.objects.get(email="dspmanager@demo.hub")
+    dsp = manager.dsp_manager.dsp
+    states = {token.label: token.state for token in DspApiToken.objects.filter(dsp=dsp)}
+    assert states[DEMO_PLANNER_LABEL] == TokenState.ACTIVE
+    rotated = DspApiToken.objects.get(label=DEMO_ROTATED_LABEL, replaced_by__isnull=False)
+    assert rotated.state == TokenState.EXPIRING
+    page = client_for(manager).get(reverse("packages:dsp-keys", args=[dsp.pk])).text
+    assert "Works until" in page and DEMO_PLANNER_LABEL in page
 
 
 # ------------------------------------------------------------------------------
