@@ -64,15 +64,16 @@ def dsp_keys(request: HttpRequest, dsp_id: int) -> HttpResponse:
 def dsp_key_issue(request: HttpRequest, dsp_id: int) -> HttpResponse:
     dsp = selectors.dsp_get_for(actor=request.user, dsp_id=dsp_id)
     form = KeyIssueForm(request.POST)
-    form.is_valid()
-    try:
-        token, key = dsp_token_create(
-            actor=request.user, dsp=dsp, label=form.cleaned_data.get("label", "")
-        )
-    except InvalidInput as error:
-        form.add_error(error.field, str(error))
-        return _keys_page(request, dsp, form, status=400)
-    return _key_shown(request, token, key)
+    if form.is_valid():
+        try:
+            token, key = dsp_token_create(
+                actor=request.user, dsp=dsp, label=form.cleaned_data["label"]
+            )
+        except InvalidInput as error:
+            form.add_error(error.field, str(error))
+        else:
+            return _key_shown(request, token, key)
+    return _keys_page(request, dsp, form, status=400)
 
 
 @dsp_people_required
