@@ -41,7 +41,9 @@ def dsp_page(request: HttpRequest, dsp_id: int) -> HttpResponse:
     return render(request, "packages/dsp_page.html", {"dsp": dsp, "drivers": drivers})
 
 
-def _keys_page(request: HttpRequest, dsp: Dsp, form: KeyIssueForm, status: int = 200):
+def _keys_page(
+    request: HttpRequest, dsp: Dsp, form: KeyIssueForm, status: int = 200
+) -> HttpResponse:
     tokens = selectors.dsp_tokens(dsp=dsp)
     context = {"dsp": dsp, "tokens": tokens, "form": form}
     return render(request, "packages/dsp_keys.html", context, status=status)
