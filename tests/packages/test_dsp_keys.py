@@ -33,7 +33,7 @@ def issue(user, dsp, label="dispatch"):
 
 
 def shown_key(response) -> str:
-    return re.search(r'id="new-key" class="mono" value="([^"]+)"', response.content.decode())[1]
+    return re.search(r'id="new-key"[^>]*>([^<]+)</textarea>', response.content.decode())[1]
 
 
 # ------------------------------------------------------------------------------
