@@ -1,4 +1,4 @@
-"""Who may act on a DSP's packages and handoffs: the packages layer of the access
+"""Who may act on a DSP's packages, handoffs and API keys: the packages layer of the access
 vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.NotAllowed`."""
 
 from dataclasses import dataclass

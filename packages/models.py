@@ -69,7 +69,7 @@ class Driver(models.Model):
 # ------------------------------------------------------------------------------
 class DspApiToken(models.Model):
     """A DSP system's credential for the REST API. Only a SHA-256 hash of the key is stored;
-    the key itself is shown once, when an ops admin creates the token."""
+    the key itself is shown once, when it is issued (packages/services/tokens.py)."""
 
     dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="api_tokens")
     label = models.CharField(max_length=100, help_text="Which system uses it, e.g. 'dispatch'.")
