@@ -9,6 +9,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("Capacity", "routing:ops-capacity", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
     ("My business", "partners:partner-home", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
     ("Route", "routing:partner-route", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
+    ("DSPs", "packages:ops-dsps", frozenset({Role.OPS_ADMIN})),
+    ("My DSP", "packages:dsp-home", frozenset({Role.DSP_MANAGER})),
     ("Handoffs", "packages:driver-home", frozenset({Role.DSP_DRIVER})),
     ("Drop-off order", "routing:driver-route", frozenset({Role.DSP_DRIVER})),
     ("My application", "partners:applicant-home", frozenset({Role.APPLICANT})),

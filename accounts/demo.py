@@ -16,6 +16,7 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
     ("reviewer@demo.hub", "Riley Reviewer", Role.OPS_REVIEWER),
     ("opsadmin@demo.hub", "Ada Opsadmin", Role.OPS_ADMIN),
     ("driver@demo.hub", "Dev Driver", Role.DSP_DRIVER),
+    ("dspmanager@demo.hub", "Morgan Manager", Role.DSP_MANAGER),
 ]
 
 

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     OPS_REVIEWER = "ops_reviewer", "Ops reviewer"  # reviews applications, watches operations
     OPS_ADMIN = "ops_admin", "Ops admin"  # markets, target states, capacity settings, admin site
     DSP_DRIVER = "dsp_driver", "DSP driver"  # hands packages over at the partner
+    DSP_MANAGER = "dsp_manager", "DSP manager"  # one DSP's API keys and drivers (DspManager)
 
 
 OPS_ROLES = frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})
@@ -22,6 +23,7 @@ HOME_URL_BY_ROLE: list[tuple[Role, str]] = [
     (Role.OPS_REVIEWER, "partners:ops-home"),
     (Role.PARTNER_OWNER, "partners:partner-home"),
     (Role.PARTNER_STAFF, "partners:partner-home"),
+    (Role.DSP_MANAGER, "packages:dsp-home"),
     (Role.DSP_DRIVER, "packages:driver-home"),
     (Role.APPLICANT, "partners:applicant-home"),
 ]

@@ -1,4 +1,4 @@
-"""Who may act on a DSP's packages and handoffs: the packages layer of the access
+"""Who may act on a DSP's packages, handoffs and API keys: the packages layer of the access
 vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.NotAllowed`."""
 
 from dataclasses import dataclass
@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.roles import Role
 from hubdelivery.exceptions import NotAllowed
 from packages import lock_objects
-from packages.models import Driver, Dsp, Handoff
+from packages.models import Driver, Dsp, DspManager, Handoff
 from partners.selectors.partners import memberships_current
 
 HANDOFF_OUTSIDER = gettext_lazy("Only the DSP's drivers and the partner's members take part in it.")
@@ -59,3 +60,12 @@ def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
     if handoff is None or not (handoff.actor_drives or handoff.actor_works_here):
         raise NotAllowed(str(HANDOFF_OUTSIDER))
     return HandoffTurn(handoff=handoff, side="driver" if handoff.actor_drives else "partner")
+
+
+def dsp_manage_require(*, actor: User, dsp: Dsp) -> None:
+    """Ops admins, for any DSP; a DSP manager, for their own DSP only."""
+    if actor.has_role(Role.OPS_ADMIN):
+        return
+    if actor.has_role(Role.DSP_MANAGER) and DspManager.objects.filter(user=actor, dsp=dsp).exists():
+        return
+    raise NotAllowed(_("Only ops admins and the DSP's managers manage its API keys."))

@@ -1,11 +1,13 @@
 """REST API authentication for DSP systems: `Authorization: Bearer <key>`.
 
-The key is looked up by its SHA-256 hash; revoked tokens fail. The request's user is a
-`DspSystemUser`, which belongs to no group and is scoped to its DSP by the selectors.
+The key is looked up by its SHA-256 hash; revoked tokens, and rotated ones past their overlap
+window, fail. The request's user is a `DspSystemUser`, which belongs to no group and is scoped
+to its DSP by the selectors.
 """
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
@@ -60,14 +62,16 @@ class DspTokenAuthentication(authentication.BaseAuthentication):
             key = parts[1].decode()
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed(_("The key has invalid characters.")) from error
+        now = timezone.now()
         token = (
             DspApiToken.objects.select_related("dsp")
             .filter(key_hash=token_hash(key), revoked_at__isnull=True)
+            # A rotated key works until its overlap window ends.
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
             .first()
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             DspApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return DspSystemUser(token), token

@@ -19,13 +19,17 @@ from packages.models import (
     Driver,
     Dsp,
     DspApiToken,
+    DspManager,
     HandoffDirection,
     Package,
     Station,
 )
+from packages.services.tokens import RotationOverlap
 from partners.models import Partner
 
 DEMO_SYSTEM_LABEL = "Demo dispatch system"
+DEMO_PLANNER_LABEL = "Route planner"
+DEMO_ROTATED_LABEL = "Warehouse scanner"
 SKEWED_PHONE_CLOCK = datetime.timedelta(hours=3)
 RECIPIENTS = [
     "Avery Chen", "Blake Murphy", "Casey Rivera", "Devon Patel", "Emerson Brooks",
@@ -62,6 +66,17 @@ def demo_token_ensure(*, dsp: Dsp) -> DspApiToken:
     if token is None:
         token, _ = services.dsp_token_create(actor=None, dsp=dsp, label=DEMO_SYSTEM_LABEL)
     return token
+
+
+def demo_manager_keys_ensure(*, dsp: Dsp) -> None:
+    """The DSP's manager, with an active key and a rotated one still in its 7-day window."""
+    manager = User.objects.get(email="dspmanager@demo.hub")
+    DspManager.objects.get_or_create(user=manager, defaults={"dsp": dsp})
+    if not DspApiToken.objects.filter(dsp=dsp, label=DEMO_PLANNER_LABEL).exists():
+        services.dsp_token_create(actor=manager, dsp=dsp, label=DEMO_PLANNER_LABEL)
+    if not DspApiToken.objects.filter(dsp=dsp, label=DEMO_ROTATED_LABEL).exists():
+        token, _ = services.dsp_token_create(actor=manager, dsp=dsp, label=DEMO_ROTATED_LABEL)
+        services.dsp_token_rotate(actor=manager, token=token, overlap=RotationOverlap.WEEK)
 
 
 def demo_rows(day: datetime.date, count: int) -> list[dict[str, str]]:
@@ -138,6 +153,7 @@ def demo_day_run(*, florist: Partner, dsp: Dsp, driver: User, staff: User, day: 
 def seed() -> None:
     dsp, station = demo_dsp_ensure()
     demo_token_ensure(dsp=dsp)
+    demo_manager_keys_ensure(dsp=dsp)
     drivers = [
         User.objects.get(email="driver@demo.hub"),
         demo_user_ensure(

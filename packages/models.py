@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -81,7 +82,7 @@ class Driver(models.Model):
 # ------------------------------------------------------------------------------
 class DspApiToken(models.Model):
     """A DSP system's credential for the REST API. Only a SHA-256 hash of the key is stored;
-    the key itself is shown once, when an ops admin creates the token."""
+    the key itself is shown once, when it is issued (packages/services/tokens.py)."""
 
     dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="api_tokens")
     label = models.CharField(max_length=100, help_text=_("Which system uses it, e.g. 'dispatch'."))
@@ -95,6 +96,11 @@ class DspApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A rotation sets both: the old key keeps working until `expires_at` (the overlap window).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["dsp", "label"]
@@ -105,7 +111,20 @@ class DspApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.state in (TokenState.ACTIVE, TokenState.EXPIRING)
+
+    @property
+    def state(self) -> str:
+        """What the key is now: authentication accepts an active or expiring key only."""
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        if self.expires_at is None:
+            return TokenState.ACTIVE
+        return TokenState.EXPIRING if self.expires_at > timezone.now() else TokenState.EXPIRED
+
+    @property
+    def state_label(self) -> str:
+        return TokenState(self.state).label
 
 
 # ------------------------------------------------------------------------------
@@ -636,3 +655,67 @@ class ManifestUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created:%Y-%m-%d})"
+
+
+# ------------------------------------------------------------------------------
+# A DSP's own people and the DSP side's audit log (issue 18)
+# ------------------------------------------------------------------------------
+class TokenState(models.TextChoices):
+    """A key's state, derived from its timestamps (never stored)."""
+
+    ACTIVE = "active", pgettext_lazy("API key state", "Active")  # works, no end set
+    # rotated: works until its overlap window ends
+    EXPIRING = "expiring", pgettext_lazy("API key state", "Expiring")
+    EXPIRED = "expired", pgettext_lazy("API key state", "Expired")  # rotated, past its window
+    REVOKED = "revoked", pgettext_lazy("API key state", "Revoked")  # stopped at once by a person
+
+
+class DspManager(models.Model):
+    """A DSP's own person in the portal: manages that one DSP's API keys and sees its drivers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dsp_manager"
+    )
+    dsp = models.ForeignKey(Dsp, on_delete=models.PROTECT, related_name="managers")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__email"]
+        verbose_name = _("DSP manager")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.dsp})"
+
+
+class DspEventKind(models.TextChoices):
+    """What a DspEvent records; the label is what the audit page shows."""
+
+    KEY_ISSUED = "key_issued", _("API key issued")
+    KEY_REVOKED = "key_revoked", _("API key revoked")
+    KEY_ROTATED = "key_rotated", _("API key rotated")  # detail: the new key and the window's end
+
+
+class DspEvent(models.Model):
+    """Append-only audit of a DSP: who did what to it, when, and its state before and after.
+    Only packages/dsp_events.py writes rows."""
+
+    dsp = models.ForeignKey(Dsp, on_delete=models.CASCADE, related_name="events")
+    token = models.ForeignKey(
+        DspApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40, choices=DspEventKind.choices)
+    from_state = models.CharField(max_length=20, blank=True, choices=TokenState.choices)
+    to_state = models.CharField(max_length=20, blank=True, choices=TokenState.choices)
+    detail = models.TextField(blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["dsp", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.dsp}: {self.kind}"

@@ -1,11 +1,19 @@
 from django.urls import path
 
-from packages.views import driver, handoff, manifests, ops, today
+from packages.views import driver, dsp, handoff, manifests, ops, today
 
 app_name = "packages"
 
 urlpatterns = [
     path("driver/", driver.driver_home, name="driver-home"),
+    # DSPs: ops admins (any DSP) and the DSP's managers (their own), issue 18
+    path("ops/dsps/", dsp.ops_dsp_list, name="ops-dsps"),
+    path("dsp/", dsp.dsp_home, name="dsp-home"),
+    path("dsps/<int:dsp_id>/", dsp.dsp_page, name="dsp"),
+    path("dsps/<int:dsp_id>/keys/", dsp.dsp_keys, name="dsp-keys"),
+    path("dsps/<int:dsp_id>/keys/issue/", dsp.dsp_key_issue, name="dsp-key-issue"),
+    path("keys/<int:token_id>/revoke/", dsp.dsp_key_revoke, name="dsp-key-revoke"),
+    path("keys/<int:token_id>/rotate/", dsp.dsp_key_rotate, name="dsp-key-rotate"),
     path("ops/manifests/upload/", manifests.ops_manifest_upload, name="ops-manifest-upload"),
     path(
         "ops/manifests/uploads/<int:upload_id>/",

@@ -178,6 +178,23 @@ def other_dsp_token_key(other_dsp_driver) -> str:
     return key
 
 
+# DSP managers (issue 18): one for `dsp_driver`'s DSP, one for `other_dsp_driver`'s
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def dsp_manager(dsp_driver) -> User:
+    from tests.factories import DspManagerFactory
+
+    return DspManagerFactory(user__email="dsp-manager@mail.test", dsp=dsp_driver.driver.dsp).user
+
+
+@pytest.fixture
+def other_dsp_manager(other_dsp_driver) -> User:
+    from tests.factories import DspManagerFactory
+
+    dsp = other_dsp_driver.driver.dsp
+    return DspManagerFactory(user__email="other-dsp-manager@mail.test", dsp=dsp).user
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _end_stray_test_database_sessions(django_db_setup, django_db_blocker):
     """Threads that tests start (live server, Celery worker, lock races) keep their own

@@ -5,7 +5,16 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
 from hubdelivery.lib.dates import local_date
-from packages.models import Driver, Dsp, Manifest, Package, PackageSize, PackageStatus, Station
+from packages.models import (
+    Driver,
+    Dsp,
+    DspManager,
+    Manifest,
+    Package,
+    PackageSize,
+    PackageStatus,
+    Station,
+)
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerMember, PartnerStatus
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -86,6 +95,14 @@ class DriverFactory(factory.django.DjangoModelFactory):
         model = Driver
 
     user = factory.SubFactory(UserFactory, roles=[Role.DSP_DRIVER])
+    dsp = factory.SubFactory(DspFactory)
+
+
+class DspManagerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DspManager
+
+    user = factory.SubFactory(UserFactory, roles=[Role.DSP_MANAGER])
     dsp = factory.SubFactory(DspFactory)
 
 

@@ -1,7 +1,7 @@
 """Access-control matrix: every URL that takes an object id, requested by every persona, by
 anonymous, and by the "other" tenant (another partner's owner, another applicant, a driver of
-another DSP, another DSP's API token). Only the rightful ones get through; everyone else gets
-a redirect to the log-in page, 401, 403 or 404.
+another DSP, another DSP's API token, another DSP's manager). Only the rightful ones get
+through; everyone else gets a redirect to the log-in page, 401, 403 or 404.
 
 The URL conf is enumerated: a pattern with a parameter that has no matrix entry (and is not a
 token link listed in TOKEN_URLS) fails test_every_object_url_has_a_matrix_entry, so a new
@@ -29,7 +29,7 @@ from PIL import Image
 from dashboard.models import WeeklyStatement
 from hubdelivery.lib.dates import local_date
 from packages import services as package_services
-from packages.models import HandoffDirection, ManifestUpload
+from packages.models import DspApiToken, HandoffDirection, ManifestUpload
 from partners.models import Closure, PartnerMember, TargetState
 from routing.models import CapacityReport
 from tests.factories import (
@@ -45,6 +45,7 @@ OWNER, STAFF, OTHER_OWNER = "partner_owner", "partner_staff", "other_partner_own
 REVIEWER, OPS_ADMIN = "reviewer", "ops_admin"
 DRIVER, OTHER_DRIVER = "dsp_driver", "other_dsp_driver"
 TOKEN, OTHER_TOKEN = "dsp_token", "other_dsp_token"
+MANAGER, OTHER_MANAGER = "dsp_manager", "other_dsp_manager"
 PERSONAS = [
     ANONYMOUS,
     APPLICANT,
@@ -58,6 +59,8 @@ PERSONAS = [
     OTHER_DRIVER,
     TOKEN,
     OTHER_TOKEN,
+    MANAGER,
+    OTHER_MANAGER,
 ]
 OPS = {REVIEWER, OPS_ADMIN}
 MEMBERS = {OWNER, STAFF}
@@ -135,6 +138,14 @@ MATRIX: dict[str, Entry] = {
     "packages:package-undo": entry("post", lambda w: [w["delivered"].tracking_id], MEMBERS),
     "packages:proof-photo": entry("get", lambda w: [w["attempt"].pk], MEMBERS, OPS),
     "packages:package-history": entry("get", lambda w: [w["received"].tracking_id], MEMBERS),
+    # DSPs and their API keys: ops admins and the DSP's own managers (issue 18)
+    "packages:dsp": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
+    "packages:dsp-keys": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
+    "packages:dsp-key-issue": entry("post", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
+    "packages:dsp-key-revoke": entry("post", lambda w: [w["token"].pk], OPS_ADMIN, MANAGER),
+    "packages:dsp-key-rotate": entry(
+        "post", lambda w: [w["token"].pk], OPS_ADMIN, MANAGER, data={"overlap": "1h"}
+    ),
     # Routing: ops
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),
@@ -207,6 +218,8 @@ def world(
     other_dsp_driver,
     dsp_token_key,
     other_dsp_token_key,
+    dsp_manager,
+    other_dsp_manager,
 ) -> dict:
     """The rightful side's objects: the applicant's application, the partner's handoff with
     the driver's DSP, its packages (received, delivered with a photo, one with an incident)."""
@@ -259,6 +272,8 @@ def world(
             uploaded_by=reviewer,
         ),
         "manifest": manifest,
+        "dsp": dsp,
+        "token": DspApiToken.objects.get(dsp=dsp),
         "handoff": handoff,
         "received": received,
         "delivered": delivered,
@@ -292,6 +307,8 @@ def world(
             OTHER_DRIVER: logged_in(other_dsp_driver),
             TOKEN: Client(HTTP_AUTHORIZATION=f"Bearer {dsp_token_key}"),
             OTHER_TOKEN: Client(HTTP_AUTHORIZATION=f"Bearer {other_dsp_token_key}"),
+            MANAGER: logged_in(dsp_manager),
+            OTHER_MANAGER: logged_in(other_dsp_manager),
         },
     }
 

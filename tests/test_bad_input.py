@@ -195,6 +195,30 @@ FORMS = [
         ["recipient_name", "safe_place_note", "idempotency_key", "device_time", "latitude"],
     ),
     Form(
+        "dsp-key-issue",
+        "post",
+        lambda w: reverse("packages:dsp-key-issue", args=[w["dsp"].pk]),
+        "dsp_manager",
+        lambda w: {"label": "dispatch"},
+        ["label"],
+    ),
+    Form(
+        "dsp-key-revoke",
+        "post",
+        lambda w: reverse("packages:dsp-key-revoke", args=[w["token"].pk]),
+        "dsp_manager",
+        lambda w: {"reason": "lost"},
+        ["reason"],
+    ),
+    Form(
+        "dsp-key-rotate",
+        "post",
+        lambda w: reverse("packages:dsp-key-rotate", args=[w["token"].pk]),
+        "dsp_manager",
+        lambda w: {"overlap": "1h"},
+        ["overlap"],
+    ),
+    Form(
         "day-close",
         "post",
         lambda w: reverse("packages:day-close"),
@@ -207,7 +231,7 @@ FORMS = [
 
 @pytest.fixture
 def world(
-    applicant, other_applicant, partner, partner_owner, reviewer, dsp_driver, settings
+    applicant, other_applicant, partner, partner_owner, reviewer, dsp_driver, dsp_manager, settings
 ) -> dict:
     settings.PORTAL_RATE_LIMITS = {}  # the sweep posts far more than a person would
     dsp = dsp_driver.driver.dsp
@@ -229,12 +253,14 @@ def world(
         "handoff": handoff,
         "package": package,
         "dsp": dsp,
+        "token": package_services.dsp_token_create(actor=None, dsp=dsp, label="dispatch")[0],
         "partner": partner,
         "users": {
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,
             "dsp_driver": dsp_driver,
+            "dsp_manager": dsp_manager,
         },
     }
 

@@ -26,7 +26,7 @@ from packages.services.manifests import (
     manifest_upload_confirm,
     manifest_upload_stage,
 )
-from packages.services.tokens import dsp_token_create, dsp_token_revoke
+from packages.services.tokens import dsp_token_create, dsp_token_revoke, dsp_token_rotate
 
 __all__ = [
     "ActorNotAllowed",
@@ -35,6 +35,7 @@ __all__ = [
     "delivery_start",
     "dsp_token_create",
     "dsp_token_revoke",
+    "dsp_token_rotate",
     "handoff_confirm",
     "handoff_open",
     "incident_resolve",

@@ -1,0 +1,62 @@
+"""Reads for the DSP pages (ops admins and the DSP's managers): which DSP a person may open,
+its keys and its drivers. An object the reader may not see answers 404, so an id tells an
+outsider nothing; the role gate (403) is the views' decorator."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from accounts.roles import Role
+from packages.models import Driver, Dsp, DspApiToken, DspManager
+
+
+def _dsps_visible_to(*, actor: User) -> QuerySet[Dsp]:
+    if actor.has_role(Role.OPS_ADMIN):
+        return Dsp.objects.all()
+    if actor.has_role(Role.DSP_MANAGER):
+        return Dsp.objects.filter(managers__user=actor)
+    return Dsp.objects.none()
+
+
+def dsp_of_manager(*, user: User) -> Dsp | None:
+    manager = DspManager.objects.select_related("dsp").filter(user=user).first()
+    return manager.dsp if manager else None
+
+
+def dsp_get_for(*, actor: User, dsp_id: int) -> Dsp:
+    dsp = _dsps_visible_to(actor=actor).filter(pk=dsp_id).first()
+    if dsp is None:
+        raise Http404("No such DSP.")
+    return dsp
+
+
+def dsp_token_get_for(*, actor: User, token_id: int) -> DspApiToken:
+    token = (
+        DspApiToken.objects.select_related("dsp", "created_by", "replaced_by")
+        .filter(pk=token_id, dsp__in=_dsps_visible_to(actor=actor))
+        .first()
+    )
+    if token is None:
+        raise Http404("No such API key.")
+    return token
+
+
+def dsp_tokens(*, dsp: Dsp) -> QuerySet[DspApiToken]:
+    """The DSP's keys, newest first, with who created them and their replacements."""
+    return (
+        DspApiToken.objects.filter(dsp=dsp)
+        .select_related("created_by", "replaced_by")
+        .order_by("-created", "-id")
+    )
+
+
+def dsp_drivers(*, dsp: Dsp) -> QuerySet[Driver]:
+    return Driver.objects.filter(dsp=dsp).select_related("user", "home_station")
+
+
+def dsp_list_for_ops() -> QuerySet[Dsp]:
+    """Every DSP with its driver count and the number of keys not revoked."""
+    return Dsp.objects.annotate(
+        driver_count=Count("drivers", distinct=True),
+        key_count=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True), distinct=True),
+    ).order_by("name")
