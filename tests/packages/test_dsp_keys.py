@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import User
 from hubdelivery.exceptions import InvalidInput, InvalidTransition, NotAllowed
@@ -302,25 +301,15 @@ def test_seed_demo_gives_the_dsp_manager_an_active_and_a_rotated_key(db, setting
 # ------------------------------------------------------------------------------
 # Spanish
 # ------------------------------------------------------------------------------
-@pytest.fixture
-def spanish_catalog(settings):
-    """The repo's catalog (LOCALE_PATHS and LocaleMiddleware arrive with the core i18n
-    branch; once merged this only repeats its setting). Needs the compiled .mo files."""
-    settings.LOCALE_PATHS = [settings.BASE_DIR / "locale"]
-
-
-@pytest.mark.usefixtures("spanish_catalog")
-def test_the_key_pages_render_in_spanish(dsp_manager, dsp, token):
+def test_the_key_pages_render_in_spanish(dsp_manager, dsp, token, spanish):
     client = client_for(dsp_manager)
-    with translation.override("es"):
-        keys_page = client.get(
-            reverse("packages:dsp-keys", args=[dsp.pk]), HTTP_ACCEPT_LANGUAGE="es"
-        ).text
+    keys_page = client.get(reverse("packages:dsp-keys", args=[dsp.pk]), **spanish).text
     assert "Emitir clave" in keys_page and "Issue key" not in keys_page
     assert "Activa" in keys_page
-    with translation.override("es"):
-        rotate_page = client.get(reverse("packages:dsp-key-rotate", args=[token.pk])).text
-        refused = client.post(reverse("packages:dsp-key-issue", args=[dsp.pk]), {"label": ""})
+    rotate_page = client.get(reverse("packages:dsp-key-rotate", args=[token.pk]), **spanish).text
+    refused = client.post(
+        reverse("packages:dsp-key-issue", args=[dsp.pk]), {"label": ""}, **spanish
+    )
     assert "Rotar clave" in rotate_page and "Rotate key" not in rotate_page
     assert "Ponga un nombre a la clave." in refused.text
     # and English stays the default
