@@ -324,16 +324,24 @@ def performance_findings(day: PartnerDay, settings: CheckSettings) -> list[Findi
 def capacity_findings(
     *, days: list[PartnerDay], holiday: str | None, settings: CheckSettings
 ) -> list[Finding]:
-    """Every finding for the date, busiest partners first so they get the nearest room.
+    """Every finding for the date (see finding_stream)."""
+    return list(finding_stream(days=days, holiday=holiday, settings=settings))
+
+
+def finding_stream(
+    *, days: list[PartnerDay], holiday: str | None, settings: CheckSettings
+) -> Iterator[Finding]:
+    """Every finding for the date, one at a time, busiest partners first so they get the
+    nearest room. A generator so the check can write the first findings while it works out
+    the rest.
 
     1. volume: holiday, closed/paused, over daily capacity, over storage (with neighbours);
     2. custody: stale packages, handoffs left open;
     3. performance over the history window: low success, under-use.
     """
     index = NeighbourIndex(days, settings.neighbour_max_miles)
-    findings: list[Finding] = []
     for day in sorted(days, key=lambda d: (-(d.assigned - d.daily_capacity), d.partner_id)):
-        findings += volume_findings(day, holiday, index)
+        yield from volume_findings(day, holiday, index)
     for day in sorted(days, key=lambda d: d.partner_id):
-        findings += custody_findings(day) + performance_findings(day, settings)
-    return findings
+        yield from custody_findings(day)
+        yield from performance_findings(day, settings)

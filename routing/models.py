@@ -50,7 +50,11 @@ class FindingKind(models.TextChoices):
 class CapacityFinding(models.Model):
     """One thing ops should look at, with the action the check suggests."""
 
-    report = models.ForeignKey(CapacityReport, on_delete=models.CASCADE, related_name="findings")
+    # No index of its own on report or neighbour: the unique constraint leads with the report,
+    # and few findings name a neighbour (a night writes tens of thousands of findings).
+    report = models.ForeignKey(
+        CapacityReport, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="capacity_findings"
     )
@@ -64,6 +68,7 @@ class CapacityFinding(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         help_text=_("The partner suggested to take the overflow."),
     )
     zip_codes = models.JSONField(default=list, blank=True)
@@ -76,6 +81,13 @@ class CapacityFinding(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["report", "partner", "kind"], name="one_finding_per_partner_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["neighbour"],
+                condition=Q(neighbour__isnull=False),
+                name="finding_neighbour_named",
             ),
         ]
 

@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from accounts.emails import email_send_templated
 from hubdelivery.lib.urls import absolute_url
 from routing import selectors
-from routing.capacity import CheckSettings, Finding, capacity_findings
+from routing.capacity import CheckSettings, Finding, finding_stream
 from routing.models import CapacityFinding, CapacityReport, FindingKind
 
 
@@ -46,27 +47,59 @@ def copy_value(value: object) -> str:
 
 def copy_line(report_id: int, finding: Finding) -> str:
     """One finding as a COPY text line, in FINDING_COLUMNS order. The ids and counts are
-    ints and need no escaping; a night writes tens of thousands of these."""
+    ints and the kind one of FindingKind's values: none needs escaping, and a night writes
+    tens of thousands of these."""
     f = finding
     zip_codes = json.dumps(list(f.zip_codes)) if f.zip_codes else "[]"
     neighbour = COPY_NULL if f.neighbour_id is None else f.neighbour_id
     return (
-        f"{report_id}\t{f.partner_id}\t{copy_value(f.kind)}\t{copy_value(f.message[:300])}\t"
+        f"{report_id}\t{f.partner_id}\t{f.kind}\t{copy_value(f.message[:300])}\t"
         f"{copy_value(f.suggested_action[:300])}\t{f.packages}\t{neighbour}\t"
         f"{copy_value(zip_codes)}\n"
     )
 
 
-def findings_insert(*, report: CapacityReport, findings: list[Finding]) -> None:
-    """Insert the night's findings. On PostgreSQL one COPY: Django's bulk_create spends most
-    of a 10,000-partner check building the SQL for its rows."""
+def findings_insert(*, report: CapacityReport, findings: Iterable[Finding]) -> None:
+    """Insert the night's findings. On PostgreSQL one COPY that reads them as they come:
+    the server stores the first rows while the rules work out the next (Django's
+    bulk_create spent most of a 10,000-partner check building the SQL for its rows)."""
     if connection.vendor != "postgresql":
         CapacityFinding.objects.bulk_create(finding_row(report=report, finding=f) for f in findings)
         return
-    text = "".join([copy_line(report.pk, f) for f in findings])
     table, columns = CapacityFinding._meta.db_table, ", ".join(FINDING_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN", CopyLines(report.pk, findings)
+        )
+
+
+class CopyLines(io.TextIOBase):
+    """The findings as a file of COPY text lines that psycopg2 reads a chunk at a time."""
+
+    def __init__(self, report_id: int, findings: Iterable[Finding]) -> None:
+        self.report_id = report_id
+        self.findings = iter(findings)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        """At least `size` characters (all if negative), whole lines; "" at the end."""
+        lines, length = [], 0
+        for finding in self.findings:
+            line = copy_line(self.report_id, finding)
+            lines.append(line)
+            length += len(line)
+            if size is not None and 0 <= size <= length:
+                break
+        return "".join(lines)
+
+
+def collected(findings: Iterable[Finding], into: list[Finding]) -> Iterator[Finding]:
+    """Each finding, also kept in `into` as it passes."""
+    for finding in findings:
+        into.append(finding)
+        yield finding
 
 
 def finding_row(*, report: CapacityReport, finding: Finding) -> CapacityFinding:
@@ -108,9 +141,10 @@ def capacity_check_run(
         service_date=service_date, time_zone=time_zone, history_days=config.history_days
     )
     holiday = selectors.major_holiday(service_date)
-    findings = capacity_findings(days=days, holiday=holiday, settings=config)
     CapacityFinding.objects.filter(report=report).delete()  # one DELETE: nothing cascades
-    findings_insert(report=report, findings=findings)
+    findings: list[Finding] = []  # filled as the insert reads them, for the email
+    stream = finding_stream(days=days, holiday=holiday, settings=config)
+    findings_insert(report=report, findings=collected(stream, into=findings))
     report.started_at = report.started_at or timezone.now()
     report.finished_at = timezone.now()
     report.partners_checked = len(days)

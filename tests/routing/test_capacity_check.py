@@ -1,9 +1,11 @@
 import datetime
+import json
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from packages.models import PackageStatus
@@ -160,6 +162,26 @@ def test_partner_days_count_the_dates_packages_per_zip_and_every_window_fact(db)
     assert day.zip_counts == {"02116": 4, "02118": 2}
     assert (day.assigned, day.held_before, day.stale) == (6, 3, 3)
     assert (day.history_volume, day.history_handled, day.history_delivered) == (8, 8, 5)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_the_fact_query_sizes_its_grouping_from_the_partner_zip_statistics(db):
+    # given 30 partners, each with the date's packages and history in one of 15 ZIPs
+    for n in range(30):
+        partner = boston(latitude=42.3 + n * 0.001)
+        packages_for(partner, DATE, 40, zip_code=f"021{n % 15:02d}")
+        packages_for(partner, DATE - datetime.timedelta(days=2), 30, zip_code=f"021{n % 15:02d}",
+                     status=PackageStatus.DELIVERED)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partners_partner, packages_package")
+    # when PostgreSQL plans the check's grouped scan
+    rows = selectors.package_counts_by_partner_zip(time_zone=NY, service_date=DATE, history_days=14)
+    [plan] = json.loads(rows.explain(format="json"))
+    # then it expects about the 30 groups there are; without the statistics it multiplies
+    # 30 partners by 15 ZIPs (capped at a tenth of the 2,100 rows), and a guess that far
+    # off made it sort on disk instead of hashing at 30,000 partners
+    assert len(rows) == 30
+    assert plan["Plan"]["Plan Rows"] <= 60
 
 
 def test_alaska_and_new_york_get_their_own_next_service_date(db):
