@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.emails import email_queue
 from accounts.models import User
@@ -33,11 +34,19 @@ def email_context(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def active_language() -> str:
+    """The request's language as a code of settings.LANGUAGES ("" if somehow none)."""
+    language = translation.get_language() or ""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-ups become applicants; allauth's emails go through the outbox and Celery, with
     their links on SITE_URL."""
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        # The language the visitor signed up in becomes their saved preference.
+        user.language = active_language()
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             role_grant(user=user, role=Role.APPLICANT)

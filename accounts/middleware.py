@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 # Pages an ops user without an authenticator may still open: allauth (log-out, MFA set-up).
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
@@ -66,3 +67,25 @@ class OpsMfaRequiredMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language (User.language) wins over the one LocaleMiddleware
+    chose from the cookie or Accept-Language. Sits after AuthenticationMiddleware; reading
+    the preference costs no query, the user row is loaded for every request anyway
+    (hubdelivery.middleware.NoStoreMiddleware reads it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = user_language(request.user)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+def user_language(user) -> str:
+    """The user's saved language code, "" when anonymous or following the browser."""
+    return (user.language if user.is_authenticated else "") or ""
