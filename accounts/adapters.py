@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.emails import email_queue
+from accounts.emails import email_queue, recipient_language
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
@@ -53,8 +53,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """In the recipient's saved language, else the one of the request that sent it (a
+        visitor asking for a password reset in Spanish gets it in Spanish)."""
         context = email_context({"email": email, "request": self.request, **context})
-        message = self.render_mail(template_prefix, email, context)
+        language = recipient_language(to=email) or translation.get_language()
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, context)
         html = next(
             (
                 body

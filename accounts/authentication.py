@@ -6,10 +6,11 @@ proves no second factor, so an ops account's token is refused. DSP system keys
 (packages.authentication.DspTokenAuthentication) belong to no person and are unaffected.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-OPS_REFUSAL_DETAIL = (
+OPS_REFUSAL_DETAIL = _(
     "Ops accounts cannot use API tokens: a token carries no second factor. Use the portal "
     "in your browser, signed in with two-factor authentication."
 )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 # Pages an ops user without an authenticator may still open: allauth (log-out, MFA set-up).
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
@@ -16,7 +17,7 @@ MFA_MANAGE_PREFIX = "/accounts/"
 # database once per session, not on every request.
 MFA_SEEN_SESSION_KEY = "ops_mfa_seen_for"
 API_PREFIX = "/api/"
-MFA_MISSING_API_DETAIL = (
+MFA_MISSING_API_DETAIL = _(
     "Ops accounts need two-factor authentication. Set it up in the portal (setup_url) "
     "before using the API."
 )
@@ -63,7 +64,7 @@ class OpsMfaRequiredMiddleware:
                 }
                 return JsonResponse(body, status=403)
             messages.warning(
-                request, "Ops accounts need two-factor authentication. Set it up to continue."
+                request, _("Ops accounts need two-factor authentication. Set it up to continue.")
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
