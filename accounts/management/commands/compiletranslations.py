@@ -22,4 +22,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         for po_path in catalogs():
             polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
-            self.stdout.write(f"Compiled {po_path.relative_to(settings.BASE_DIR)}")
+            self.stdout.write(f"Compiled {po_path}")
