@@ -30,7 +30,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False, help_text="May open the Django admin.")
+    is_staff = models.BooleanField(default=False, help_text=_("May open the Django admin."))
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     language = models.CharField(
