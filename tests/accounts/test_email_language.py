@@ -103,3 +103,21 @@ def test_allauth_email_in_english_by_default(client):
     client.post(reverse("account_reset_password"), {"email": "bo@mail.test"})
     body = OutboundEmail.objects.get(to="bo@mail.test").body_text
     assert "Hello from the Hub Delivery Partner Portal!" in body
+
+
+@pytest.mark.parametrize(("saved", "expected"), [("es", "Hola, "), ("", "Hello ")])
+def test_partner_notifications_follow_the_owners_saved_language(partner_owner, saved, expected):
+    """dashboard.notifications passes the owner's saved language along."""
+    from dashboard.models import NotificationKind
+    from dashboard.notifications import notification_send
+
+    partner_owner.language = saved
+    partner_owner.save()
+    notification_send(
+        kind=NotificationKind.TOMORROW_VOLUME,
+        user=partner_owner,
+        period="2026-11-30",
+        context={"packages": 3, "url": "http://127.0.0.1:8000/"},
+    )
+    html = queued_html(partner_owner.email)
+    assert f"{expected}{partner_owner.full_name}" in html
