@@ -164,3 +164,16 @@ def test_signup_saves_the_language_in_use(client, accept_language, saved):
 
 def test_user_factory_follows_the_browser_by_default(db):
     assert UserFactory().language == ""
+
+
+def test_api_answers_a_token_user_in_their_saved_language(partner_owner):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    partner_owner.language = "es"
+    partner_owner.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=partner_owner).key}")
+    response = client.get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert page_language(response) == "es"
