@@ -15,6 +15,7 @@ RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.tom
 COPY . .
 RUN pip install --no-cache-dir --no-deps . \
  && SECRET_KEY=collectstatic-only SITE_URL=http://build.invalid python manage.py collectstatic --noinput \
+ && SECRET_KEY=compile-only SITE_URL=http://build.invalid python manage.py compiletranslations \
  && useradd --create-home --uid 1000 portal \
  && mkdir -p /data/media && chown -R portal /data
 

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install run test worker beat lint format migrate
+.PHONY: install run test worker beat lint format migrate messages translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,14 +17,24 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# Compile locale/*/LC_MESSAGES/*.po to .mo in pure Python (no gettext needed).
+translations: install
+	$(PY) manage.py compiletranslations
+
+# Extract the marked strings into locale/es (needs gettext's xgettext), then fill the new
+# msgstr entries; CI refuses empty or fuzzy ones (manage.py translations_check, docs/i18n.md).
+messages: install
+	$(PY) manage.py makemessages -l es --no-location --no-obsolete -i ".venv/*" -i "tests/*" -i "benchmarks/*" -i "scripts/*" -i "deploy/*" -i "docs/*"
+	$(PY) manage.py makemessages -d djangojs -l es --no-location --no-obsolete -i "static/vendor/*" -i "static/js/htmx.min.js" -i ".venv/*" -i "staticfiles/*"
+
 # The portal with demo data on http://127.0.0.1:8000 (SQLite + Celery eager unless
 # DATABASE_URL / CELERY_BROKER_URL are set).
-run: migrate
+run: migrate translations
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The whole suite (PostgreSQL when DATABASE_URL is set, else SQLite).
-test: install
+test: translations
 	$(VENV)/bin/pytest
 
 worker: install

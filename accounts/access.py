@@ -8,14 +8,17 @@ The project's access vocabulary, one layer per app so no app imports one above i
 Every `*_require` raises `hubdelivery.exceptions.NotAllowed` and returns what it found.
 """
 
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.exceptions import NotAllowed
 
-OPS_ONLY = "Only ops reviewers and ops admins may do this."
+OPS_ONLY = _("Only ops reviewers and ops admins may do this.")
 
 
-def ops_require(*, actor: User, refusal: str = OPS_ONLY) -> None:
+def ops_require(*, actor: User, refusal: "str | StrPromise" = OPS_ONLY) -> None:
     """Ops reviewers and ops admins; `refusal` is the message the others get."""
     if not actor.is_ops:
         raise NotAllowed(refusal)
@@ -24,4 +27,4 @@ def ops_require(*, actor: User, refusal: str = OPS_ONLY) -> None:
 def ops_admin_require(*, actor: User) -> None:
     """Ops admins only: markets, target states and the program's settings."""
     if not actor.has_role(Role.OPS_ADMIN):
-        raise NotAllowed("Only ops admins may change markets and target states.")
+        raise NotAllowed(_("Only ops admins may change markets and target states."))

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 
-from accounts.emails import email_queue
+from accounts.emails import email_queue, recipient_language
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
@@ -33,19 +34,31 @@ def email_context(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def active_language() -> str:
+    """The request's language as a code of settings.LANGUAGES ("" if somehow none)."""
+    language = translation.get_language() or ""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-ups become applicants; allauth's emails go through the outbox and Celery, with
     their links on SITE_URL."""
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        # The language the visitor signed up in becomes their saved preference.
+        user.language = active_language()
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             role_grant(user=user, role=Role.APPLICANT)
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """In the recipient's saved language, else the one of the request that sent it (a
+        visitor asking for a password reset in Spanish gets it in Spanish)."""
         context = email_context({"email": email, "request": self.request, **context})
-        message = self.render_mail(template_prefix, email, context)
+        language = recipient_language(to=email) or translation.get_language()
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, context)
         html = next(
             (
                 body

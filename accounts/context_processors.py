@@ -1,19 +1,25 @@
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 
 # (label, url name, roles that see it). Order is the order in the navigation bar.
-NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
-    ("Operations", "partners:ops-home", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
-    ("Applications", "partners:review-queue", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
-    ("Capacity", "routing:ops-capacity", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
-    ("My business", "partners:partner-home", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
-    ("Route", "routing:partner-route", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
-    ("DSPs", "packages:ops-dsps", frozenset({Role.OPS_ADMIN})),
-    ("My DSP", "packages:dsp-home", frozenset({Role.DSP_MANAGER})),
-    ("Handoffs", "packages:driver-home", frozenset({Role.DSP_DRIVER})),
-    ("Drop-off order", "routing:driver-route", frozenset({Role.DSP_DRIVER})),
-    ("My application", "partners:applicant-home", frozenset({Role.APPLICANT})),
+NAVIGATION: list[tuple[Promise, str, frozenset[str]]] = [
+    (_("Operations"), "partners:ops-home", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
+    (_("Applications"), "partners:review-queue", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
+    (_("Capacity"), "routing:ops-capacity", frozenset({Role.OPS_REVIEWER, Role.OPS_ADMIN})),
+    (
+        _("My business"),
+        "partners:partner-home",
+        frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF}),
+    ),
+    (_("Route"), "routing:partner-route", frozenset({Role.PARTNER_OWNER, Role.PARTNER_STAFF})),
+    (_("DSPs"), "packages:ops-dsps", frozenset({Role.OPS_ADMIN})),
+    (_("My DSP"), "packages:dsp-home", frozenset({Role.DSP_MANAGER})),
+    (_("Handoffs"), "packages:driver-home", frozenset({Role.DSP_DRIVER})),
+    (_("Drop-off order"), "routing:driver-route", frozenset({Role.DSP_DRIVER})),
+    (_("My application"), "partners:applicant-home", frozenset({Role.APPLICANT})),
 ]
 
 

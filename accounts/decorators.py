@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from accounts.roles import OPS_ROLES, PARTNER_ROLES, Role
 
@@ -22,7 +23,7 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.roles & set(roles):
-                raise PermissionDenied("Your role does not give access to this page.")
+                raise PermissionDenied(_("Your role does not give access to this page."))
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -27,10 +27,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from accounts.models import OutboundEmail
+from accounts.models import OutboundEmail, User
 
 logger = logging.getLogger(__name__)
 # Re-queue a waiting email this long after it was last queued: well past a healthy queue's
@@ -42,11 +42,30 @@ MAX_ATTEMPTS = 5
 SWEEP_BATCH = 100
 
 
-def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    subject = render_to_string(f"emails/{template}-subject.txt", context)
-    text = render_to_string(f"emails/{template}-body.txt", context)
-    html = render_to_string(f"emails/{template}-body.html", context)
+def email_render(
+    *, template: str, context: dict[str, Any], language: str | None = None
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of templates/emails/<template>-*, in `language` (English
+    when None)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{template}-subject.txt", context)
+        text = render_to_string(f"emails/{template}-body.txt", context)
+        html = render_to_string(f"emails/{template}-body.html", context)
     return " ".join(subject.split()), text, html
+
+
+def recipient_language(*, to: str) -> str:
+    """The saved language of the user with this address; "" for none or no such user."""
+    saved = User.objects.filter(email__iexact=to).values_list("language", flat=True).first()
+    return saved or ""
+
+
+def email_language(*, to: str, language: str | None) -> str:
+    """The language an email is written in: the caller's `language` when given (a user's
+    saved one, "" when they follow the browser: there is none in an inbox), else the
+    recipient's saved language looked up by address, else English."""
+    chosen = recipient_language(to=to) if language is None else language
+    return chosen or settings.LANGUAGE_CODE
 
 
 def email_queue(*, to: str, subject: str, text: str, html: str = "", kind: str) -> None:
@@ -63,8 +82,14 @@ def email_queue(*, to: str, subject: str, text: str, html: str = "", kind: str) 
     transaction.on_commit(lambda: email_enqueue(email_id=email.pk))
 
 
-def email_send_templated(*, template: str, to: str, context: dict[str, Any]) -> None:
-    subject, text, html = email_render(template=template, context=context)
+def email_send_templated(
+    *, template: str, to: str, context: dict[str, Any], language: str | None = None
+) -> None:
+    """Render templates/emails/<template>-* in the recipient's language (email_language) and
+    queue the email. Pass `language=user.language` when the recipient's row is at hand: it
+    saves the look-up by address."""
+    language = email_language(to=to, language=language)
+    subject, text, html = email_render(template=template, context=context, language=language)
     email_queue(to=to, subject=subject, text=text, html=html, kind=template)
 
 

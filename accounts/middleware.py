@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 # Pages an ops user without an authenticator may still open: allauth (log-out, MFA set-up).
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
@@ -15,7 +17,7 @@ MFA_MANAGE_PREFIX = "/accounts/"
 # database once per session, not on every request.
 MFA_SEEN_SESSION_KEY = "ops_mfa_seen_for"
 API_PREFIX = "/api/"
-MFA_MISSING_API_DETAIL = (
+MFA_MISSING_API_DETAIL = _(
     "Ops accounts need two-factor authentication. Set it up in the portal (setup_url) "
     "before using the API."
 )
@@ -62,7 +64,29 @@ class OpsMfaRequiredMiddleware:
                 }
                 return JsonResponse(body, status=403)
             messages.warning(
-                request, "Ops accounts need two-factor authentication. Set it up to continue."
+                request, _("Ops accounts need two-factor authentication. Set it up to continue.")
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language (User.language) wins over the one LocaleMiddleware
+    chose from the cookie or Accept-Language. Sits after AuthenticationMiddleware; reading
+    the preference costs no query, the user row is loaded for every request anyway
+    (hubdelivery.middleware.NoStoreMiddleware reads it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = user_language(request.user)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+def user_language(user) -> str:
+    """The user's saved language code, "" when anonymous or following the browser."""
+    return (user.language if user.is_authenticated else "") or ""

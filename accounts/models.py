@@ -1,8 +1,10 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import OPS_ROLES, PARTNER_ROLES, Role
 
@@ -28,9 +30,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False, help_text="May open the Django admin.")
+    is_staff = models.BooleanField(default=False, help_text=_("May open the Django admin."))
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The portal's and the emails' language. Blank: the browser's."),
+    )
 
     objects = UserManager()
 

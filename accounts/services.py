@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
+from hubdelivery.exceptions import InvalidInput
 
 
 @transaction.atomic
@@ -35,3 +38,13 @@ def role_revoke(*, user: User, role: Role) -> None:
         user.is_superuser = False
         user.save(update_fields=["is_staff", "is_superuser"])
     user.__dict__.pop("roles", None)
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the user's language: a code of settings.LANGUAGES, or "" to follow the browser."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Choose one of the offered languages."), field="language")
+    if user.language == language:
+        return
+    user.language = language
+    user.save(update_fields=["language"])

@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("home/", views.home, name="home"),
+    path("language/", views.language_set, name="language-set"),
 ]

@@ -1,6 +1,8 @@
 import datetime
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dashboard.selectors import DashboardFilters
 from hubdelivery.lib.dates import local_date
@@ -20,19 +22,21 @@ def default_filters() -> DashboardFilters:
 
 class DashboardFilterForm(forms.Form):
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     state = forms.ChoiceField(
-        choices=[("", "All states"), *US_STATES], required=False, label="State"
+        choices=[("", gettext_lazy("All states")), *US_STATES],
+        required=False,
+        label=gettext_lazy("State"),
     )
     market = forms.ModelChoiceField(
         queryset=Market.objects.order_by("name"),
         required=False,
-        empty_label="All markets",
-        label="Market",
+        empty_label=gettext_lazy("All markets"),
+        label=gettext_lazy("Market"),
     )
 
     def clean(self) -> dict:
@@ -41,9 +45,9 @@ class DashboardFilterForm(forms.Form):
         date_to = data.get("date_to") or defaults.date_to
         date_from = data.get("date_from") or date_to - (defaults.date_to - defaults.date_from)
         if date_from > date_to:
-            raise forms.ValidationError("The start date comes after the end date.")
+            raise forms.ValidationError(_("The start date comes after the end date."))
         if (date_to - date_from).days >= MAX_DAYS:
-            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
+            raise forms.ValidationError(_("Choose at most %(days)s days.") % {"days": MAX_DAYS})
         data["date_from"], data["date_to"] = date_from, date_to
         return data
 
@@ -58,13 +62,14 @@ class DashboardFilterForm(forms.Form):
 
 class StatementWeekForm(forms.Form):
     week = forms.DateField(
-        label="Week starting (a Monday)", widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Week starting (a Monday)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_week(self) -> datetime.date:
         week = self.cleaned_data["week"]
         if week.weekday() != 0:
-            raise forms.ValidationError("Statement weeks start on a Monday.")
+            raise forms.ValidationError(_("Statement weeks start on a Monday."))
         return week
 
 
@@ -72,11 +77,14 @@ class NotificationPreferenceForm(forms.Form):
     """The optional emails (each person sees all three; only their roles receive each)."""
 
     tomorrow_volume = forms.BooleanField(
-        required=False, label="Tomorrow's packages, the evening before (partner owners)"
+        required=False,
+        label=gettext_lazy("Tomorrow's packages, the evening before (partner owners)"),
     )
     weekly_statement = forms.BooleanField(
-        required=False, label="The weekly statement, on Mondays (partner owners)"
+        required=False,
+        label=gettext_lazy("The weekly statement, on Mondays (partner owners)"),
     )
     ops_daily_digest = forms.BooleanField(
-        required=False, label="The ops daily digest: yesterday's operations and open findings"
+        required=False,
+        label=gettext_lazy("The ops daily digest: yesterday's operations and open findings"),
     )

@@ -54,7 +54,12 @@ def notification_send(
             NotificationSent.objects.create(kind=kind, recipient=user, period=period)
     except IntegrityError:
         return False
-    email_send_templated(template=kind.value, to=user.email, context={"user": user, **context})
+    email_send_templated(
+        template=kind.value,
+        to=user.email,
+        context={"user": user, **context},
+        language=user.language,
+    )
     return True
 
 

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -28,6 +29,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": str(exc), "code": type(exc).__name__}, code)
     if isinstance(exc, REQUEST_TOO_LARGE):
         logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
-        detail = "The request body is too large or has too many fields."
+        detail = _("The request body is too large or has too many fields.")
         return Response({"detail": detail}, status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

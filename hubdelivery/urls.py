@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 
 from hubdelivery.health import healthz
 
@@ -12,8 +14,13 @@ admin.site.site_header = "Hub Delivery administration"
 # Every rate limit (allauth's and the portal's) answers with this page.
 handler429 = "hubdelivery.lib.ratelimit.too_many_requests"
 
+# gettext() for static/js: locale/<lang>/LC_MESSAGES/djangojs.po. Cached per language (the
+# cache key holds it) for an hour, so a deploy's new strings show within the hour.
+javascript_catalog = cache_page(60 * 60, key_prefix="jsi18n")(JavaScriptCatalog.as_view())
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("hubdelivery.api_urls")),

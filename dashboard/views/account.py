@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dashboard.forms import NotificationPreferenceForm
 from dashboard.models import NotificationPreference
@@ -15,7 +16,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
             notification_preferences_update(user=request.user, **form.cleaned_data)
-            messages.success(request, "Your email choices are saved.")
+            messages.success(request, _("Your email choices are saved."))
             return redirect("dashboard:notification-preferences")
     else:
         current = NotificationPreference.objects.filter(user=request.user).first()

@@ -108,9 +108,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the `django_language` cookie, else Accept-Language, else English...
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ...unless the signed-in user saved one (User.language), which wins.
+    "accounts.middleware.UserLanguageMiddleware",
     # Sees every response of the views and of the middleware below (the MFA redirect).
     "hubdelivery.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -238,7 +242,16 @@ OPS_MFA_REQUIRED = env_bool("OPS_MFA_REQUIRED", True)
 # ------------------------------------------------------------------------------
 # Internationalisation and time: store UTC, show each partner's local time.
 # ------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English and US Spanish (docs/i18n.md). The language of a request: the signed-in user's saved
+# preference (accounts.middleware.UserLanguageMiddleware), then the `django_language` cookie
+# the switcher sets, then Accept-Language, then English. Catalogs in locale/, compiled by
+# `manage.py compiletranslations`; dates and numbers in hubdelivery/formats/<lang>/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["hubdelivery.formats"]
+# The switcher's choice outlives the browser session (a shared counter device keeps it).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
