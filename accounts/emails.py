@@ -45,9 +45,9 @@ SWEEP_BATCH = 100
 def email_render(
     *, template: str, context: dict[str, Any], language: str | None = None
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML of templates/emails/<template>-*, in `language` (English
-    when None)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    """Subject, text and HTML of templates/emails/<template>-*, in `language`, else in the
+    active language (email_send_templated always names one: the recipient's)."""
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{template}-subject.txt", context)
         text = render_to_string(f"emails/{template}-body.txt", context)
         html = render_to_string(f"emails/{template}-body.html", context)

@@ -5,8 +5,6 @@ Opening a market or a target state invites every lead it covers, once: the lead'
 the same moment still send one invitation per lead.
 """
 
-from contextlib import nullcontext
-
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -212,16 +210,16 @@ def lead_invite(*, lead: Lead, invited_for: str) -> bool:
     if claimed != 1:
         return False
     # A lead has no account whose language could be looked up: the page's language is kept.
-    with override(lead.language) if lead.language else nullcontext():
-        email_send_templated(
-            template="application-invitation",
-            to=lead.email,
-            context={
-                "invited_for": invited_for,
-                "zip_code": lead.zip_code,
-                "signup_url": absolute_url(reverse("account_signup")),
-            },
-        )
+    email_send_templated(
+        template="application-invitation",
+        to=lead.email,
+        context={
+            "invited_for": invited_for,
+            "zip_code": lead.zip_code,
+            "signup_url": absolute_url(reverse("account_signup")),
+        },
+        language=lead.language,
+    )
     return True
 
 

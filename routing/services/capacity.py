@@ -170,6 +170,7 @@ def capacity_report_email(*, report: CapacityReport, findings: list[Finding]) ->
             "counts": [(FindingKind(kind).label, n) for kind, n in sorted(counts.items())],
             "url": absolute_url(reverse("routing:ops-capacity-report", args=[report.pk])),
         },
+        language=settings.LANGUAGE_CODE,  # the ops mailbox is no user: the team's language
     )
 
 

@@ -1,6 +1,8 @@
 """Emails in the recipient's language: the explicit language, else the recipient's saved
 one (looked up by address), else English. allauth's emails too."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -71,7 +73,13 @@ def test_email_render_restores_the_active_language():
 
 
 def test_dashboard_emails_base_is_translated():
-    context = {"user": {"full_name": "Ana"}, "url": "http://127.0.0.1:8000/"}
+    context = {
+        "user": {"full_name": "Ana"},
+        "url": "http://127.0.0.1:8000/",
+        "partner": {"trade_name": "Bodega Ana"},
+        "packages": 3,
+        "day": datetime.date(2026, 11, 30),
+    }
     _, _, html = email_render(template="tomorrow-volume", context=context, language="es")
     assert "Hola, Ana:" in html
     assert "Puede desactivar este correo en el portal, en Notificaciones." in html

@@ -5,9 +5,11 @@ check would refuse the ORM calls the tests make for set-up; the tests are synchr
 """
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -105,3 +107,42 @@ def horizontal_overflow(page) -> int:
     return page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+
+
+# ------------------------------------------------------------------------------
+# The journeys' worlds (tests/browser/test_journeys.py, test_journey_spanish.py)
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def recruiting_world(transactional_db) -> None:
+    """Live-server tests flush the database: put the target states and markets back."""
+    import_module("partners.migrations.0005_seed_target_states_and_markets").seed(apps, None)
+
+
+@pytest.fixture
+def received_day(partner, dsp_driver):
+    """Four packages scanned in at this morning's drop-off, and the day's route planned."""
+    from hubdelivery.lib.dates import local_date
+    from packages import services
+    from packages.models import HandoffDirection
+    from routing.services import partner_route_build
+    from tests.factories import ManifestFactory, PackageFactory
+
+    today = local_date(tz_name=partner.time_zone)
+    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
+    streets = ["300 Beacon St", "12 Marlborough St", "45 Commonwealth Ave", "8 Newbury St"]
+    packages = [PackageFactory(manifest=manifest, address_line=street) for street in streets]
+    handoff = services.handoff_open(
+        actor=dsp_driver, partner=partner, dsp=manifest.dsp,
+        direction=HandoffDirection.DROP_OFF, service_date=today, idempotency_key="j4-open",
+    ).handoff  # fmt: skip
+    for n, package in enumerate(packages):
+        services.package_receive(
+            actor=dsp_driver, handoff=handoff, tracking_id=package.tracking_id,
+            idempotency_key=f"j4-r{n}",
+        )  # fmt: skip
+    for actor in (dsp_driver, partner.owner):
+        services.handoff_confirm(actor=actor, handoff=handoff, idempotency_key=f"j4-c{actor.pk}")
+    partner_route_build(partner=partner, service_date=today)
+    for package in packages:
+        package.refresh_from_db()
+    return packages

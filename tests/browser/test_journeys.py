@@ -20,11 +20,9 @@ pages also 1280 px. SAVE_SCREENSHOTS=1 writes each step to docs/screenshots/jour
 
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core import mail
 
 from accounts.roles import Role
@@ -41,12 +39,6 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d4944415478da63f8cfc0f01f0005000201a5f0b9a40000000049454e44ae426082"
 )
-
-
-@pytest.fixture
-def recruiting_world(transactional_db) -> None:
-    """Live-server tests flush the database: put the target states and markets back."""
-    import_module("partners.migrations.0005_seed_target_states_and_markets").seed(apps, None)
 
 
 def check(page, name: str) -> None:
@@ -70,35 +62,41 @@ def field(page, label: str):
     return page.get_by_label(label, exact=True)
 
 
-def fill_application(page, tmp_path: Path, *, ein: str) -> None:
+def as_written(text: str, context: str | None = None) -> str:
+    return text
+
+
+def fill_application(page, tmp_path: Path, *, ein: str, label=as_written) -> None:
+    """The whole application form; `label` turns each English label into the page's
+    language (tests/i18n_words.in_spanish for the Spanish journey)."""
     licence, photo = tmp_path / "licence.pdf", tmp_path / "storage.png"
     licence.write_bytes(PDF)
     photo.write_bytes(PNG)
-    field(page, "Business legal name").fill("Petal & Stem LLC")
-    field(page, "Trade name").fill("Petal & Stem")
-    field(page, "Business type").select_option("florist")
-    field(page, "EIN").fill(ein)
-    field(page, "Years in business").fill("6")
-    field(page, "Owner's full name").fill("Flora Bloom")
-    field(page, "Owner's phone").fill("(617) 555-0142")
-    field(page, "Street address").fill("12 Newbury St")
-    field(page, "City").fill("Boston")
-    field(page, "State").select_option("MA")
-    field(page, "ZIP code").fill("02116")
+    field(page, label("Business legal name")).fill("Petal & Stem LLC")
+    field(page, label("Trade name")).fill("Petal & Stem")
+    field(page, label("Business type")).select_option("florist")
+    field(page, label("EIN")).fill(ein)
+    field(page, label("Years in business")).fill("6")
+    field(page, label("Owner's full name")).fill("Flora Bloom")
+    field(page, label("Owner's phone")).fill("(617) 555-0142")
+    field(page, label("Street address")).fill("12 Newbury St")
+    field(page, label("City")).fill("Boston")
+    field(page, label("State")).select_option("MA")
+    field(page, label("ZIP code")).fill("02116")
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"):
-        field(page, day).check()
-    field(page, "Opens at").fill("08:00")
-    field(page, "Closes at").fill("19:00")
-    field(page, "We have a secure storage area for packages").check()
-    field(page, "Storage description").fill("Locked back room with shelving")
-    field(page, "Storage capacity (packages)").fill("60")
-    field(page, "Packages per day").fill("30")
-    field(page, "People who would deliver").fill("2")
-    field(page, "On foot").check()
-    field(page, "Bike").check()
-    field(page, "Business licence").set_input_files(str(licence))
-    field(page, "Photo of the storage area").set_input_files(str(photo))
-    field(page, "I accept the program terms").check()
+        field(page, label(day, "opening day")).check()
+    field(page, label("Opens at")).fill("08:00")
+    field(page, label("Closes at")).fill("19:00")
+    field(page, label("We have a secure storage area for packages")).check()
+    field(page, label("Storage description")).fill("Locked back room with shelving")
+    field(page, label("Storage capacity (packages)")).fill("60")
+    field(page, label("Packages per day")).fill("30")
+    field(page, label("People who would deliver")).fill("2")
+    field(page, label("On foot")).check()
+    field(page, label("Bike")).check()
+    field(page, label("Business licence")).set_input_files(str(licence))
+    field(page, label("Photo of the storage area")).set_input_files(str(photo))
+    field(page, label("I accept the program terms")).check()
 
 
 def test_journey_1_a_boston_florist_applies(live_server, page, recruiting_world, tmp_path):
@@ -236,36 +234,6 @@ def test_journey_2_review_info_request_approval_and_onboarding(
     assert partner.status == PartnerStatus.ACTIVE
     applicant.goto(base + "/partner/")
     assert "Getting started" not in applicant.content()
-
-
-@pytest.fixture
-def received_day(partner, dsp_driver):
-    """Four packages scanned in at this morning's drop-off, and the day's route planned."""
-    from hubdelivery.lib.dates import local_date
-    from packages import services
-    from packages.models import HandoffDirection
-    from routing.services import partner_route_build
-    from tests.factories import ManifestFactory, PackageFactory
-
-    today = local_date(tz_name=partner.time_zone)
-    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
-    streets = ["300 Beacon St", "12 Marlborough St", "45 Commonwealth Ave", "8 Newbury St"]
-    packages = [PackageFactory(manifest=manifest, address_line=street) for street in streets]
-    handoff = services.handoff_open(
-        actor=dsp_driver, partner=partner, dsp=manifest.dsp,
-        direction=HandoffDirection.DROP_OFF, service_date=today, idempotency_key="j4-open",
-    ).handoff  # fmt: skip
-    for n, package in enumerate(packages):
-        services.package_receive(
-            actor=dsp_driver, handoff=handoff, tracking_id=package.tracking_id,
-            idempotency_key=f"j4-r{n}",
-        )  # fmt: skip
-    for actor in (dsp_driver, partner.owner):
-        services.handoff_confirm(actor=actor, handoff=handoff, idempotency_key=f"j4-c{actor.pk}")
-    partner_route_build(partner=partner, service_date=today)
-    for package in packages:
-        package.refresh_from_db()
-    return packages
 
 
 def find_package(page, tracking_id: str) -> None:
