@@ -52,11 +52,23 @@ class CapacityFinding(models.Model):
 
     # No index of its own on report or neighbour: the unique constraint leads with the report,
     # and few findings name a neighbour (a night writes tens of thousands of findings).
+    # No database constraint on the three keys (db_constraint=False): findings are a report the
+    # check rewrites whole each night, in one transaction that holds the report's lock and has
+    # just read every partner it names; the deferred key checks of tens of thousands of rows
+    # were a quarter of the check's time (docs/performance.md, "Capacity check"). Django still
+    # deletes a report's or a partner's findings with them (on_delete).
     report = models.ForeignKey(
-        CapacityReport, on_delete=models.CASCADE, related_name="findings", db_index=False
+        CapacityReport,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        db_index=False,
+        db_constraint=False,
     )
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="capacity_findings"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="capacity_findings",
+        db_constraint=False,
     )
     kind = models.CharField(max_length=30, choices=FindingKind.choices)
     message = models.CharField(max_length=300)
@@ -69,6 +81,7 @@ class CapacityFinding(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         help_text=_("The partner suggested to take the overflow."),
     )
     zip_codes = models.JSONField(default=list, blank=True)

@@ -262,3 +262,13 @@ def test_findings_with_odd_characters_round_trip(db):
     [finding] = findings_by_kind(report)["over_daily_capacity"]
     assert finding.zip_codes == ["02116"]
     assert finding.message == "35 packages assigned, daily capacity 30."
+
+
+def test_a_deleted_report_takes_its_findings_with_it(db):
+    # (the findings' keys have no database constraint: Django's on_delete keeps them tidy)
+    for n in range(3):
+        packages_for(PartnerFactory(latitude=42.3 + n * 0.001, activated_at=None), DATE, 35)
+    report = capacity_check_run(service_date=DATE, time_zone=NY)
+    assert CapacityFinding.objects.filter(report=report).exists()
+    report.delete()
+    assert not CapacityFinding.objects.exists()
