@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import role_grant
+from accounts.services import role_grant, user_language_set
 
 # The public demo password (README), not a secret: seed_demo refuses to run without DEBUG.
 DEMO_PASSWORD = "hubdelivery-demo"  # noqa: S105  # nosec B105
@@ -18,6 +18,8 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
     ("driver@demo.hub", "Dev Driver", Role.DSP_DRIVER),
     ("dspmanager@demo.hub", "Morgan Manager", Role.DSP_MANAGER),
 ]
+# The staff member reads the portal in Spanish (issue 17): log in as them to see it.
+DEMO_LANGUAGES = {"staff@demo.hub": "es"}
 
 
 def demo_user_ensure(*, email: str, full_name: str, roles: list[Role]) -> User:
@@ -36,4 +38,6 @@ def demo_user_ensure(*, email: str, full_name: str, roles: list[Role]) -> User:
 
 def seed() -> None:
     for email, full_name, role in DEMO_USERS:
-        demo_user_ensure(email=email, full_name=full_name, roles=[role])
+        user = demo_user_ensure(email=email, full_name=full_name, roles=[role])
+        if email in DEMO_LANGUAGES:
+            user_language_set(user=user, language=DEMO_LANGUAGES[email])

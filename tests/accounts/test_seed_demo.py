@@ -39,3 +39,12 @@ def test_seed_demo_refuses_to_run_without_debug(db, settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", verbosity=0)
     assert not User.objects.exists()
+
+
+def test_the_demo_staff_member_reads_the_portal_in_spanish(db, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    client.force_login(User.objects.get(email="staff@demo.hub"))
+    page = client.get("/today/").content.decode()
+    assert '<html lang="es">' in page
+    assert "Buscar paquete" in page and "Find package" not in page

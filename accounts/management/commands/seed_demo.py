@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from accounts.demo import DEMO_LANGUAGES, DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -18,4 +18,5 @@ class Command(BaseCommand):
                 import_module(module_name).seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Log in at /accounts/login/ as:"))
         for email, _, role in DEMO_USERS:
-            self.stdout.write(f"  {role.label:<15} {email:<22} password: {DEMO_PASSWORD}")
+            language = " (reads it in Spanish)" if DEMO_LANGUAGES.get(email) == "es" else ""
+            self.stdout.write(f"  {role.label:<15} {email:<22} password: {DEMO_PASSWORD}{language}")
