@@ -13,6 +13,11 @@ from accounts.roles import Role
 from partners.models import MemberRole, Partner
 from tests.celery_worker import celery_worker_running
 from tests.factories import DriverFactory, PartnerFactory, PartnerMemberFactory, UserFactory
+from tests.i18n_support import catalogs_compile, spanish  # noqa: F401 (a fixture)
+
+
+def pytest_sessionstart(session) -> None:
+    catalogs_compile()  # before any test loads a catalog
 
 
 @pytest.fixture(autouse=True)

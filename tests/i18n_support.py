@@ -1,5 +1,5 @@
-"""Spanish for the pages' tests: the catalogs compiled, the languages and LocaleMiddleware in
-place, and the headers of a Spanish-speaking browser."""
+"""Spanish for the pages' tests: the catalogs compiled when the session starts (`make test`
+does it too; a bare `pytest` may not have), and the headers of a Spanish-speaking browser."""
 
 from pathlib import Path
 
@@ -9,12 +9,11 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 LOCALE_DIR = Path(django_settings.BASE_DIR) / "locale"
-LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 
 def catalogs_compile() -> None:
-    """Compile each .po whose .mo is missing or older (the build does it for real)."""
+    """Compile each .po whose .mo is missing or older."""
     for po_path in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
@@ -22,18 +21,10 @@ def catalogs_compile() -> None:
 
 
 @pytest.fixture
-def spanish(settings) -> dict[str, str]:
+def spanish() -> dict[str, str]:
     """Requests with these headers get Spanish; English stays the default."""
-    catalogs_compile()
-    if LOCALE_DIR not in [Path(path) for path in settings.LOCALE_PATHS]:
-        settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, LOCALE_DIR]
-    settings.LANGUAGES = [("en", "English"), ("es", "Español")]
-    if LOCALE_MIDDLEWARE not in settings.MIDDLEWARE:
-        middleware = list(settings.MIDDLEWARE)
-        after = middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
-        settings.MIDDLEWARE = [*middleware[:after], LOCALE_MIDDLEWARE, *middleware[after:]]
     yield SPANISH
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def assert_spanish(body: str, spanish: str, english: str) -> None:

@@ -28,7 +28,6 @@ from tests.factories import (
     PackageFactory,
     PartnerApplicationFactory,
 )
-from tests.i18n_support import spanish  # noqa: F401  (a fixture: the Spanish page tests)
 
 DAY = datetime.date(2026, 11, 20)  # a Friday
 UTC = datetime.UTC

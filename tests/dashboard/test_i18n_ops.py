@@ -12,7 +12,7 @@ from routing.models import CapacityReport, FindingKind
 from tests.conftest import client_for
 from tests.dashboard.conftest import DAY
 from tests.factories import PartnerFactory
-from tests.i18n_support import assert_spanish, spanish  # noqa: F401
+from tests.i18n_support import assert_spanish
 
 URL = reverse("dashboard:ops-dashboard")
 RANGE = {"date_from": DAY.isoformat(), "date_to": (DAY + datetime.timedelta(days=1)).isoformat()}
@@ -22,7 +22,7 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
-def test_dashboard_in_spanish(spanish, funnel, reviewer):  # noqa: F811
+def test_dashboard_in_spanish(spanish, funnel, reviewer):
     response = client_for(reviewer).get(URL, RANGE, HTTP_ACCEPT_LANGUAGE="es")
     html = response.content.decode()
     assert response.status_code == 200
@@ -32,19 +32,19 @@ def test_dashboard_in_spanish(spanish, funnel, reviewer):  # noqa: F811
     assert "Back Bay Blooms" in html
 
 
-def test_dashboard_stays_english_by_default(spanish, funnel, reviewer):  # noqa: F811
+def test_dashboard_stays_english_by_default(spanish, funnel, reviewer):
     html = client_for(reviewer).get(URL, RANGE).content.decode()
     assert "Recruiting funnel" in html and "Embudo de reclutamiento" not in html
 
 
-def test_a_cached_snapshot_shows_each_reader_their_language(spanish, funnel, reviewer):  # noqa: F811
+def test_a_cached_snapshot_shows_each_reader_their_language(spanish, funnel, reviewer):
     client = client_for(reviewer)
     client.get(URL, RANGE, HTTP_ACCEPT_LANGUAGE="es")  # builds and caches the snapshot
     html = client.get(URL, RANGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Outside markets" in html and "Fuera de los mercados" not in html
 
 
-def test_csv_headers_follow_the_language_and_stay_formula_safe(spanish, reviewer):  # noqa: F811
+def test_csv_headers_follow_the_language_and_stay_formula_safe(spanish, reviewer):
     PartnerFactory(trade_name="=HYPERLINK(1)", status="active")
     url = reverse("dashboard:ops-dashboard-csv", args=["partner-scorecards"])
     client = client_for(reviewer)
@@ -70,7 +70,7 @@ def digest_context(reviewer) -> dict:
     }
 
 
-def test_ops_digest_email_in_spanish_and_english(spanish, reviewer):  # noqa: F811
+def test_ops_digest_email_in_spanish_and_english(spanish, reviewer):
     with translation.override("es"):
         subject, text, html = email_render(
             template="ops-daily-digest", context=digest_context(reviewer)
@@ -85,7 +85,7 @@ def test_ops_digest_email_in_spanish_and_english(spanish, reviewer):  # noqa: F8
     assert "3 delivered" in subject and "Handed off: 3" in text and "Open the dashboard" in html
 
 
-def test_capacity_report_email_in_spanish_and_english(spanish):  # noqa: F811
+def test_capacity_report_email_in_spanish_and_english(spanish):
     report = CapacityReport(
         service_date=DAY, time_zone="America/New_York", partners_checked=4, packages_assigned=9
     )

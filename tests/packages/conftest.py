@@ -13,7 +13,6 @@ from packages import services
 from packages.models import Dsp, Handoff, HandoffDirection, Package
 from partners.models import Partner
 from tests.factories import ManifestFactory, PackageFactory
-from tests.i18n_support import spanish  # noqa: F401  (a fixture: the Spanish page tests)
 
 
 def new_key() -> str:

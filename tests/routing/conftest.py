@@ -6,7 +6,6 @@ import pytest
 from packages.models import Handoff, Package, PackageStatus
 from partners.models import Partner
 from tests.factories import DspFactory, ManifestFactory
-from tests.i18n_support import spanish  # noqa: F401  (a fixture: the Spanish page tests)
 
 _tracking = itertools.count(1)
 

@@ -5,14 +5,14 @@ from django.utils import translation
 
 from routing.services import capacity_check_run
 from tests.conftest import client_for
-from tests.i18n_support import assert_spanish, spanish  # noqa: F401
+from tests.i18n_support import assert_spanish
 from tests.routing.conftest import packages_for
 from tests.routing.test_capacity_check import DATE, NY, boston
 
 ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 
-def test_assignment_page_in_spanish(spanish, reviewer):  # noqa: F811
+def test_assignment_page_in_spanish(spanish, reviewer):
     response = client_for(reviewer).get(
         reverse("routing:ops-assignment"), {"date": "2026-12-02"}, **ES
     )
@@ -22,7 +22,7 @@ def test_assignment_page_in_spanish(spanish, reviewer):  # noqa: F811
     assert_spanish(html, "No se listan los paquetes", "are not listed")
 
 
-def test_capacity_pages_in_spanish(spanish, reviewer):  # noqa: F811
+def test_capacity_pages_in_spanish(spanish, reviewer):
     packages_for(boston(trade_name="Busy Florist"), DATE, 40)
     report = capacity_check_run(service_date=DATE, time_zone=NY)
     client = client_for(reviewer)
@@ -34,7 +34,7 @@ def test_capacity_pages_in_spanish(spanish, reviewer):  # noqa: F811
 
 
 def test_capacity_finding_texts_in_spanish_when_the_check_runs_in_spanish(
-    spanish,  # noqa: F811
+    spanish,
     db,
 ):
     packages_for(boston(trade_name="Busy Florist"), DATE, 40)
@@ -44,7 +44,7 @@ def test_capacity_finding_texts_in_spanish_when_the_check_runs_in_spanish(
     assert "Deje 10 paquetes con el DSP." in actions
 
 
-def test_coverage_page_and_its_form_error_in_spanish(spanish, reviewer, partner):  # noqa: F811
+def test_coverage_page_and_its_form_error_in_spanish(spanish, reviewer, partner):
     url = reverse("routing:ops-partner-coverage", args=[partner.pk])
     client = client_for(reviewer)
     html = client.get(url, **ES).content.decode()
