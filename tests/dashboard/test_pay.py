@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from tests.factories import (
     PartnerApplicationFactory,
     PartnerFactory,
 )
+from tests.i18n_support import assert_spanish
 
 MONDAY = datetime.date(2026, 11, 16)
 NEXT_MONDAY = MONDAY + datetime.timedelta(days=7)
@@ -390,3 +392,39 @@ def test_payout_file_and_page_run_in_constant_queries(ops_admin, django_assert_m
         rows = payout_rows(client)
         client.get(reverse("dashboard:ops-pay"), {"week": "2026-11-16"})
     assert len(rows) == 1 + 22
+
+
+# ------------------------------------------------------------------------------
+# Spanish
+# ------------------------------------------------------------------------------
+def spanish_page(user, url, spanish, data=None) -> str:
+    response = client_for(user).get(url, data or {}, **spanish)
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_pay_pages_in_spanish(statement, market, ops_admin, partner_owner, spanish):
+    owner = spanish_page(
+        partner_owner, reverse("dashboard:partner-statement", args=[statement.pk]), spanish
+    )
+    assert_spanish(owner, spanish="Entregas y ajustes", english="Deliveries and adjustments")
+    assert_spanish(owner, spanish="Todavía sin pagar", english="Not paid yet")
+    ops = spanish_page(ops_admin, reverse("dashboard:ops-statement", args=[statement.pk]), spanish)
+    assert_spanish(ops, spanish="Ajustar la semana", english="Adjust the week")
+    assert_spanish(ops, spanish="Referencia de pago", english="Payment reference")
+    rates = spanish_page(ops_admin, reverse("dashboard:market-rates", args=[market.pk]), spanish)
+    assert_spanish(rates, spanish="Historial de tarifas", english="Rate history")
+    pay = spanish_page(
+        ops_admin, reverse("dashboard:ops-pay"), spanish, {"week": MONDAY.isoformat()}
+    )
+    assert_spanish(pay, spanish="Descargar el archivo de pagos", english="Download the payout file")
+
+
+def test_a_refused_back_dated_rate_is_explained_in_spanish(statement, market, ops_admin, spanish):
+    response = client_for(ops_admin).post(
+        reverse("dashboard:market-rates", args=[market.pk]),
+        {"rate_per_package": "3.50", "effective_from": "2026-11-18"},
+        **spanish,
+    )
+    assert response.status_code == 400
+    assert "Ya hay estados de cuenta de la semana" in html.unescape(response.content.decode())
