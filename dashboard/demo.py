@@ -3,17 +3,27 @@ shows something real: Back Bay Blooms (Boston, New York time) and Midnight Sun F
 (Anchorage time). Each past day gets a closed drop-off with its scans, mostly first-attempt
 deliveries, a few second attempts, the odd return and missing package; all in final states
 (nothing held), so the capacity check's custody rules are not disturbed. Then the four
-complete weeks' statements. Bulk-created once per partner and day (the manifest's external id
-marks a day done), so a second seed changes nothing.
+complete weeks' statements, a rate change, an adjustment and a paid week. Bulk-created once
+per partner and day (the manifest's external id marks a day done), so a second seed changes
+nothing.
 
 Runs after routing.demo: its capacity reports are already written (and kept on a re-seed)."""
 
 import datetime
 import random
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from accounts.models import User
+from dashboard.models import MarketRate, WeeklyStatement
 from dashboard.pay import last_complete_week
-from dashboard.services import facts_refresh, weekly_statements_compute
+from dashboard.services import (
+    facts_refresh,
+    market_rate_set,
+    statement_adjust,
+    statement_mark_paid,
+    weekly_statements_compute,
+)
 from hubdelivery.lib.dates import local_date
 from packages.demo import demo_dsp_ensure
 from packages.events import EventFields, package_events_record
@@ -48,7 +58,39 @@ def seed() -> None:
     last = last_complete_week(tz_name="America/New_York")
     for weeks_back in range(STATEMENT_WEEKS):
         weekly_statements_compute(week_start=last - datetime.timedelta(weeks=weeks_back))
+    demo_pay_ensure(last_week=last)
     facts_refresh()  # what the beat task does every minute: the dashboard reads these rows
+
+
+def demo_pay_ensure(*, last_week: datetime.date) -> None:
+    """The Boston market's rate goes up 25 cents from next Monday (the demo partners have no
+    application, so they earn the default rate); Back Bay Blooms' last week has a credit and
+    the week before is paid. Each made once."""
+    admin = User.objects.get(email="opsadmin@demo.hub")
+    market, _ = Market.objects.get_or_create(
+        name="Boston",
+        defaults={"state": "MA", "center_zip": "02108", "latitude": 42.3576, "longitude": -71.0684},
+    )
+    next_monday = last_week + datetime.timedelta(weeks=2)
+    if not MarketRate.objects.filter(market=market, effective_from__gte=next_monday):
+        market_rate_set(
+            actor=admin,
+            market=market,
+            rate_per_package=market.rate_per_package + Decimal("0.25"),
+            effective_from=next_monday,
+        )
+    statements = WeeklyStatement.objects.filter(partner__trade_name="Back Bay Blooms")
+    last = statements.filter(week_start=last_week).first()
+    if last and not last.is_paid and not last.adjustments.exists():
+        statement_adjust(
+            actor=admin,
+            statement=last,
+            amount=Decimal("12.00"),
+            reason="Credit: two deliveries in the storm",
+        )
+    before = statements.filter(week_start=last_week - datetime.timedelta(weeks=1)).first()
+    if before and not before.is_paid:
+        statement_mark_paid(actor=admin, statement=before, reference="ACH-DEMO-0001")
 
 
 def demo_history_ensure(*, partner: Partner, dsp: Dsp) -> None:

@@ -88,3 +88,28 @@ class NotificationPreferenceForm(forms.Form):
         required=False,
         label=gettext_lazy("The ops daily digest: yesterday's operations and open findings"),
     )
+
+
+class MarketRateForm(forms.Form):
+    rate_per_package = forms.DecimalField(
+        label=gettext_lazy("Rate per delivered package (USD)"),
+        max_digits=6,
+        decimal_places=2,
+    )
+    effective_from = forms.DateField(
+        label=gettext_lazy("In force from (local date)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class StatementAdjustmentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (USD): positive for a credit, negative for a debit"),
+        max_digits=10,
+        decimal_places=2,
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+
+class StatementPaidForm(forms.Form):
+    reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=100)

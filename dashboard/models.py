@@ -18,7 +18,15 @@ class WeeklyStatement(models.Model):
     delivered = models.PositiveIntegerField(default=0)
     rate_per_package = models.DecimalField(max_digits=6, decimal_places=2)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
+    adjustments_total = models.DecimalField(
+        max_digits=10, decimal_places=2, default=0, help_text=_("Credits less debits.")
+    )
     computed_at = models.DateTimeField()
+    paid_reference = models.CharField(max_length=100, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-week_start", "partner_id"]
@@ -34,6 +42,76 @@ class WeeklyStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} week of {self.week_start}"
+
+    @property
+    def total(self):
+        return self.amount + self.adjustments_total
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+
+class MarketRate(models.Model):
+    """A market's rate per delivered package from a local date on; each delivery is priced at
+    the rate in force on its service date. Rows are never edited: the history is the audit
+    (who set which rate, when, replacing which)."""
+
+    market = models.ForeignKey("partners.Market", on_delete=models.CASCADE, related_name="rates")
+    rate_per_package = models.DecimalField(max_digits=6, decimal_places=2)
+    previous_rate = models.DecimalField(max_digits=6, decimal_places=2)
+    effective_from = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["market_id", "-effective_from", "-pk"]
+        indexes = [models.Index(fields=["market", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.market_id}: {self.rate_per_package} from {self.effective_from}"
+
+
+class StatementLine(models.Model):
+    """One delivered package of a statement, at the rate it was priced: what the statement
+    paid, kept when rates change later."""
+
+    statement = models.ForeignKey(WeeklyStatement, on_delete=models.CASCADE, related_name="lines")
+    package = models.ForeignKey("packages.Package", on_delete=models.PROTECT, related_name="+")
+    tracking_id = models.CharField(max_length=40)
+    service_date = models.DateField()
+    rate = models.DecimalField(max_digits=6, decimal_places=2)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["service_date", "tracking_id"]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_id} on {self.service_date}"
+
+
+class StatementAdjustment(models.Model):
+    """A credit (positive) or debit (negative) on a partner's week, by an ops admin; the row is
+    its own audit."""
+
+    statement = models.ForeignKey(
+        WeeklyStatement, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on statement {self.statement_id}"
 
 
 class NotificationKind(models.TextChoices):

@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -10,18 +11,35 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from dashboard.models import DailyFacts, FactsRollup, NotificationPreference, WeeklyStatement
-from dashboard.pay import amount_earned, last_complete_week, partner_rate
+from accounts.roles import Role
+from dashboard.models import (
+    DailyFacts,
+    FactsRollup,
+    MarketRate,
+    NotificationPreference,
+    StatementAdjustment,
+    StatementLine,
+    WeeklyStatement,
+)
+from dashboard.pay import (
+    amount_earned,
+    last_complete_week,
+    partner_market,
+    rate_on,
+)
 from dashboard.selectors.board import dashboard_tables
 from dashboard.selectors.common import DashboardFilters, time_zones_in_use
 from dashboard.selectors.facts import FACTS_COUNTS, FACTS_KEYS, facts_rollup
 from dashboard.selectors.partner_map import partner_map_points
+from dashboard.selectors.pay import rate_history
 from dashboard.tables import Table
+from hubdelivery.exceptions import InvalidInput, InvalidTransition, NotAllowed
 from hubdelivery.lib.dates import local_date
 from packages.models import Package, PackageEvent, PackageStatus
-from partners.models import Partner, PartnerStatus
+from partners.models import Market, Partner, PartnerStatus
 
 # A transaction that writes a package event takes its id a little before it commits, so ids
 # can become visible out of order: the watermark trails the highest ids by FACTS_OVERLAP, and
@@ -143,45 +161,74 @@ def weekly_statements_compute(
     """Compute (or recompute) the statements of the week starting on Monday `week_start`, for
     the active and paused partners and any partner with packages that week (only those in
     `time_zone` when given). Re-running replaces each partner's row through the unique
-    (partner, week_start) constraint, so a retried task never duplicates a statement.
+    (partner, week_start) constraint, so a retried task never duplicates a statement; a paid
+    week is never recomputed, and its adjustments stay.
 
-    1. count each partner's packages and deliveries by service date (one grouped query);
-    2. price the deliveries at the partner's market rate at the time of computing;
-    3. upsert the rows in one statement."""
+    1. count each partner's packages by service date (one grouped query), read the delivered
+       packages (one query) and the markets' rates of the week (one query);
+    2. price each delivery at the rate in force on its service date, one line per package;
+    3. upsert the rows in one statement, then replace their lines."""
     if week_start.weekday() != 0:
         raise ValueError("A statement week starts on a Monday.")
     week_end = week_start + datetime.timedelta(days=6)
-    packages = Package.objects.filter(service_date__range=(week_start, week_end))
-    partners = Partner.objects.all()
+    paid = WeeklyStatement.objects.filter(week_start=week_start, paid_at__isnull=False)
+    packages = Package.objects.filter(service_date__range=(week_start, week_end)).exclude(
+        partner__in=paid.values("partner_id")
+    )
+    partners = Partner.objects.exclude(pk__in=paid.values("partner_id"))
     if time_zone:
         packages = packages.filter(partner__time_zone=time_zone)
         partners = partners.filter(time_zone=time_zone)
-    counts = {
-        r["partner_id"]: r
-        for r in packages.order_by()
+    counts = dict(
+        packages.order_by()
         .values("partner_id")
-        .annotate(n=Count("pk"), delivered=Count("pk", filter=Q(status=PackageStatus.DELIVERED)))
-    }
-    partners = partners.filter(
-        Q(status__in=[PartnerStatus.ACTIVE, PartnerStatus.PAUSED]) | Q(pk__in=counts)
-    ).select_related("application__market")
+        .annotate(n=Count("pk"))
+        .values_list("partner_id", "n")
+    )
+    delivered: dict[int, list[tuple[int, str, datetime.date]]] = {}
+    for row in (
+        packages.filter(status=PackageStatus.DELIVERED)
+        .order_by("service_date", "tracking_id")
+        .values_list("partner_id", "pk", "tracking_id", "service_date")
+    ):
+        delivered.setdefault(row[0], []).append(row[1:])
+    partners = list(
+        partners.filter(
+            Q(status__in=[PartnerStatus.ACTIVE, PartnerStatus.PAUSED]) | Q(pk__in=counts)
+        ).select_related("application__market")
+    )
+    markets = [m for m in map(partner_market, partners) if m is not None]
+    history = rate_history(market_ids=[m.pk for m in markets], until=week_end)
     now = timezone.now()
-    statements = []
+    statements, lines = [], []
     for partner in partners:
-        row = counts.get(partner.pk, {"n": 0, "delivered": 0})
-        rate = partner_rate(partner)
+        market = partner_market(partner)
+        priced = []
+        for package_id, tracking_id, day in delivered.get(partner.pk, []):
+            rate = rate_on(market=market, history=history, day=day)
+            amount = amount_earned(rate=rate, delivered=1)
+            priced.append(
+                StatementLine(
+                    package_id=package_id,
+                    tracking_id=tracking_id,
+                    service_date=day,
+                    rate=rate,
+                    amount=amount,
+                )
+            )
         statements.append(
             WeeklyStatement(
                 partner=partner,
                 week_start=week_start,
                 week_end=week_end,
-                packages=row["n"],
-                delivered=row["delivered"],
-                rate_per_package=rate,
-                amount=amount_earned(rate=rate, delivered=row["delivered"]),
+                packages=counts.get(partner.pk, 0),
+                delivered=len(priced),
+                rate_per_package=rate_on(market=market, history=history, day=week_start),
+                amount=sum((line.amount for line in priced), Decimal("0.00")),
                 computed_at=now,
             )
         )
+        lines.append(priced)
     WeeklyStatement.objects.bulk_create(
         statements,
         update_conflicts=True,
@@ -195,6 +242,11 @@ def weekly_statements_compute(
             "computed_at",
         ],
     )
+    StatementLine.objects.filter(statement__in=[s.pk for s in statements]).delete()
+    for statement, priced in zip(statements, lines, strict=True):
+        for line in priced:
+            line.statement = statement
+    StatementLine.objects.bulk_create([line for priced in lines for line in priced])
     return statements
 
 
@@ -215,7 +267,9 @@ def weekly_statements_compute_due(*, at: datetime.datetime | None = None) -> dic
 def notification_preferences_update(
     *, user: User, tomorrow_volume: bool, ops_daily_digest: bool, weekly_statement: bool
 ) -> NotificationPreference:
-    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+        user=user
+    )
     preference.tomorrow_volume = tomorrow_volume
     preference.ops_daily_digest = ops_daily_digest
     preference.weekly_statement = weekly_statement
@@ -261,3 +315,108 @@ def dashboard_snapshot(*, filters: DashboardFilters) -> DashboardSnapshot:
         )
         cache.set(key, snapshot, SNAPSHOT_SECONDS)
     return snapshot
+
+
+# ------------------------------------------------------------------------------
+# Pay: market rates, adjustments, paid weeks (ops admins only, each row its own audit)
+# ------------------------------------------------------------------------------
+MAX_RATE = Decimal("100.00")
+MAX_ADJUSTMENT = Decimal("100000.00")
+
+
+def _pay_admin_require(actor: User) -> None:
+    if not actor.has_role(Role.OPS_ADMIN):
+        raise NotAllowed(_("Only ops admins may change rates and pay."))
+
+
+@transaction.atomic
+def market_rate_set(
+    *, actor: User, market: Market, rate_per_package: Decimal, effective_from: datetime.date
+) -> MarketRate:
+    """Set the market's rate from `effective_from` on. A date inside or before a week that
+    already has a statement for one of the market's partners is refused: a built statement
+    keeps the figures it was priced at."""
+    _pay_admin_require(actor)
+    if not Decimal("0") < rate_per_package <= MAX_RATE:
+        raise InvalidInput(
+            _("The rate must be more than $0 and at most $%(max)s.") % {"max": MAX_RATE},
+            field="rate_per_package",
+        )
+    market = Market.objects.select_for_update().get(pk=market.pk)
+    built = WeeklyStatement.objects.filter(
+        partner__application__market=market, week_end__gte=effective_from
+    )
+    if built.exists():
+        raise InvalidInput(
+            _(
+                "Statements are already built for the week of %(date)s: choose a date after "
+                "the last statement's week."
+            )
+            % {"date": effective_from.isoformat()},
+            field="effective_from",
+        )
+    previous = rate_on(
+        market=market,
+        history=rate_history(market_ids=[market.pk], until=effective_from),
+        day=effective_from,
+    )
+    return MarketRate.objects.create(
+        market=market,
+        rate_per_package=rate_per_package,
+        previous_rate=previous,
+        effective_from=effective_from,
+        set_by=actor,
+    )
+
+
+def _statement_lock_unpaid(statement: WeeklyStatement) -> WeeklyStatement:
+    locked = WeeklyStatement.objects.select_for_update().get(pk=statement.pk)
+    if locked.is_paid:
+        raise InvalidTransition(
+            _("This week is paid (reference %(reference)s): it can no longer change.")
+            % {"reference": locked.paid_reference}
+        )
+    return locked
+
+
+@transaction.atomic
+def statement_adjust(
+    *, actor: User, statement: WeeklyStatement, amount: Decimal, reason: str
+) -> StatementAdjustment:
+    """A credit (amount > 0) or debit (amount < 0) on an unpaid week; the total follows."""
+    _pay_admin_require(actor)
+    reason = reason.strip()
+    if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+        raise InvalidInput(
+            _("Enter a credit or a debit other than $0, at most $%(max)s.")
+            % {"max": MAX_ADJUSTMENT},
+            field="amount",
+        )
+    if not reason:
+        raise InvalidInput(_("Say why the week is adjusted."), field="reason")
+    locked = _statement_lock_unpaid(statement)
+    adjustment = StatementAdjustment.objects.create(
+        statement=locked, amount=amount, reason=reason[:300], created_by=actor
+    )
+    locked.adjustments_total += amount
+    locked.save(update_fields=["adjustments_total"])
+    return adjustment
+
+
+@transaction.atomic
+def statement_mark_paid(
+    *, actor: User, statement: WeeklyStatement, reference: str
+) -> WeeklyStatement:
+    """Record the payment provider's reference; the week's figures are final from then on."""
+    _pay_admin_require(actor)
+    reference = reference.strip()
+    if not reference or len(reference) > 100:
+        raise InvalidInput(
+            _("Enter the payment reference (at most 100 characters)."), field="reference"
+        )
+    locked = _statement_lock_unpaid(statement)
+    locked.paid_reference = reference
+    locked.paid_at = timezone.now()
+    locked.paid_by = actor
+    locked.save(update_fields=["paid_reference", "paid_at", "paid_by"])
+    return locked

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import account, ops, partner
+from dashboard.views import account, ops, partner, pay
 
 app_name = "dashboard"
 
@@ -8,6 +8,20 @@ urlpatterns = [
     path("ops/dashboard/", ops.ops_dashboard, name="ops-dashboard"),
     path("ops/dashboard/<slug:table>.csv", ops.ops_dashboard_csv, name="ops-dashboard-csv"),
     path("ops/statements.csv", ops.ops_statements_csv, name="ops-statements-csv"),
+    path("ops/markets/<int:market_id>/rates/", pay.market_rates, name="market-rates"),
+    path("ops/pay/", pay.ops_pay, name="ops-pay"),
+    path("ops/pay/payout.csv", pay.ops_payout_csv, name="ops-payout-csv"),
+    path("ops/statements/<int:statement_id>/", pay.ops_statement, name="ops-statement"),
+    path(
+        "ops/statements/<int:statement_id>/adjust/",
+        pay.ops_statement_adjust,
+        name="ops-statement-adjust",
+    ),
+    path(
+        "ops/statements/<int:statement_id>/paid/",
+        pay.ops_statement_paid,
+        name="ops-statement-paid",
+    ),
     path("partner/earnings/", partner.partner_earnings, name="partner-earnings"),
     path(
         "partner/statements/<int:statement_id>/",

@@ -155,6 +155,14 @@ MATRIX: dict[str, Entry] = {
     "dashboard:ops-dashboard-csv": entry("get", lambda w: ["operations-by-day"], OPS),
     "dashboard:partner-statement": entry("get", lambda w: [w["statement"].pk], OWNER),
     "dashboard:partner-statement-csv": entry("get", lambda w: [w["statement"].pk], OWNER),
+    "dashboard:market-rates": entry("get", lambda w: [w["market"].pk], OPS_ADMIN),
+    "dashboard:ops-statement": entry("get", lambda w: [w["statement"].pk], OPS_ADMIN),
+    "dashboard:ops-statement-adjust": entry(
+        "post", lambda w: [w["statement"].pk], OPS_ADMIN, data={"amount": "1", "reason": "x"}
+    ),
+    "dashboard:ops-statement-paid": entry(
+        "post", lambda w: [w["statement"].pk], OPS_ADMIN, data={"reference": "ACH-1"}
+    ),
     # API
     # Manifests belong to the DSP's systems (and ops), not to its drivers.
     "api-manifest-detail": entry("get", lambda w: [w["manifest"].pk], TOKEN, OPS),

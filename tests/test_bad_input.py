@@ -8,18 +8,26 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
+from dashboard.models import WeeklyStatement
 from hubdelivery.lib.dates import local_date
 from packages import services as package_services
 from packages.models import HandoffDirection
-from tests.factories import ManifestFactory, PackageFactory, PartnerApplicationFactory
+from tests.factories import (
+    ManifestFactory,
+    MarketFactory,
+    PackageFactory,
+    PartnerApplicationFactory,
+)
 
 SCRIPT = "<script>alert('x')</script>"
 HOSTILE_TEXT = [
@@ -72,6 +80,9 @@ WATCHED = [
     "packages.PackageEvent",
     "packages.DeliveryAttempt",
     "accounts.User",
+    "dashboard.MarketRate",
+    "dashboard.WeeklyStatement",
+    "dashboard.StatementAdjustment",
 ]
 
 
@@ -226,12 +237,47 @@ FORMS = [
         lambda w: {"kept_safe": "on", "idempotency_key": key()},
         ["kept_safe", "idempotency_key", "device_time"],
     ),
+    Form(
+        "market-rate",
+        "post",
+        lambda w: reverse("dashboard:market-rates", args=[w["market"].pk]),
+        "ops_admin",
+        lambda w: {
+            "rate_per_package": "3.10",
+            "effective_from": str(w["today"] + datetime.timedelta(days=30)),
+        },
+        ["rate_per_package", "effective_from"],
+    ),
+    Form(
+        "statement-adjust",
+        "post",
+        lambda w: reverse("dashboard:ops-statement-adjust", args=[w["statement"].pk]),
+        "ops_admin",
+        lambda w: {"amount": "-2.50", "reason": "Damaged package"},
+        ["amount", "reason"],
+    ),
+    Form(
+        "statement-paid",
+        "post",
+        lambda w: reverse("dashboard:ops-statement-paid", args=[w["statement"].pk]),
+        "ops_admin",
+        lambda w: {"reference": "ACH-1"},
+        ["reference"],
+    ),
 ]
 
 
 @pytest.fixture
 def world(
-    applicant, other_applicant, partner, partner_owner, reviewer, dsp_driver, dsp_manager, settings
+    applicant,
+    other_applicant,
+    partner,
+    partner_owner,
+    reviewer,
+    ops_admin,
+    dsp_driver,
+    dsp_manager,
+    settings,
 ) -> dict:
     settings.PORTAL_RATE_LIMITS = {}  # the sweep posts far more than a person would
     dsp = dsp_driver.driver.dsp
@@ -255,7 +301,17 @@ def world(
         "dsp": dsp,
         "token": package_services.dsp_token_create(actor=None, dsp=dsp, label="dispatch")[0],
         "partner": partner,
+        "market": MarketFactory(),
+        "statement": WeeklyStatement.objects.create(
+            partner=partner,
+            week_start=datetime.date(2026, 11, 9),
+            week_end=datetime.date(2026, 11, 15),
+            rate_per_package=Decimal("2.50"),
+            amount=Decimal("0.00"),
+            computed_at=timezone.now(),
+        ),
         "users": {
+            "ops_admin": ops_admin,
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,

@@ -15,7 +15,8 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from dashboard.models import WeeklyStatement
-from dashboard.pay import amount_earned, partner_rate, week_monday
+from dashboard.pay import amount_earned, week_monday
+from dashboard.selectors.pay import partner_rate
 from dashboard.tables import Column, Table
 from hubdelivery.lib.dates import local_date
 from packages.models import (
@@ -54,7 +55,7 @@ def partner_numbers(*, partner: Partner, at: datetime.datetime | None = None) ->
         week_packages=Count("pk"),
         week_delivered=Count("pk", filter=delivered),
     )
-    rate = partner_rate(partner)
+    rate = partner_rate(partner, today)
     return PartnerNumbers(
         today=today,
         week_start=monday,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import partner_owner_required
 from dashboard import selectors
+from dashboard.selectors import pay as pay_selectors
 from dashboard.tables import csv_response
 from partners.models import Partner
 
@@ -32,11 +33,15 @@ def partner_earnings(request: HttpRequest) -> HttpResponse:
 @partner_owner_required
 def partner_statement(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
-    return render(request, "dashboard/partner_statement.html", {"statement": statement})
+    context = {
+        "statement": statement,
+        "detail": pay_selectors.statement_detail_table(statement=statement),
+    }
+    return render(request, "dashboard/partner_statement.html", context)
 
 
 @partner_owner_required
 def partner_statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
-    table = selectors.statements_table([statement])
+    table = pay_selectors.statement_detail_table(statement=statement)
     return csv_response(table, f"statement-{statement.week_start}.csv")

@@ -5,13 +5,14 @@ reaches each export as text, quoted (hubdelivery.lib.csvutil); numbers stay numb
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from dashboard import selectors
 from dashboard.models import WeeklyStatement
-from dashboard.services import weekly_statements_compute
+from dashboard.services import statement_adjust, weekly_statements_compute
 from hubdelivery.lib.csvutil import FORMULA_STARTS, NUMBER
 from packages.models import Dsp
 from tests.conftest import client_for
@@ -78,18 +79,19 @@ def test_operations_by_dsp_csv_quotes_dsp_names(hostile_names, reviewer):
     assert {"'" + hostile for hostile in DSP_NAMES.values()} <= cells
 
 
-def test_partner_statement_csv_quotes_the_trade_name(week, partner_owner):  # noqa: F811
-    # given a week's statement of a partner whose trade name is a formula
-    week.trade_name = TRADE_NAME
-    week.save(update_fields=["trade_name"])
+def test_partner_statement_csv_quotes_an_adjustment_reason(week, partner_owner, ops_admin):  # noqa: F811
+    # given a week's statement with an adjustment whose reason is a formula
     weekly_statements_compute(week_start=MONDAY)
     statement = WeeklyStatement.objects.get(partner=week)
+    statement_adjust(
+        actor=ops_admin, statement=statement, amount=Decimal("-1.00"), reason=TRADE_NAME
+    )
     # when the owner downloads it
     url = reverse("dashboard:partner-statement-csv", args=[statement.pk])
     rows = rows_of(client_for(partner_owner).get(url))
-    # then the name is quoted text and the money stays numbers
-    assert rows[1][0] == "'" + TRADE_NAME
-    assert rows[1][-2:] == ["3.00", "9.00"]
+    # then the reason is quoted text and the money stays numbers
+    assert rows[-2][-2:] == ["-1.00", "'" + TRADE_NAME]
+    assert rows[1][-3:-1] == ["3.00", "3.00"]
     assert formulas(rows) == []
 
 

@@ -3,7 +3,7 @@ import datetime
 from django.core.management import call_command
 
 from dashboard import selectors
-from dashboard.models import DailyFacts, WeeklyStatement
+from dashboard.models import DailyFacts, MarketRate, StatementAdjustment, WeeklyStatement
 from dashboard.selectors import DashboardFilters
 from hubdelivery.lib.dates import local_date
 
@@ -32,3 +32,19 @@ def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
     weeks = set(WeeklyStatement.objects.values_list("week_start", flat=True))
     assert len(weeks) == 4
     assert WeeklyStatement.objects.filter(partner__trade_name="Back Bay Blooms", delivered__gt=0)
+
+
+def test_seed_demo_shows_a_rate_change_an_adjustment_and_a_paid_week(db, settings):
+    # given
+    settings.DEBUG = True
+    # when seeded twice
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    # then
+    today = local_date(tz_name="America/New_York")
+    rates = MarketRate.objects.filter(market__name="Boston")
+    assert rates.count() == 1 and rates.get().effective_from > today
+    assert rates.get().effective_from.weekday() == 0
+    statements = WeeklyStatement.objects.filter(partner__trade_name="Back Bay Blooms")
+    assert StatementAdjustment.objects.filter(statement__in=statements).count() == 1
+    assert statements.filter(paid_at__isnull=False).count() == 1
