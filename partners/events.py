@@ -1,8 +1,8 @@
 """Every audit row of the partners app is written here, one function per event model
 (like Saleor's events.py): `partner_event_record` and `application_event_record`.
 `holiday_event_record` logs the holiday calendar.
-Nothing else creates PartnerEvent, ApplicationEvent or HolidayEvent rows (tests/partners/test_events.py
-greps for it)."""
+Nothing else creates PartnerEvent, ApplicationEvent or HolidayEvent rows
+(tests/partners/test_events.py greps for it)."""
 
 from accounts.models import User
 from partners.models import (

@@ -173,8 +173,9 @@ class PartnerEventKind(models.TextChoices):
     BACKGROUND_RESULT = "background_result", _("Background check result")
     CLOSURE_DECLARED = "closure_declared", _("Closure declared")
     CLOSURE_CANCELLED = "closure_cancelled", _("Closure cancelled")
-    CLOSURE_ALLOWANCE_OVERRIDDEN = "closure_allowance_overridden", _(
-        "Closure beyond the allowance (ops override)"
+    CLOSURE_ALLOWANCE_OVERRIDDEN = (
+        "closure_allowance_overridden",
+        _("Closure beyond the allowance (ops override)"),
     )
 
 

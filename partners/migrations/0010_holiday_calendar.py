@@ -6,50 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0009_lead_language'),
+        ("partners", "0009_lead_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='partnerevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Partner created'), ('activated', 'Activated'), ('agreement_accepted', 'Program agreement accepted'), ('training_completed', 'Training completed'), ('storage_verified', 'Storage verified'), ('first_handoff', 'First handoff'), ('paused', 'Paused'), ('resumed', 'Resumed'), ('offboarded', 'Offboarded'), ('settings_changed', 'Settings changed'), ('coverage_changed', 'Coverage changed'), ('staff_invited', 'Staff invited'), ('staff_joined', 'Staff joined'), ('staff_removed', 'Staff removed'), ('background_consent', 'Background check consent'), ('background_result', 'Background check result'), ('closure_declared', 'Closure declared'), ('closure_cancelled', 'Closure cancelled'), ('closure_allowance_overridden', 'Closure beyond the allowance (ops override)')], max_length=40),
+            model_name="partnerevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Partner created"),
+                    ("activated", "Activated"),
+                    ("agreement_accepted", "Program agreement accepted"),
+                    ("training_completed", "Training completed"),
+                    ("storage_verified", "Storage verified"),
+                    ("first_handoff", "First handoff"),
+                    ("paused", "Paused"),
+                    ("resumed", "Resumed"),
+                    ("offboarded", "Offboarded"),
+                    ("settings_changed", "Settings changed"),
+                    ("coverage_changed", "Coverage changed"),
+                    ("staff_invited", "Staff invited"),
+                    ("staff_joined", "Staff joined"),
+                    ("staff_removed", "Staff removed"),
+                    ("background_consent", "Background check consent"),
+                    ("background_result", "Background check result"),
+                    ("closure_declared", "Closure declared"),
+                    ("closure_cancelled", "Closure cancelled"),
+                    ("closure_allowance_overridden", "Closure beyond the allowance (ops override)"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='HolidayEvent',
+            name="HolidayEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', 'Holiday added'), ('removed', 'Holiday removed'), ('switched_off', 'Federal holiday switched off'), ('seeded', 'Federal holidays seeded')], max_length=20)),
-                ('date', models.DateField()),
-                ('detail', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("added", "Holiday added"),
+                            ("removed", "Holiday removed"),
+                            ("switched_off", "Federal holiday switched off"),
+                            ("seeded", "Federal holidays seeded"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("detail", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayDay',
+            name="HolidayDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('name', models.CharField(max_length=100, verbose_name='Name')),
-                ('kind', models.CharField(choices=[('federal', 'Federal'), ('state', 'State'), ('ad_hoc', 'Ad hoc')], max_length=10)),
-                ('state', models.CharField(blank=True, max_length=2, verbose_name='State')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='Reason')),
-                ('switched_off_reason', models.CharField(blank=True, max_length=200)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('market', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='holidays', to='partners.market')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("name", models.CharField(max_length=100, verbose_name="Name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("federal", "Federal"), ("state", "State"), ("ad_hoc", "Ad hoc")],
+                        max_length=10,
+                    ),
+                ),
+                ("state", models.CharField(blank=True, max_length=2, verbose_name="State")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="Reason")),
+                ("switched_off_reason", models.CharField(blank=True, max_length=200)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "market",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holidays",
+                        to="partners.market",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'kind', 'state', 'name'],
-                'indexes': [models.Index(fields=['date'], name='partners_ho_date_1e3317_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['federal', 'state', 'ad_hoc'])), name='holiday_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('state', ''), _negated=True), ('market__isnull', False), _negated=True), name='holiday_one_scope'), models.UniqueConstraint(condition=models.Q(('kind', 'federal')), fields=('date', 'name'), name='holiday_one_federal_per_date_name')],
+                "ordering": ["date", "kind", "state", "name"],
+                "indexes": [models.Index(fields=["date"], name="partners_ho_date_1e3317_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["federal", "state", "ad_hoc"])),
+                        name="holiday_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", ""), _negated=True),
+                            ("market__isnull", False),
+                            _negated=True,
+                        ),
+                        name="holiday_one_scope",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "federal")),
+                        fields=("date", "name"),
+                        name="holiday_one_federal_per_date_name",
+                    ),
+                ],
             },
         ),
     ]

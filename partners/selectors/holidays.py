@@ -47,9 +47,7 @@ def partner_scopes(partners: QuerySet[Partner]) -> list[PartnerScope]:
     return [PartnerScope(pk, state, market_id) for pk, state, market_id in rows]
 
 
-def holidays_by_partner(
-    *, day: datetime.date, scopes: Iterable[PartnerScope]
-) -> dict[int, str]:
+def holidays_by_partner(*, day: datetime.date, scopes: Iterable[PartnerScope]) -> dict[int, str]:
     """{partner id: holiday name} for the partners for whom `day` is a holiday: one query
     however many partners."""
     holiday_days = holidays_on(day)
@@ -79,9 +77,7 @@ def partner_holiday_dates(
     *, partner: Partner, start: datetime.date, end: datetime.date
 ) -> dict[datetime.date, str]:
     """{date: name} of the partner's holidays between `start` and `end` (one query)."""
-    market_id = (
-        partner.application.market_id if hasattr(partner, "application") else None
-    )
+    market_id = partner.application.market_id if hasattr(partner, "application") else None
     scope = Q(state="", market__isnull=True) | Q(state=partner.state)
     if market_id:
         scope |= Q(market_id=market_id)
@@ -104,9 +100,7 @@ class CalendarFilters:
 
 def calendar_days(filters: CalendarFilters) -> QuerySet[HolidayDay]:
     """The year's calendar for the ops page, with the market and who added each day."""
-    days = HolidayDay.objects.filter(date__year=filters.year).select_related(
-        "market", "created_by"
-    )
+    days = HolidayDay.objects.filter(date__year=filters.year).select_related("market", "created_by")
     if filters.state:
         days = days.filter(state=filters.state)
     if filters.market_id:
