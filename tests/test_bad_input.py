@@ -65,6 +65,8 @@ WATCHED = [
     "partners.Lead",
     "partners.PartnerMember",
     "partners.Closure",
+    "partners.HolidayDay",
+    "partners.HolidayEvent",
     "partners.Partner",
     "packages.ManifestUpload",
     "packages.Manifest",
@@ -93,6 +95,35 @@ class Form:
 
 
 FORMS = [
+    Form(
+        "holiday add",
+        "post",
+        lambda w: reverse("partners:ops-holiday-add"),
+        "ops_admin",
+        lambda w: {
+            "date": str(w["today"] + datetime.timedelta(days=9)),
+            "name": "Storm",
+            "kind": "ad_hoc",
+            "state": "AK",
+            "market": "",
+            "reason": "Snow",
+        },
+        ["date", "name", "kind", "state", "market", "reason"],
+    ),
+    Form(
+        "closure past the allowance",
+        "post",
+        lambda w: reverse("partners:ops-partner-closure-override", args=[w["partner"].pk]),
+        "ops_admin",
+        lambda w: {
+            "override-start_date": str(w["today"] + datetime.timedelta(days=9)),
+            "override-end_date": str(w["today"] + datetime.timedelta(days=9)),
+            "override-reason": "Flood",
+            "override-override_reason": "Basement flooded",
+        },
+        ["override-start_date", "override-end_date", "override-reason",
+         "override-override_reason"],
+    ),  # fmt: skip
     Form(
         "eligibility",
         "get",
@@ -231,8 +262,9 @@ FORMS = [
 
 @pytest.fixture
 def world(
-    applicant, other_applicant, partner, partner_owner, reviewer, dsp_driver, dsp_manager, settings
-) -> dict:
+    applicant, other_applicant, partner, partner_owner, reviewer, ops_admin, dsp_driver,
+    dsp_manager, settings,
+) -> dict:  # fmt: skip
     settings.PORTAL_RATE_LIMITS = {}  # the sweep posts far more than a person would
     dsp = dsp_driver.driver.dsp
     today = local_date(tz_name=partner.time_zone)
@@ -259,6 +291,7 @@ def world(
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,
+            "ops_admin": ops_admin,
             "dsp_driver": dsp_driver,
             "dsp_manager": dsp_manager,
         },
