@@ -121,9 +121,8 @@ FORMS = [
             "override-reason": "Flood",
             "override-override_reason": "Basement flooded",
         },
-        ["override-start_date", "override-end_date", "override-reason",
-         "override-override_reason"],
-    ),  # fmt: skip
+        ["override-start_date", "override-end_date", "override-reason", "override-override_reason"],
+    ),
     Form(
         "eligibility",
         "get",

@@ -8,6 +8,7 @@ from accounts.decorators import partner_owner_required
 from dashboard import selectors
 from dashboard.tables import csv_response
 from partners.models import Partner
+from partners.selectors.holidays import partner_holiday_dates
 
 
 def owned_partner(request: HttpRequest) -> Partner:
@@ -32,7 +33,11 @@ def partner_earnings(request: HttpRequest) -> HttpResponse:
 @partner_owner_required
 def partner_statement(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
-    return render(request, "dashboard/partner_statement.html", {"statement": statement})
+    holidays = partner_holiday_dates(
+        partner=statement.partner, start=statement.week_start, end=statement.week_end
+    )
+    context = {"statement": statement, "holidays": sorted(holidays.items())}
+    return render(request, "dashboard/partner_statement.html", context)
 
 
 @partner_owner_required

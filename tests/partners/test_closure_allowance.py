@@ -47,8 +47,8 @@ def test_the_owner_is_refused_past_the_allowance(partner, settings):
                         start_date=datetime.date(2027, 5, 1),
                         end_date=datetime.date(2027, 5, 3))  # fmt: skip
     assert "2 are left" in str(refused.value)
-    closure_declare(partner=partner, actor=partner.owner, reason="Trip",
-                    start_date=datetime.date(2027, 5, 1), end_date=datetime.date(2027, 5, 2))  # fmt: skip
+    two_days = {"start_date": datetime.date(2027, 5, 1), "end_date": datetime.date(2027, 5, 2)}
+    closure_declare(partner=partner, actor=partner.owner, reason="Trip", **two_days)
     assert closure_allowance(partner=partner, year=2027).left == 0
 
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from hubdelivery.exceptions import InvalidInput, NotAllowed
 from partners.models import HolidayDay, HolidayEvent, HolidayEventKind, HolidayKind
 from partners.selectors.holidays import holidays_for_partners, nationwide_holiday
 from partners.services.holidays import (
@@ -13,7 +14,6 @@ from partners.services.holidays import (
     holiday_add,
     holiday_remove,
 )
-from hubdelivery.exceptions import InvalidInput, NotAllowed
 from tests.conftest import client_for
 from tests.factories import MarketFactory, PartnerApplicationFactory, PartnerFactory
 

@@ -9,8 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from packages.models import PackageStatus
-from partners.models import Closure, PartnerStatus
-from partners.models import HolidayDay, HolidayKind
+from partners.models import Closure, HolidayDay, HolidayKind, PartnerStatus
 from partners.services.holidays import federal_holidays_seed
 from routing import selectors
 from routing.models import CapacityFinding, CapacityReport

@@ -8,10 +8,9 @@ import pytest
 from django.db import connection
 
 from packages.models import Manifest, Package, PackageStatus
-from partners.models import Closure, PartnerStatus
-from routing.models import Coverage
-from partners.models import HolidayDay, HolidayKind
+from partners.models import Closure, HolidayDay, HolidayKind, PartnerStatus
 from partners.services.holidays import federal_holidays_seed
+from routing.models import Coverage
 from routing.services import packages_assign
 from tests.factories import DspFactory, PartnerFactory
 from tests.routing.conftest import packages_for
@@ -269,6 +268,6 @@ def test_a_state_day_of_the_calendar_closes_only_that_states_partners(florist, c
 def test_a_switched_off_federal_day_is_a_working_day(florist, cafe, dsp):
     federal_holidays_seed(year=THANKSGIVING.year)
     HolidayDay.objects.filter(date=THANKSGIVING).update(switched_off_reason="Peak season")
-    packages = dsp_packages(dsp, 2, day=THANKSGIVING)
+    dsp_packages(dsp, 2, day=THANKSGIVING)
     result = packages_assign(dsp=dsp, service_date=THANKSGIVING)
     assert result.placed == 2
