@@ -15,6 +15,8 @@ from partners.selectors.holidays import CalendarFilters, calendar_days
 from partners.services import holidays as services
 from partners.views.actions import run_action
 
+ADD_PREFIX = "add"  # the filter form above it has state, market and kind fields too
+
 
 def calendar_page(request: HttpRequest, add_form: HolidayAddForm, status: int = 200):
     filter_form = CalendarFilterForm(request.GET or None)
@@ -32,13 +34,13 @@ def calendar_page(request: HttpRequest, add_form: HolidayAddForm, status: int = 
 
 @ops_required
 def ops_holidays(request: HttpRequest) -> HttpResponse:
-    return calendar_page(request, HolidayAddForm())
+    return calendar_page(request, HolidayAddForm(prefix=ADD_PREFIX))
 
 
 @require_POST
 @ops_admin_required
 def ops_holiday_add(request: HttpRequest) -> HttpResponse:
-    form = HolidayAddForm(request.POST)
+    form = HolidayAddForm(request.POST, prefix=ADD_PREFIX)
     if form.is_valid():
         try:
             holiday = services.holiday_add(actor=request.user, **form.cleaned_data)

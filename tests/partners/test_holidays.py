@@ -187,11 +187,12 @@ def test_a_reviewer_cannot_post_changes(reviewer):
 
 def test_the_page_adds_a_day_and_names_the_bad_field(ops_admin):
     client = client_for(ops_admin)
-    data = {"date": "2027-02-03", "name": "Storm", "kind": "ad_hoc", "state": "", "reason": "S"}
+    data = {"add-date": "2027-02-03", "add-name": "Storm", "add-kind": "ad_hoc",
+            "add-state": "", "add-reason": "S"}  # fmt: skip
     refused = client.post(reverse("partners:ops-holiday-add"), data)
     assert refused.status_code == 400
     assert refused.context["add_form"].errors["state"]
-    data["state"] = "AK"
+    data["add-state"] = "AK"
     added = client.post(reverse("partners:ops-holiday-add"), data)
     assert added.status_code == 302
     assert HolidayDay.objects.filter(state="AK", name="Storm").exists()
