@@ -27,6 +27,7 @@ from hubdelivery.lib.dates import local_date, local_datetime
 from hubdelivery.lib.urls import absolute_url
 from packages.models import Package
 from partners.models import Partner, PartnerStatus
+from partners.selectors.holidays import holidays_for_partners
 
 EVENING_HOUR = 18  # tomorrow's volume goes out from 18:00 in the partner's time zone
 PREFERENCE_FIELD = {
@@ -66,12 +67,14 @@ def notification_send(
 def tomorrow_volume_notify_due(*, at: datetime.datetime | None = None) -> int:
     """Owners of active partners where it is evening now: tomorrow's package count."""
     partners = Partner.objects.filter(status=PartnerStatus.ACTIVE).select_related("owner")
-    sent = 0
+    due = []
     for partner in partners:
         now_local = local_datetime(tz_name=partner.time_zone, at=at or timezone.now())
-        if now_local.hour < EVENING_HOUR:
-            continue
-        tomorrow = now_local.date() + datetime.timedelta(days=1)
+        if now_local.hour >= EVENING_HOUR:
+            due.append((partner, now_local.date() + datetime.timedelta(days=1)))
+    holidays = tomorrows_holidays(due)
+    sent = 0
+    for partner, tomorrow in due:
         sent += notification_send(
             kind=NotificationKind.TOMORROW_VOLUME,
             user=partner.owner,
@@ -79,12 +82,25 @@ def tomorrow_volume_notify_due(*, at: datetime.datetime | None = None) -> int:
             context={
                 "partner": partner,
                 "day": tomorrow,
+                "holiday": holidays.get(partner.pk, ""),
                 # one count per partner due: a background task, at most once an evening each
                 "packages": Package.objects.filter(partner=partner, service_date=tomorrow).count(),
                 "url": absolute_url(reverse("partners:partner-home")),
             },
         )
     return sent
+
+
+def tomorrows_holidays(due: list[tuple[Partner, datetime.date]]) -> dict[int, str]:
+    """{partner id: holiday name} from the calendar: one read per distinct tomorrow (the
+    partners' zones span at most two dates)."""
+    by_day: dict[datetime.date, list[int]] = {}
+    for partner, tomorrow in due:
+        by_day.setdefault(tomorrow, []).append(partner.pk)
+    found: dict[int, str] = {}
+    for day, partner_ids in by_day.items():
+        found |= holidays_for_partners(day=day, partners=Partner.objects.filter(pk__in=partner_ids))
+    return found
 
 
 def ops_daily_digest_notify(*, day: datetime.date | None = None) -> int:

@@ -1,5 +1,6 @@
 """Demo partners in every status. The demo owner runs an active Boston florist with one staff
-member whose check is clear, one whose check is pending, and a closure next week."""
+member whose check is clear, one whose check is pending, and closures using 3 of the year's 5
+closure days. The holiday calendar has Patriots' Day in Massachusetts and a storm day in Alaska."""
 
 import datetime
 
@@ -15,12 +16,15 @@ from partners.events import partner_event_record
 from partners.models import (
     BackgroundCheck,
     Closure,
+    HolidayDay,
+    HolidayKind,
     MemberRole,
     Partner,
     PartnerEventKind,
     PartnerMember,
     PartnerStatus,
 )
+from partners.services.holidays import federal_holidays_seed_current
 from partners.services.partners import CHECKLIST
 
 # (owner email, owner name, trade name, legal name, street, ZIP, status, checklist items done)
@@ -175,3 +179,36 @@ def seed() -> None:
         reason="Family wedding",
         defaults={"start_date": next_week, "end_date": next_week + datetime.timedelta(days=1)},
     )
+    # with the wedding, 3 of the year's 5 closure days are used
+    stocktake = next_week + datetime.timedelta(days=7)
+    Closure.objects.get_or_create(
+        partner=florist,
+        reason="Stocktake",
+        defaults={"start_date": stocktake, "end_date": stocktake},
+    )
+    demo_holidays_ensure(today=local_date(tz_name=florist.time_zone))
+
+
+def demo_holidays_ensure(*, today: datetime.date) -> None:
+    """The federal days, Patriots' Day in Massachusetts and a storm day in Alaska."""
+    federal_holidays_seed_current()
+    ops_admin = User.objects.filter(email="opsadmin@demo.hub").first()
+    patriots_day = third_monday_of_april(today.year)
+    if patriots_day < today:
+        patriots_day = third_monday_of_april(today.year + 1)
+    HolidayDay.objects.get_or_create(
+        date=patriots_day, name="Patriots' Day", state="MA",
+        defaults={"kind": HolidayKind.STATE, "reason": "Massachusetts state holiday",
+                  "created_by": ops_admin},
+    )  # fmt: skip
+    HolidayDay.objects.get_or_create(
+        name="Storm", state="AK", kind=HolidayKind.AD_HOC,
+        defaults={"date": today + datetime.timedelta(days=3),
+                  "reason": "Winter storm warning for Anchorage", "created_by": ops_admin},
+    )  # fmt: skip
+
+
+def third_monday_of_april(year: int) -> datetime.date:
+    first = datetime.date(year, 4, 1)
+    first_monday = first + datetime.timedelta(days=(7 - first.weekday()) % 7)
+    return first_monday + datetime.timedelta(days=14)

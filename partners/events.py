@@ -1,12 +1,15 @@
 """Every audit row of the partners app is written here, one function per event model
 (like Saleor's events.py): `partner_event_record` and `application_event_record`.
-Nothing else creates PartnerEvent or ApplicationEvent rows (tests/partners/test_events.py
-greps for it)."""
+`holiday_event_record` logs the holiday calendar.
+Nothing else creates PartnerEvent, ApplicationEvent or HolidayEvent rows
+(tests/partners/test_events.py greps for it)."""
 
 from accounts.models import User
 from partners.models import (
     ApplicationEvent,
     ApplicationEventKind,
+    HolidayEvent,
+    HolidayEventKind,
     Partner,
     PartnerApplication,
     PartnerEvent,
@@ -54,3 +57,9 @@ def application_event_record(
         to_status=application.status,
         reason=reason,
     )
+
+
+def holiday_event_record(
+    *, actor: User | None, kind: HolidayEventKind, date, detail: str
+) -> HolidayEvent:
+    return HolidayEvent.objects.create(actor=actor, kind=kind, date=date, detail=detail)

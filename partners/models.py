@@ -173,6 +173,10 @@ class PartnerEventKind(models.TextChoices):
     BACKGROUND_RESULT = "background_result", _("Background check result")
     CLOSURE_DECLARED = "closure_declared", _("Closure declared")
     CLOSURE_CANCELLED = "closure_cancelled", _("Closure cancelled")
+    CLOSURE_ALLOWANCE_OVERRIDDEN = (
+        "closure_allowance_overridden",
+        _("Closure beyond the allowance (ops override)"),
+    )
 
 
 class PartnerEvent(models.Model):
@@ -222,6 +226,88 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} closed {self.start_date}..{self.end_date}"
+
+
+class HolidayKind(models.TextChoices):
+    FEDERAL = "federal", _("Federal")
+    STATE = "state", _("State")
+    AD_HOC = "ad_hoc", _("Ad hoc")  # a storm, an outage
+
+
+class HolidayDay(models.Model):
+    """A day without deliveries: nationwide (no state, no market), in one state, or in one
+    market. Federal days are seeded from the `holidays` package and never deleted: ops switch
+    one off for the year with a reason (`switched_off_reason`)."""
+
+    date = models.DateField()
+    name = models.CharField(_("Name"), max_length=100)
+    kind = models.CharField(max_length=10, choices=HolidayKind.choices)
+    state = models.CharField(_("State"), max_length=2, blank=True)
+    market = models.ForeignKey(
+        "Market", on_delete=models.CASCADE, null=True, blank=True, related_name="holidays"
+    )
+    reason = models.CharField(_("Reason"), max_length=200, blank=True)
+    switched_off_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "kind", "state", "name"]
+        indexes = [models.Index(fields=["date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=HolidayKind.values), name="holiday_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~(~Q(state="") & Q(market__isnull=False)),
+                name="holiday_one_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["date", "name"],
+                condition=Q(kind="federal"),
+                name="holiday_one_federal_per_date_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+    @property
+    def is_on(self) -> bool:
+        return not self.switched_off_reason
+
+    @property
+    def scope_display(self) -> str:
+        if self.market_id:
+            return str(self.market)
+        return self.state or gettext("Nationwide")
+
+
+class HolidayEventKind(models.TextChoices):
+    ADDED = "added", _("Holiday added")
+    REMOVED = "removed", _("Holiday removed")
+    SWITCHED_OFF = "switched_off", _("Federal holiday switched off")
+    SEEDED = "seeded", _("Federal holidays seeded")
+
+
+class HolidayEvent(models.Model):
+    """Append-only audit of the holiday calendar (written only by partners.events)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=HolidayEventKind.choices)
+    date = models.DateField()
+    detail = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.date}"
 
 
 # ------------------------------------------------------------------------------

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from partners.views import applicant, documents, markets, ops, ops_partners, partner, public, review
+from partners.views import (
+    applicant,
+    documents,
+    holidays,
+    markets,
+    ops,
+    ops_partners,
+    partner,
+    public,
+    review,
+)
 
 app_name = "partners"
 
@@ -86,6 +96,19 @@ urlpatterns = [
     path("ops/markets/new/", markets.market_create, name="market-create"),
     path("ops/markets/<int:pk>/edit/", markets.market_edit, name="market-edit"),
     path("ops/markets/<int:pk>/active/", markets.market_set_active, name="market-set-active"),
+    path("ops/holidays/", holidays.ops_holidays, name="ops-holidays"),
+    path("ops/holidays/add/", holidays.ops_holiday_add, name="ops-holiday-add"),
+    path("ops/holidays/<int:pk>/remove/", holidays.ops_holiday_remove, name="ops-holiday-remove"),
+    path(
+        "ops/holidays/<int:pk>/switch-off/",
+        holidays.ops_holiday_switch_off,
+        name="ops-holiday-switch-off",
+    ),
+    path(
+        "ops/partners/<int:partner_id>/closure-override/",
+        ops_partners.ops_partner_closure_override,
+        name="ops-partner-closure-override",
+    ),
     path("ops/target-states/", markets.target_state_list, name="target-state-list"),
     path(
         "ops/target-states/<int:pk>/active/",

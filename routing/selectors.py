@@ -3,8 +3,6 @@ number of queries is the same for ten partners or ten thousand."""
 
 import datetime
 
-import holidays
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,6 +10,7 @@ from django.utils import timezone
 from packages.models import Handoff, HandoffStatus, Package, PackageStatus
 from packages.selectors import delivery_success_counts
 from partners.models import Closure, Partner, PartnerStatus
+from partners.selectors.holidays import holidays_for_partners, nationwide_holiday
 from routing.assignment import PartnerCoverage
 from routing.capacity import PartnerDay
 from routing.models import (
@@ -43,9 +42,8 @@ ROUTED_STATUSES = (
 
 
 def major_holiday(day: datetime.date) -> str | None:
-    """The name of the major US holiday on `day` (settings.CAPACITY_MAJOR_HOLIDAYS), if any."""
-    name = holidays.country_holidays("US", years=day.year).get(day)
-    return name if name in settings.CAPACITY_MAJOR_HOLIDAYS else None
+    """The name of the nationwide holiday on `day` in the ops calendar, if any."""
+    return nationwide_holiday(day)
 
 
 def partner_days_for_check(
@@ -151,7 +149,10 @@ def add_closures(days: dict[int, PartnerDay], time_zone: str, service_date) -> N
     closed = Closure.objects.filter(
         partner__time_zone=time_zone, start_date__lte=service_date, end_date__gte=service_date
     ).values_list("partner_id", flat=True)
-    for partner_id in closed:
+    on_holiday = holidays_for_partners(
+        day=service_date, partners=Partner.objects.filter(time_zone=time_zone)
+    )
+    for partner_id in {*closed, *on_holiday}:
         if partner_id in days:
             days[partner_id].closed = True
 
@@ -213,14 +214,15 @@ def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
 # Assignment: every active partner's coverage and room on a date, in three queries
 # ------------------------------------------------------------------------------
 def partner_coverages_for_assignment(
-    *, service_date: datetime.date, dsp_id: int, closed_all: bool = False
+    *, service_date: datetime.date, dsp_id: int
 ) -> list[PartnerCoverage]:
     """Every ACTIVE partner as routing.assignment sees it on the date.
 
     Room: daily capacity minus the date's packages already on the partner, and storage
     capacity minus those and what it still holds from earlier days. The packages the run
     may move (this DSP's, manifested, placed by routing) do not count: they are being placed
-    again. `closed_all` is a major holiday; a closure covering the date closes one partner.
+    again. A closure covering the date, or a holiday of the calendar for the partner's state
+    or market (or nationwide), closes the partner.
     """
     movable = Q(
         dsp_id=dsp_id,
@@ -249,6 +251,11 @@ def partner_coverages_for_assignment(
             end_date__gte=service_date,
         ).values_list("partner_id", flat=True)
     )
+    closed |= set(
+        holidays_for_partners(
+            day=service_date, partners=Partner.objects.filter(status=PartnerStatus.ACTIVE)
+        )
+    )
     rows = Partner.objects.filter(status=PartnerStatus.ACTIVE).values_list(
         "pk", "trade_name", "latitude", "longitude", "daily_capacity", "storage_capacity",
         "delivery_modes", "coverage__zip_codes", "coverage__radius_miles",
@@ -261,7 +268,7 @@ def partner_coverages_for_assignment(
             PartnerCoverage(
                 id=pk, lat=lat, lng=lng, zip_codes=frozenset(zip_codes or ()),
                 radius_miles=coverage_radius(radius, modes),
-                remaining_capacity=max(0, room), closed=closed_all or pk in closed, name=name,
+                remaining_capacity=max(0, room), closed=pk in closed, name=name,
             )
         )  # fmt: skip
     return coverages

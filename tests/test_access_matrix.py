@@ -30,7 +30,7 @@ from dashboard.models import WeeklyStatement
 from hubdelivery.lib.dates import local_date
 from packages import services as package_services
 from packages.models import DspApiToken, HandoffDirection, ManifestUpload
-from partners.models import Closure, PartnerMember, TargetState
+from partners.models import Closure, HolidayDay, HolidayKind, PartnerMember, TargetState
 from routing.models import CapacityReport
 from tests.factories import (
     ManifestFactory,
@@ -121,6 +121,11 @@ MATRIX: dict[str, Entry] = {
     "partners:market-edit": entry("get", lambda w: [w["market"].pk], OPS_ADMIN),
     "partners:market-set-active": entry("post", lambda w: [w["market"].pk], OPS_ADMIN),
     "partners:target-state-set-active": entry("post", lambda w: [w["target_state"].pk], OPS_ADMIN),
+    "partners:ops-holiday-remove": entry("post", lambda w: [w["holiday"].pk], OPS_ADMIN),
+    "partners:ops-holiday-switch-off": entry(
+        "post", lambda w: [w["federal_holiday"].pk], OPS_ADMIN, data={"reason": "Peak"}
+    ),
+    "partners:ops-partner-closure-override": entry("post", lambda w: [w["partner"].pk], OPS_ADMIN),
     # Packages: ops
     "packages:ops-manifest-upload-preview": entry("get", lambda w: [w["upload"].pk], OPS),
     "packages:ops-manifest-upload-confirm": entry("post", lambda w: [w["upload"].pk], OPS),
@@ -269,6 +274,12 @@ def world(
             partner=partner, start_date=start, end_date=start, reason="Wedding"
         ),
         "market": MarketFactory(),
+        "holiday": HolidayDay.objects.create(
+            date=start, name="Storm", kind=HolidayKind.AD_HOC, state="AK", reason="Snow"
+        ),
+        "federal_holiday": HolidayDay.objects.create(
+            date=start, name="Matrix Day", kind=HolidayKind.FEDERAL
+        ),
         "target_state": TargetState.objects.order_by("pk").first()
         or TargetState.objects.create(code="VT", name="Vermont"),
         "upload": ManifestUpload.objects.create(

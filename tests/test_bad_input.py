@@ -73,6 +73,8 @@ WATCHED = [
     "partners.Lead",
     "partners.PartnerMember",
     "partners.Closure",
+    "partners.HolidayDay",
+    "partners.HolidayEvent",
     "partners.Partner",
     "packages.ManifestUpload",
     "packages.Manifest",
@@ -104,6 +106,34 @@ class Form:
 
 
 FORMS = [
+    Form(
+        "holiday add",
+        "post",
+        lambda w: reverse("partners:ops-holiday-add"),
+        "ops_admin",
+        lambda w: {
+            "add-date": str(w["today"] + datetime.timedelta(days=9)),
+            "add-name": "Storm",
+            "add-kind": "ad_hoc",
+            "add-state": "AK",
+            "add-market": "",
+            "add-reason": "Snow",
+        },
+        ["add-date", "add-name", "add-kind", "add-state", "add-market", "add-reason"],
+    ),
+    Form(
+        "closure past the allowance",
+        "post",
+        lambda w: reverse("partners:ops-partner-closure-override", args=[w["partner"].pk]),
+        "ops_admin",
+        lambda w: {
+            "override-start_date": str(w["today"] + datetime.timedelta(days=9)),
+            "override-end_date": str(w["today"] + datetime.timedelta(days=9)),
+            "override-reason": "Flood",
+            "override-override_reason": "Basement flooded",
+        },
+        ["override-start_date", "override-end_date", "override-reason", "override-override_reason"],
+    ),
     Form(
         "eligibility",
         "get",
@@ -315,6 +345,7 @@ def world(
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,
+            "ops_admin": ops_admin,
             "dsp_driver": dsp_driver,
             "dsp_manager": dsp_manager,
         },

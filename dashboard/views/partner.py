@@ -9,6 +9,7 @@ from dashboard import selectors
 from dashboard.selectors import pay as pay_selectors
 from dashboard.tables import csv_response
 from partners.models import Partner
+from partners.selectors.holidays import partner_holiday_dates
 
 
 def owned_partner(request: HttpRequest) -> Partner:
@@ -33,9 +34,13 @@ def partner_earnings(request: HttpRequest) -> HttpResponse:
 @partner_owner_required
 def partner_statement(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_get_for_owner(user=request.user, statement_id=statement_id)
+    holidays = partner_holiday_dates(
+        partner=statement.partner, start=statement.week_start, end=statement.week_end
+    )
     context = {
         "statement": statement,
         "detail": pay_selectors.statement_detail_table(statement=statement),
+        "holidays": sorted(holidays.items()),
     }
     return render(request, "dashboard/partner_statement.html", context)
 

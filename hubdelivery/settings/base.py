@@ -434,6 +434,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=7),
     },
     # Hourly, so each partner resumes soon after midnight in its own time zone.
+    # Yearly, and on the 1st of each month in case a year was missed: federal holidays of this
+    # year and the next in the calendar (partners.services.holidays).
+    "partners-federal-holidays-seed": {
+        "task": "partners.tasks.federal_holidays_seed_task",
+        "schedule": crontab(hour=2, minute=11, day_of_month=1),
+    },
     "partners-resume-due": {
         "task": "partners.tasks.partners_resume_due_task",
         "schedule": crontab(minute=5),
@@ -550,10 +556,9 @@ DEMO_SEEDERS = [
 # Capacity check (routing): when it runs, what it flags
 # ------------------------------------------------------------------------------
 CAPACITY_CHECK_LOCAL_HOUR = env_int("CAPACITY_CHECK_LOCAL_HOUR", 20)
-CAPACITY_MAJOR_HOLIDAYS = env_list(
-    "CAPACITY_MAJOR_HOLIDAYS",
-    "New Year's Day,Memorial Day,Independence Day,Labor Day,Thanksgiving Day,Christmas Day",
-)
+# Holidays are in the calendar ops manage (partners.HolidayDay), not here.
+# Closure days a partner may declare per calendar year; ops admins may override with a reason.
+CLOSURE_ALLOWANCE_DAYS = env_int("CLOSURE_ALLOWANCE_DAYS", 5)
 CAPACITY_SUCCESS_TARGET = float(env_str("CAPACITY_SUCCESS_TARGET", "0.985"))
 CAPACITY_SUCCESS_MIN_PACKAGES = env_int("CAPACITY_SUCCESS_MIN_PACKAGES", 20)
 CAPACITY_NEIGHBOUR_MAX_MILES = float(env_str("CAPACITY_NEIGHBOUR_MAX_MILES", "5"))

@@ -1,5 +1,7 @@
 import datetime
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -92,3 +94,37 @@ def partner_get_for_ops(*, partner_id: int) -> Partner:
 
 def member_get_for_ops(*, member_id: int) -> PartnerMember:
     return get_object_or_404(PartnerMember.objects.select_related("partner", "user"), pk=member_id)
+
+
+@dataclass(frozen=True)
+class ClosureAllowance:
+    year: int
+    allowed: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.allowed - self.used)
+
+
+def days_within_year(start: datetime.date, end: datetime.date, year: int) -> int:
+    first = max(start, datetime.date(year, 1, 1))
+    last = min(end, datetime.date(year, 12, 31))
+    return max(0, (last - first).days + 1)
+
+
+def closure_days_used(*, partner: Partner, year: int) -> int:
+    """The partner's closure days that fall in `year` (one query)."""
+    spans = partner.closures.filter(
+        start_date__lte=datetime.date(year, 12, 31), end_date__gte=datetime.date(year, 1, 1)
+    ).values_list("start_date", "end_date")
+    return sum(days_within_year(start, end, year) for start, end in spans)
+
+
+def closure_allowance(*, partner: Partner, year: int) -> ClosureAllowance:
+    """How many of the year's closure days (settings.CLOSURE_ALLOWANCE_DAYS) are used."""
+    return ClosureAllowance(
+        year=year,
+        allowed=settings.CLOSURE_ALLOWANCE_DAYS,
+        used=closure_days_used(partner=partner, year=year),
+    )

@@ -1,15 +1,18 @@
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
+from accounts.access import ops_admin_require
 from accounts.models import User
-from hubdelivery.exceptions import DomainError, NotAllowed
+from hubdelivery.exceptions import DomainError, InvalidInput, NotAllowed
 from hubdelivery.lib.dates import local_date
 from partners.access import owner_require
 from partners.events import partner_event_record
 from partners.lock_objects import partner_lock
 from partners.models import Closure, Partner, PartnerEventKind
+from partners.selectors.partners import closure_days_used, days_within_year
 
 MAX_CLOSURE_DAYS = 90
 
@@ -30,6 +33,31 @@ def closure_validate(*, partner: Partner, start_date: datetime.date, end_date: d
         raise DomainError(gettext("This overlaps a closure you already declared."))
 
 
+def closure_allowance_check(
+    *, partner: Partner, start_date: datetime.date, end_date: datetime.date
+) -> None:
+    """Refuse a closure that takes the partner past the year's allowance of closure days."""
+    allowed = settings.CLOSURE_ALLOWANCE_DAYS
+    for year in range(start_date.year, end_date.year + 1):
+        used = closure_days_used(partner=partner, year=year)
+        asked = days_within_year(start_date, end_date, year)
+        if used + asked > allowed:
+            raise DomainError(
+                gettext(
+                    "The program allows %(allowed)s closure days a year; %(used)s of %(year)s "
+                    "are used, so %(left)s are left and this closure needs %(asked)s. "
+                    "Ask ops if you must close longer."
+                )
+                % {
+                    "allowed": allowed,
+                    "used": used,
+                    "year": year,
+                    "left": max(0, allowed - used),
+                    "asked": asked,
+                }
+            )
+
+
 @transaction.atomic
 def closure_declare(
     *,
@@ -42,6 +70,7 @@ def closure_declare(
     owner_require(actor=actor, partner=partner)
     locked = partner_lock(partner_id=partner.pk)  # serialises two overlapping declarations
     closure_validate(partner=locked, start_date=start_date, end_date=end_date)
+    closure_allowance_check(partner=locked, start_date=start_date, end_date=end_date)
     closure = Closure.objects.create(
         partner=locked,
         start_date=start_date,
@@ -54,6 +83,44 @@ def closure_declare(
         actor=actor,
         kind=PartnerEventKind.CLOSURE_DECLARED,
         detail=f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}",
+    )
+    return closure
+
+
+@transaction.atomic
+def closure_declare_beyond_allowance(
+    *,
+    partner: Partner,
+    actor: User,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    reason: str,
+    override_reason: str,
+) -> Closure:
+    """An ops admin declares a closure for the partner past the year's allowance; the
+    override and its reason are on the partner's history."""
+    ops_admin_require(actor=actor)
+    if not override_reason.strip():
+        raise InvalidInput(
+            gettext("Give the reason for going past the allowance."), field="override_reason"
+        )
+    locked = partner_lock(partner_id=partner.pk)
+    closure_validate(partner=locked, start_date=start_date, end_date=end_date)
+    closure = Closure.objects.create(
+        partner=locked,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    partner_event_record(
+        partner=locked,
+        actor=actor,
+        kind=PartnerEventKind.CLOSURE_ALLOWANCE_OVERRIDDEN,
+        detail=(
+            f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}. "
+            f"Past the allowance: {override_reason.strip()}"
+        ),
     )
     return closure
 

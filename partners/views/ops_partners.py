@@ -1,5 +1,6 @@
 """Ops pages for partners: list, detail with checklist, staff checks, closures and lifecycle."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,12 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import ops_required
+from accounts.decorators import ops_admin_required, ops_required
+from accounts.roles import Role
+from hubdelivery.exceptions import DomainError, InvalidInput
 from hubdelivery.lib.dates import local_date
+from partners.forms.holidays import ClosureOverrideForm
 from partners.forms.partners import BackgroundResultForm, PartnerFilterForm, PauseForm, ReasonForm
 from partners.models import DeliveryMode
 from partners.selectors import partners as selectors
-from partners.services import partners, staff
+from partners.services import closures, partners, staff
 from partners.views.actions import run_action
 
 PARTNERS_PER_PAGE = 50
@@ -44,6 +48,9 @@ def detail_context(partner_id: int, **forms) -> dict:
         "checklist": partners.checklist_items(partner),
         "members": selectors.partner_members(partner=partner),
         "closures": selectors.partner_closures_from(partner=partner, day=today),
+        "allowance": selectors.closure_allowance(partner=partner, year=today.year),
+        "override_form": ClosureOverrideForm(prefix="override"),
+        "may_override": False,
         "events": selectors.partner_events_recent(partner=partner),
         "pause_form": PauseForm(prefix="pause"),
         "offboard_form": ReasonForm(prefix="offboard"),
@@ -54,7 +61,31 @@ def detail_context(partner_id: int, **forms) -> dict:
 
 @ops_required
 def ops_partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
-    return render(request, "partners/ops_partner_detail.html", detail_context(partner_id))
+    context = detail_context(partner_id)
+    context["may_override"] = request.user.has_role(Role.OPS_ADMIN)
+    return render(request, "partners/ops_partner_detail.html", context)
+
+
+@require_POST
+@ops_admin_required
+def ops_partner_closure_override(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = selectors.partner_get_for_ops(partner_id=partner_id)
+    form = ClosureOverrideForm(request.POST, prefix="override")
+    if form.is_valid():
+        try:
+            closures.closure_declare_beyond_allowance(
+                partner=partner, actor=request.user, **form.cleaned_data
+            )
+        except InvalidInput as error:
+            form.add_error(error.field, str(error))
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Closure saved past the allowance."))
+            return back_to_detail(partner_id)
+    context = detail_context(partner_id, override_form=form)
+    context["may_override"] = True
+    return render(request, "partners/ops_partner_detail.html", context, status=400)
 
 
 def back_to_detail(partner_id: int) -> HttpResponse:

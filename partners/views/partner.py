@@ -173,6 +173,7 @@ def partner_closures(request: HttpRequest) -> HttpResponse:
         "partner": partner,
         "is_owner": membership.is_owner,
         "closures": selectors.partner_closures_from(partner=partner, day=today),
+        "allowance": selectors.closure_allowance(partner=partner, year=today.year),
         "form": form,
     }
     return render(request, "partners/partner_closures.html", context)

@@ -38,11 +38,7 @@ def packages_assign(*, dsp: Dsp, service_date: datetime.date) -> AssignResult:
     )
     if not packages:
         return AssignResult(placed=0, unplaced=0)
-    partners = selectors.partner_coverages_for_assignment(
-        service_date=service_date,
-        dsp_id=dsp.pk,
-        closed_all=selectors.major_holiday(service_date) is not None,
-    )
+    partners = selectors.partner_coverages_for_assignment(service_date=service_date, dsp_id=dsp.pk)
     spots = [PackageSpot(p.pk, p.latitude, p.longitude, p.zip_code) for p in packages]
     decided = {a.package_id: a for a in assign_packages(spots, partners)}
     for package in packages:

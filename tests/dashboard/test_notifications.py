@@ -136,3 +136,19 @@ def test_preferences_page_saves_the_choices(partner_owner):
 
 def test_preferences_page_needs_a_log_in(client):
     assert client.get(reverse("dashboard:notification-preferences")).status_code == 302
+
+
+def test_tomorrow_volume_names_a_calendar_day_of_the_partners_state(
+    tomorrow_packages, partner, django_capture_on_commit_callbacks
+):
+    from partners.models import HolidayDay, HolidayKind
+
+    HolidayDay.objects.create(
+        date=datetime.date(2026, 11, 21), name="Nor'easter", kind=HolidayKind.AD_HOC,
+        state=partner.state,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        tomorrow_volume_notify_due(at=EVENING_IN_NEW_YORK)
+    [message] = mail.outbox
+    assert "Tomorrow is Nor'easter in the holiday calendar" in message.body
+    assert "Nor&#x27;easter in the holiday calendar" in message.alternatives[0][0]

@@ -226,3 +226,21 @@ def test_statement_task_runs_on_a_real_worker(celery_worker_on_redis):
     # then the partner's week is computed once, and the retry replaced it
     assert first == second and partner.time_zone in first
     assert WeeklyStatement.objects.filter(partner=partner).count() == 1
+
+
+def test_the_statement_names_the_calendar_days_of_its_week(week, partner_owner):
+    from partners.models import HolidayDay, HolidayKind
+
+    weekly_statements_compute(week_start=MONDAY)
+    statement = WeeklyStatement.objects.get(partner=week)
+    HolidayDay.objects.create(
+        date=MONDAY + datetime.timedelta(days=2), name="Ice storm", kind=HolidayKind.AD_HOC,
+        state=week.state,
+    )  # fmt: skip
+    HolidayDay.objects.create(
+        date=MONDAY + datetime.timedelta(days=3), name="Elsewhere", kind=HolidayKind.AD_HOC,
+        state="AK" if week.state != "AK" else "HI",
+    )  # fmt: skip
+    page = client_for(partner_owner).get(statement_urls(statement)[0]).content.decode()
+    assert "Ice storm" in page
+    assert "Elsewhere" not in page

@@ -18,7 +18,9 @@ from tests.conftest import client_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SKIPPED = {".venv", "tests", "migrations", "node_modules", "staticfiles", "media"}
-DIRECT_WRITE = re.compile(r"\b(ApplicationEvent|PartnerEvent)\.objects\.(create|bulk_create)\b")
+DIRECT_WRITE = re.compile(
+    r"\b(ApplicationEvent|PartnerEvent|HolidayEvent)\.objects\.(create|bulk_create)\b"
+)
 
 
 def app_modules() -> list[pathlib.Path]:

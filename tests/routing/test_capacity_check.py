@@ -9,12 +9,13 @@ from django.db import connection
 from django.urls import reverse
 
 from packages.models import PackageStatus
-from partners.models import Closure, PartnerStatus
+from partners.models import Closure, HolidayDay, HolidayKind, PartnerStatus
+from partners.services.holidays import federal_holidays_seed
 from routing import selectors
 from routing.models import CapacityFinding, CapacityReport
 from routing.services import capacity_check_run, capacity_checks_due
 from routing.services.capacity import target_service_date
-from tests.factories import PartnerFactory
+from tests.factories import MarketFactory, PartnerApplicationFactory, PartnerFactory
 from tests.routing.conftest import open_handoff, packages_for
 
 NY = "America/New_York"
@@ -94,6 +95,7 @@ def test_each_kind_of_finding_from_real_rows(db):
 
 def test_major_holiday_flags_packages_on_thanksgiving(db):
     thanksgiving = datetime.date(2026, 11, 26)
+    federal_holidays_seed(year=2026)
     partner = boston()
     packages_for(partner, thanksgiving, 12)
     report = capacity_check_run(service_date=thanksgiving, time_zone=NY)
@@ -139,9 +141,10 @@ def test_check_query_count_does_not_grow(db, django_assert_max_num_queries, part
         partner = PartnerFactory(latitude=42.3 + n * 0.001, activated_at=None)
         packages_for(partner, DATE, 35 if n % 3 == 0 else 10)
     # report get-or-create (5 with its savepoints) + lock, four fact queries (the date's
-    # ZIPs come with the package counts), delete and insert findings, save the report, the
-    # ops email row: 15 whatever the number of partners
-    with django_assert_max_num_queries(15):
+    # ZIPs come with the package counts), the holiday calendar's day (nationwide and per
+    # partner: one read each), delete and insert findings, save the report, the ops email
+    # row: 16 whatever the number of partners
+    with django_assert_max_num_queries(16):
         report = capacity_check_run(service_date=DATE, time_zone=NY)
     assert report.partners_checked == partners
 
@@ -272,3 +275,17 @@ def test_a_deleted_report_takes_its_findings_with_it(db):
     assert CapacityFinding.objects.filter(report=report).exists()
     report.delete()
     assert not CapacityFinding.objects.exists()
+
+
+def test_a_market_day_of_the_calendar_closes_the_markets_partners(db):
+    # given an outage in the market the partner was approved in
+    partner = boston()
+    market = MarketFactory(state="MA")
+    PartnerApplicationFactory(partner=partner, market=market, status="approved")
+    HolidayDay.objects.create(date=DATE, name="Outage", kind=HolidayKind.AD_HOC, market=market)
+    packages_for(partner, DATE, 5)
+    # when
+    report = capacity_check_run(service_date=DATE, time_zone=NY)
+    # then the partner is closed that day, and it is not a nationwide holiday
+    assert "closed" in findings_by_kind(report)
+    assert report.is_holiday is False

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from packages.models import Manifest, Package, PackageStatus
-from partners.models import Closure, PartnerStatus
+from partners.models import Closure, HolidayDay, HolidayKind, PartnerStatus
+from partners.services.holidays import federal_holidays_seed
 from routing.models import Coverage
 from routing.services import packages_assign
 from tests.factories import DspFactory, PartnerFactory
@@ -121,6 +122,7 @@ def test_a_closed_partner_gets_nothing(florist, cafe, dsp):
 
 
 def test_on_a_major_holiday_everything_stays_with_the_dsp(florist, cafe, dsp):
+    federal_holidays_seed(year=THANKSGIVING.year)
     packages = dsp_packages(dsp, 2, day=THANKSGIVING)
     result = packages_assign(dsp=dsp, service_date=THANKSGIVING)
     assert result.unplaced == 2
@@ -243,8 +245,29 @@ def test_query_count_does_not_grow_with_partners_or_packages(
         if n % 5 == 0:
             packages_for(partner, DAY, 3)
     dsp_packages(dsp, package_count)
-    # then: savepoint, lock the packages, partner loads, closures, partners with coverage,
-    # one bulk_update, release savepoint
-    with django_assert_num_queries(7):
+    # then: savepoint, lock the packages, partner loads, closures, the calendar's day (no
+    # holiday: the partners' scopes are not read), partners with coverage, one bulk_update,
+    # release savepoint
+    with django_assert_num_queries(8):
         result = packages_assign(dsp=dsp, service_date=DAY)
     assert result.placed + result.unplaced == package_count
+
+
+def test_a_state_day_of_the_calendar_closes_only_that_states_partners(florist, cafe, dsp):
+    # given a storm day in Massachusetts, where only the florist is
+    cafe.state = "NH"
+    cafe.save(update_fields=["state"])
+    HolidayDay.objects.create(date=DAY, name="Storm", kind=HolidayKind.AD_HOC, state="MA")
+    packages = dsp_packages(dsp, 2)
+    # when
+    packages_assign(dsp=dsp, service_date=DAY)
+    # then the café takes them
+    assert set(placed(packages).values()) == {cafe.pk}
+
+
+def test_a_switched_off_federal_day_is_a_working_day(florist, cafe, dsp):
+    federal_holidays_seed(year=THANKSGIVING.year)
+    HolidayDay.objects.filter(date=THANKSGIVING).update(switched_off_reason="Peak season")
+    dsp_packages(dsp, 2, day=THANKSGIVING)
+    result = packages_assign(dsp=dsp, service_date=THANKSGIVING)
+    assert result.placed == 2
