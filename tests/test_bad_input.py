@@ -341,7 +341,6 @@ def world(
             computed_at=timezone.now(),
         ),
         "users": {
-            "ops_admin": ops_admin,
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,
