@@ -159,8 +159,15 @@ def station_coordinates(
 
 
 def _station_values(
-    *, code: str, name: str, address_line: str, zip_code: str, latitude: object, longitude: object
+    *,
+    code: str,
+    name: str,
+    zip_code: str,
+    address_line: str = "",
+    latitude: object = None,
+    longitude: object = None,
 ) -> dict:
+    """The station's cleaned fields; blank coordinates: the ZIP's centroid."""
     zip_clean, lat, lng = station_coordinates(
         zip_code=zip_code, latitude=latitude, longitude=longitude
     )
@@ -186,8 +193,7 @@ def _station_code_require_unique(code: str, *, station: Station | None = None) -
 
 @transaction.atomic
 def station_create(*, actor: User, dsp: Dsp, **fields: object) -> Station:
-    """`fields`: code, name, address_line, zip_code, latitude, longitude (blank coordinates:
-    the ZIP's centroid)."""
+    """`fields`: code, name, zip_code, and optionally address_line, latitude, longitude."""
     ops_admin_require(actor=actor)
     values = _station_values(**fields)  # type: ignore[arg-type]
     _station_code_require_unique(values["code"])
