@@ -19,7 +19,12 @@ from PIL import Image
 from hubdelivery.lib.dates import local_date
 from packages import services as package_services
 from packages.models import HandoffDirection
-from tests.factories import ManifestFactory, PackageFactory, PartnerApplicationFactory
+from tests.factories import (
+    ManifestFactory,
+    PackageFactory,
+    PartnerApplicationFactory,
+    StationFactory,
+)
 
 SCRIPT = "<script>alert('x')</script>"
 HOSTILE_TEXT = [
@@ -72,6 +77,9 @@ WATCHED = [
     "packages.PackageEvent",
     "packages.DeliveryAttempt",
     "accounts.User",
+    "packages.Dsp",
+    "packages.Station",
+    "packages.Driver",
 ]
 
 
@@ -219,6 +227,62 @@ FORMS = [
         ["overlap"],
     ),
     Form(
+        "dsp-create",
+        "post",
+        lambda w: reverse("packages:dsp-create"),
+        "ops_admin",
+        lambda w: {"name": "Frontier Last Mile", "contact_email": "ops@mail.test"},
+        ["name", "contact_email"],
+    ),
+    Form(
+        "dsp-edit",
+        "post",
+        lambda w: reverse("packages:dsp-edit", args=[w["dsp"].pk]),
+        "ops_admin",
+        lambda w: {"name": "Renamed DSP", "contact_email": ""},
+        ["name", "contact_email"],
+    ),
+    Form(
+        "dsp-deactivate",
+        "post",
+        lambda w: reverse("packages:dsp-deactivate", args=[w["dsp"].pk]),
+        "ops_admin",
+        lambda w: {"reason": "contract ended"},
+        ["reason"],
+    ),
+    Form(
+        "station-create",
+        "post",
+        lambda w: reverse("packages:station-create", args=[w["dsp"].pk]),
+        "ops_admin",
+        lambda w: {"code": "ANC1", "name": "Anchorage", "zip_code": "99501"},
+        ["code", "name", "address_line", "zip_code", "latitude", "longitude"],
+    ),
+    Form(
+        "driver-invite",
+        "post",
+        lambda w: reverse("packages:driver-invite", args=[w["dsp"].pk]),
+        "dsp_manager",
+        lambda w: {"email": "nina@mail.test", "full_name": "Nina Park"},
+        ["email", "full_name", "home_station"],
+    ),
+    Form(
+        "driver-move",
+        "post",
+        lambda w: reverse("packages:driver-move", args=[w["dsp_driver"].pk]),
+        "dsp_manager",
+        lambda w: {"home_station": str(w["station"].pk)},
+        ["home_station"],
+    ),
+    Form(
+        "driver-remove",
+        "post",
+        lambda w: reverse("packages:driver-remove", args=[w["dsp_driver"].pk]),
+        "dsp_manager",
+        lambda w: {"reason": "left"},
+        ["reason"],
+    ),
+    Form(
         "day-close",
         "post",
         lambda w: reverse("packages:day-close"),
@@ -231,7 +295,15 @@ FORMS = [
 
 @pytest.fixture
 def world(
-    applicant, other_applicant, partner, partner_owner, reviewer, dsp_driver, dsp_manager, settings
+    applicant,
+    other_applicant,
+    partner,
+    partner_owner,
+    reviewer,
+    ops_admin,
+    dsp_driver,
+    dsp_manager,
+    settings,
 ) -> dict:
     settings.PORTAL_RATE_LIMITS = {}  # the sweep posts far more than a person would
     dsp = dsp_driver.driver.dsp
@@ -253,12 +325,15 @@ def world(
         "handoff": handoff,
         "package": package,
         "dsp": dsp,
+        "station": StationFactory(dsp=dsp),
+        "dsp_driver": dsp_driver.driver,
         "token": package_services.dsp_token_create(actor=None, dsp=dsp, label="dispatch")[0],
         "partner": partner,
         "users": {
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,
+            "ops_admin": ops_admin,
             "dsp_driver": dsp_driver,
             "dsp_manager": dsp_manager,
         },
