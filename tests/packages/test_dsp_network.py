@@ -404,3 +404,27 @@ def test_the_dsp_page_and_list_read_in_constant_queries(
         client.get(reverse("packages:dsp", args=[dsp.pk]))
     with django_assert_max_num_queries(12):
         client.get(reverse("packages:ops-dsps"))
+
+
+# ------------------------------------------------------------------------------
+# Spanish
+# ------------------------------------------------------------------------------
+def test_the_station_form_and_its_refusals_in_spanish(spanish, ops_admin, dsp):
+    client = client_for(ops_admin)
+    url = reverse("packages:station-create", args=[dsp.pk])
+    page = client.get(url, **spanish).content.decode()
+    assert "Nueva estación" in page and "Código de estación" in page
+    response = client.post(url, {**STATION, "zip_code": "00000"}, **spanish)
+    assert (
+        "Escriba un código postal de EE. UU. de 5 dígitos que exista." in response.content.decode()
+    )
+
+
+def test_the_driver_invitation_email_in_spanish(ops_admin, dsp):
+    from accounts.models import User
+
+    User.objects.create_user(email="rosa@mail.test", password=None, language="es")
+    network.driver_invite(actor=ops_admin, dsp=dsp, email="rosa@mail.test", full_name="Rosa")
+    email = OutboundEmail.objects.get(to="rosa@mail.test")
+    assert email.subject == f"Lo invitan a ser conductor de {dsp.name}"
+    assert "/driver/join/" in email.body_text
