@@ -109,10 +109,25 @@ def _station_page(request: HttpRequest, form: StationForm, **context) -> HttpRes
     )
 
 
+def _station_form_locate(form: StationForm) -> StationForm:
+    """ "Place from ZIP" (works without JS): the form again, its coordinates at the ZIP's
+    centre, nothing saved."""
+    located = _run(
+        form, lambda: network.station_coordinates(zip_code=form.cleaned_data["zip_code"])
+    )
+    if located is None:
+        return form
+    data = form.data.copy()
+    data["zip_code"], data["latitude"], data["longitude"] = located
+    return StationForm(data)
+
+
 @ops_admin_required
 def station_create(request: HttpRequest, dsp_id: int) -> HttpResponse:
     dsp = selectors.dsp_get_for(actor=request.user, dsp_id=dsp_id)
     form = StationForm(request.POST or None)
+    if request.method == "POST" and "locate" in request.POST and form.is_valid():
+        return _station_page(request, _station_form_locate(form), dsp=dsp, station=None)
     if request.method == "POST" and form.is_valid():
         station = _run(
             form,

@@ -428,3 +428,16 @@ def test_the_driver_invitation_email_in_spanish(ops_admin, dsp):
     email = OutboundEmail.objects.get(to="rosa@mail.test")
     assert email.subject == f"Lo invitan a ser conductor de {dsp.name}"
     assert "/driver/join/" in email.body_text
+
+
+def test_place_from_zip_fills_the_coordinates_without_saving(ops_admin, dsp):
+    """Without JS: the button answers the form again with the ZIP's centre in the fields."""
+    url = reverse("packages:station-create", args=[dsp.pk])
+    response = client_for(ops_admin).post(url, {**STATION, "locate": "1"})
+    centre = zip_lookup("99501")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{centre.latitude}"' in page and f'value="{centre.longitude}"' in page
+    assert not Station.objects.exists() and not DspEvent.objects.exists()
+    bad = client_for(ops_admin).post(url, {**STATION, "zip_code": "00000", "locate": "1"})
+    field_error(bad, "Enter a known 5-digit US ZIP code.")
