@@ -18,7 +18,7 @@ HANDOFF_OUTSIDER = gettext_lazy("Only the DSP's drivers and the partner's member
 
 
 def driver_get(*, actor: User, dsp: Dsp) -> Driver | None:
-    return Driver.objects.filter(user=actor, dsp=dsp).first()
+    return Driver.objects.working().filter(user=actor, dsp=dsp).first()
 
 
 def driver_require(*, actor: User, dsp: Dsp) -> Driver:
@@ -49,7 +49,9 @@ def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
         lock_objects.handoff_qs_select_for_update()
         .select_related("partner", "dsp")
         .annotate(
-            actor_drives=Exists(Driver.objects.filter(user=actor, dsp_id=OuterRef("dsp_id"))),
+            actor_drives=Exists(
+                Driver.objects.working().filter(user=actor, dsp_id=OuterRef("dsp_id"))
+            ),
             actor_works_here=Exists(
                 memberships_current(user=actor).filter(partner_id=OuterRef("partner_id"))
             ),

@@ -66,6 +66,8 @@ class DspTokenAuthentication(authentication.BaseAuthentication):
         token = (
             DspApiToken.objects.select_related("dsp")
             .filter(key_hash=token_hash(key), revoked_at__isnull=True)
+            # A deactivated DSP's keys stop with it.
+            .filter(dsp__deactivated_at__isnull=True)
             # A rotated key works until its overlap window ends.
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
             .first()

@@ -1,4 +1,5 @@
-"""Demo DSP with a station, two drivers and an API token, and a day of work at Back Bay Blooms:
+"""Demo DSP with two stations, two drivers (and one invited who has not joined yet) and an API
+token, and a day of work at Back Bay Blooms:
 today's manifest handed off (a closed drop-off with a damaged and a missing package), some
 packages delivered (one from a phone whose clock is three hours off, flagged for ops), one
 attempted with an open incident, an open return handoff, and tomorrow's manifest waiting.
@@ -24,12 +25,14 @@ from packages.models import (
     Package,
     Station,
 )
+from packages.services.network import driver_invite
 from packages.services.tokens import RotationOverlap
 from partners.models import Partner
 
 DEMO_SYSTEM_LABEL = "Demo dispatch system"
 DEMO_PLANNER_LABEL = "Route planner"
 DEMO_ROTATED_LABEL = "Warehouse scanner"
+DEMO_INVITED_DRIVER = "invited-driver@demo.hub"
 SKEWED_PHONE_CLOCK = datetime.timedelta(hours=3)
 RECIPIENTS = [
     "Avery Chen", "Blake Murphy", "Casey Rivera", "Devon Patel", "Emerson Brooks",
@@ -58,6 +61,35 @@ def demo_dsp_ensure() -> tuple[Dsp, Station]:
         },
     )
     return dsp, station
+
+
+def demo_second_station_ensure(*, dsp: Dsp) -> Station:
+    """Cambridge: the station's own ZIP centre, pinned a little off it as ops would drag it."""
+    station, _ = Station.objects.get_or_create(
+        code="CAM1",
+        defaults={
+            "dsp": dsp,
+            "name": "Cambridge depot",
+            "address_line": "101 Binney St",
+            "zip_code": "02142",
+            "latitude": 42.3662,
+            "longitude": -71.0825,
+        },
+    )
+    return station
+
+
+def demo_invited_driver_ensure(*, dsp: Dsp, station: Station) -> None:
+    """A driver the DSP's manager invited who has not set a password yet (audited, emailed)."""
+    if Driver.objects.filter(user__email=DEMO_INVITED_DRIVER).exists():
+        return
+    driver_invite(
+        actor=User.objects.get(email="dspmanager@demo.hub"),
+        dsp=dsp,
+        email=DEMO_INVITED_DRIVER,
+        full_name="Ines Invited",
+        home_station_id=station.pk,
+    )
 
 
 def demo_token_ensure(*, dsp: Dsp) -> DspApiToken:
@@ -154,6 +186,7 @@ def seed() -> None:
     dsp, station = demo_dsp_ensure()
     demo_token_ensure(dsp=dsp)
     demo_manager_keys_ensure(dsp=dsp)
+    demo_invited_driver_ensure(dsp=dsp, station=demo_second_station_ensure(dsp=dsp))
     drivers = [
         User.objects.get(email="driver@demo.hub"),
         demo_user_ensure(

@@ -31,3 +31,66 @@ class KeyRotateForm(forms.Form):
         initial=RotationOverlap.DAY,
         widget=forms.RadioSelect(choices=RotationOverlap.choices),
     )
+
+
+class DspForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False)
+    contact_email = forms.CharField(
+        label=_("Contact email (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class DspDeactivateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False)
+
+
+class StationForm(forms.Form):
+    code = forms.CharField(label=_("Station code"), required=False, help_text=_("e.g. ANC1"))
+    name = forms.CharField(label=_("Name"), required=False)
+    address_line = forms.CharField(label=_("Street address (optional)"), required=False)
+    zip_code = forms.CharField(
+        label=_("ZIP code"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
+    )
+    latitude = forms.CharField(
+        label=_("Latitude"),
+        required=False,
+        help_text=_("Blank: the ZIP's center. Drag the map pin to adjust."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-station-lat": ""}),
+    )
+    longitude = forms.CharField(
+        label=_("Longitude"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-station-lng": ""}),
+    )
+
+
+def _station_choices(stations) -> list[tuple[str, str]]:
+    return [("", _("No home station"))] + [(str(s.pk), str(s)) for s in stations]
+
+
+class DriverInviteForm(forms.Form):
+    email = forms.CharField(
+        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    full_name = forms.CharField(label=_("Full name"), required=False)
+    home_station = forms.CharField(label=_("Home station"), required=False)
+
+    def __init__(self, *args, stations=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_station"].widget = forms.Select(choices=_station_choices(stations))
+
+
+class DriverMoveForm(forms.Form):
+    home_station = forms.CharField(label=_("Home station"), required=False)
+
+    def __init__(self, *args, stations=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_station"].widget = forms.Select(choices=_station_choices(stations))
+
+
+class DriverRemoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False)

@@ -2,12 +2,12 @@
 its keys and its drivers. An object the reader may not see answers 404, so an id tells an
 outsider nothing; the role gate (403) is the views' decorator."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from accounts.roles import Role
-from packages.models import Driver, Dsp, DspApiToken, DspManager
+from packages.models import Driver, Dsp, DspApiToken, DspManager, Station
 
 
 def _dsps_visible_to(*, actor: User) -> QuerySet[Dsp]:
@@ -51,7 +51,12 @@ def dsp_tokens(*, dsp: Dsp) -> QuerySet[DspApiToken]:
 
 
 def dsp_drivers(*, dsp: Dsp) -> QuerySet[Driver]:
-    return Driver.objects.filter(dsp=dsp).select_related("user", "home_station")
+    """Every driver, removed ones too (shown as such), current first."""
+    return (
+        Driver.objects.filter(dsp=dsp)
+        .select_related("user", "home_station")
+        .order_by(F("removed_at").asc(nulls_first=True), "user__email")
+    )
 
 
 def dsp_list_for_ops() -> QuerySet[Dsp]:
@@ -60,3 +65,29 @@ def dsp_list_for_ops() -> QuerySet[Dsp]:
         driver_count=Count("drivers", distinct=True),
         key_count=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True), distinct=True),
     ).order_by("name")
+
+
+def dsp_stations(*, dsp: Dsp) -> QuerySet[Station]:
+    return Station.objects.filter(dsp=dsp).order_by("code")
+
+
+def station_get_for(*, actor: User, station_id: int) -> Station:
+    station = (
+        Station.objects.select_related("dsp")
+        .filter(pk=station_id, dsp__in=_dsps_visible_to(actor=actor))
+        .first()
+    )
+    if station is None:
+        raise Http404("No such station.")
+    return station
+
+
+def driver_get_for(*, actor: User, driver_id: int) -> Driver:
+    driver = (
+        Driver.objects.select_related("user", "dsp", "home_station")
+        .filter(pk=driver_id, dsp__in=_dsps_visible_to(actor=actor))
+        .first()
+    )
+    if driver is None:
+        raise Http404("No such driver.")
+    return driver

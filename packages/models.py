@@ -31,6 +31,8 @@ class Dsp(models.Model):
     name = models.CharField(max_length=200, unique=True)
     contact_email = models.EmailField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Set while deactivated: its drivers and API keys stop working until ops reactivate it.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +41,10 @@ class Dsp(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Station(models.Model):
@@ -59,8 +65,14 @@ class Station(models.Model):
         return f"{self.code} {self.name}"
 
 
+class DriverQuerySet(models.QuerySet):
+    def working(self) -> "DriverQuerySet":
+        """Drivers not removed, of a DSP not deactivated: the only ones who may drive."""
+        return self.filter(removed_at__isnull=True, dsp__deactivated_at__isnull=True)
+
+
 class Driver(models.Model):
-    """A DSP driver's log-in, tied to one DSP."""
+    """A DSP driver's log-in, tied to one DSP. Removing a driver keeps the row (history)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="driver"
@@ -69,6 +81,9 @@ class Driver(models.Model):
     home_station = models.ForeignKey(
         Station, on_delete=models.SET_NULL, null=True, blank=True, related_name="drivers"
     )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DriverQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__email"]
@@ -693,6 +708,16 @@ class DspEventKind(models.TextChoices):
     KEY_ISSUED = "key_issued", _("API key issued")
     KEY_REVOKED = "key_revoked", _("API key revoked")
     KEY_ROTATED = "key_rotated", _("API key rotated")  # detail: the new key and the window's end
+    DSP_CREATED = "dsp_created", _("DSP created")
+    DSP_EDITED = "dsp_edited", _("DSP edited")  # detail: each changed field, before → after
+    DSP_DEACTIVATED = "dsp_deactivated", _("DSP deactivated")
+    DSP_REACTIVATED = "dsp_reactivated", _("DSP reactivated")
+    STATION_CREATED = "station_created", _("Station created")
+    STATION_EDITED = "station_edited", _("Station edited")
+    DRIVER_INVITED = "driver_invited", _("Driver invited")
+    DRIVER_JOINED = "driver_joined", _("Driver joined")
+    DRIVER_MOVED = "driver_moved", _("Driver moved to another station")
+    DRIVER_REMOVED = "driver_removed", _("Driver removed")
 
 
 class DspEvent(models.Model):

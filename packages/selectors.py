@@ -160,7 +160,7 @@ def viewer_for(*, user: User | None = None, token: DspApiToken | None = None) ->
     if user.is_ops:
         return Viewer(user=user, is_ops=True)
     membership = membership_current_for(user=user)
-    driver = Driver.objects.filter(user=user).only("dsp_id").first()
+    driver = Driver.objects.working().filter(user=user).only("dsp_id").first()
     return Viewer(
         user=user,
         partner_id=membership.partner_id if membership else None,
@@ -169,7 +169,13 @@ def viewer_for(*, user: User | None = None, token: DspApiToken | None = None) ->
 
 
 def driver_get_for_user(*, user: User) -> Driver | None:
-    return Driver.objects.select_related("dsp", "home_station").filter(user=user).first()
+    """The user's driver link, only while they drive: not removed, their DSP active."""
+    return Driver.objects.working().select_related("dsp", "home_station").filter(user=user).first()
+
+
+def driver_is_stopped(*, user: User) -> bool:
+    """True for a removed driver or one whose DSP is deactivated."""
+    return Driver.objects.filter(user=user).exists() and driver_get_for_user(user=user) is None
 
 
 def _scoped(queryset: QuerySet, viewer: Viewer, *, partner: str, dsp: str | None) -> QuerySet:

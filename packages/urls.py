@@ -1,6 +1,6 @@
 from django.urls import path
 
-from packages.views import driver, dsp, handoff, manifests, ops, today
+from packages.views import driver, dsp, dsp_network, handoff, manifests, ops, today
 
 app_name = "packages"
 
@@ -8,6 +8,16 @@ urlpatterns = [
     path("driver/", driver.driver_home, name="driver-home"),
     # DSPs: ops admins (any DSP) and the DSP's managers (their own), issue 18
     path("ops/dsps/", dsp.ops_dsp_list, name="ops-dsps"),
+    path("ops/dsps/new/", dsp_network.dsp_create, name="dsp-create"),
+    path("dsps/<int:dsp_id>/edit/", dsp_network.dsp_edit, name="dsp-edit"),
+    path("dsps/<int:dsp_id>/deactivate/", dsp_network.dsp_deactivate, name="dsp-deactivate"),
+    path("dsps/<int:dsp_id>/reactivate/", dsp_network.dsp_reactivate, name="dsp-reactivate"),
+    path("dsps/<int:dsp_id>/stations/new/", dsp_network.station_create, name="station-create"),
+    path("stations/<int:station_id>/edit/", dsp_network.station_edit, name="station-edit"),
+    path("dsps/<int:dsp_id>/drivers/invite/", dsp_network.driver_invite, name="driver-invite"),
+    path("drivers/<int:driver_id>/move/", dsp_network.driver_move, name="driver-move"),
+    path("drivers/<int:driver_id>/remove/", dsp_network.driver_remove, name="driver-remove"),
+    path("driver/join/<str:uidb64>/<str:token>/", dsp_network.driver_join, name="driver-join"),
     path("dsp/", dsp.dsp_home, name="dsp-home"),
     path("dsps/<int:dsp_id>/", dsp.dsp_page, name="dsp"),
     path("dsps/<int:dsp_id>/keys/", dsp.dsp_keys, name="dsp-keys"),

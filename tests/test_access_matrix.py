@@ -37,6 +37,7 @@ from tests.factories import (
     MarketFactory,
     PackageFactory,
     PartnerApplicationFactory,
+    StationFactory,
 )
 
 ANONYMOUS = "anonymous"
@@ -70,6 +71,7 @@ TOKEN_URLS = {
     "account_confirm_email": "allauth's email confirmation key",
     "account_reset_password_from_key": "allauth's password-reset key",
     "partners:staff-join": "a staff invitation's signed token",
+    "packages:driver-join": "a driver invitation's signed token",
 }
 
 
@@ -151,6 +153,16 @@ MATRIX: dict[str, Entry] = {
     "packages:dsp-key-rotate": entry(
         "post", lambda w: [w["token"].pk], OPS_ADMIN, MANAGER, data={"overlap": "1h"}
     ),
+    # The DSP network (issue 18): ops admins run DSPs and stations; drivers are also the
+    # DSP's managers' to invite, move and remove.
+    "packages:dsp-edit": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN),
+    "packages:dsp-deactivate": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN),
+    "packages:dsp-reactivate": entry("post", lambda w: [w["dsp"].pk], OPS_ADMIN),
+    "packages:station-create": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN),
+    "packages:station-edit": entry("get", lambda w: [w["station"].pk], OPS_ADMIN),
+    "packages:driver-invite": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
+    "packages:driver-move": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),
+    "packages:driver-remove": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),
     # Routing: ops
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),
@@ -292,6 +304,8 @@ def world(
         ),
         "manifest": manifest,
         "dsp": dsp,
+        "station": StationFactory(dsp=dsp),
+        "driver": dsp_driver.driver,
         "token": DspApiToken.objects.get(dsp=dsp),
         "handoff": handoff,
         "received": received,

@@ -27,6 +27,7 @@ from tests.factories import (
     MarketFactory,
     PackageFactory,
     PartnerApplicationFactory,
+    StationFactory,
 )
 
 SCRIPT = "<script>alert('x')</script>"
@@ -85,6 +86,9 @@ WATCHED = [
     "dashboard.MarketRate",
     "dashboard.WeeklyStatement",
     "dashboard.StatementAdjustment",
+    "packages.Dsp",
+    "packages.Station",
+    "packages.Driver",
 ]
 
 
@@ -260,6 +264,62 @@ FORMS = [
         ["overlap"],
     ),
     Form(
+        "dsp-create",
+        "post",
+        lambda w: reverse("packages:dsp-create"),
+        "ops_admin",
+        lambda w: {"name": "Frontier Last Mile", "contact_email": "ops@mail.test"},
+        ["name", "contact_email"],
+    ),
+    Form(
+        "dsp-edit",
+        "post",
+        lambda w: reverse("packages:dsp-edit", args=[w["dsp"].pk]),
+        "ops_admin",
+        lambda w: {"name": "Renamed DSP", "contact_email": ""},
+        ["name", "contact_email"],
+    ),
+    Form(
+        "dsp-deactivate",
+        "post",
+        lambda w: reverse("packages:dsp-deactivate", args=[w["dsp"].pk]),
+        "ops_admin",
+        lambda w: {"reason": "contract ended"},
+        ["reason"],
+    ),
+    Form(
+        "station-create",
+        "post",
+        lambda w: reverse("packages:station-create", args=[w["dsp"].pk]),
+        "ops_admin",
+        lambda w: {"code": "ANC1", "name": "Anchorage", "zip_code": "99501"},
+        ["code", "name", "address_line", "zip_code", "latitude", "longitude"],
+    ),
+    Form(
+        "driver-invite",
+        "post",
+        lambda w: reverse("packages:driver-invite", args=[w["dsp"].pk]),
+        "dsp_manager",
+        lambda w: {"email": "nina@mail.test", "full_name": "Nina Park"},
+        ["email", "full_name", "home_station"],
+    ),
+    Form(
+        "driver-move",
+        "post",
+        lambda w: reverse("packages:driver-move", args=[w["dsp_driver"].pk]),
+        "dsp_manager",
+        lambda w: {"home_station": str(w["station"].pk)},
+        ["home_station"],
+    ),
+    Form(
+        "driver-remove",
+        "post",
+        lambda w: reverse("packages:driver-remove", args=[w["dsp_driver"].pk]),
+        "dsp_manager",
+        lambda w: {"reason": "left"},
+        ["reason"],
+    ),
+    Form(
         "day-close",
         "post",
         lambda w: reverse("packages:day-close"),
@@ -329,6 +389,8 @@ def world(
         "handoff": handoff,
         "package": package,
         "dsp": dsp,
+        "station": StationFactory(dsp=dsp),
+        "dsp_driver": dsp_driver.driver,
         "token": package_services.dsp_token_create(actor=None, dsp=dsp, label="dispatch")[0],
         "partner": partner,
         "market": MarketFactory(),

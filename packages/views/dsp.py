@@ -37,8 +37,13 @@ def dsp_home(request: HttpRequest) -> HttpResponse:
 @dsp_people_required
 def dsp_page(request: HttpRequest, dsp_id: int) -> HttpResponse:
     dsp = selectors.dsp_get_for(actor=request.user, dsp_id=dsp_id)
-    drivers = selectors.dsp_drivers(dsp=dsp)
-    return render(request, "packages/dsp_page.html", {"dsp": dsp, "drivers": drivers})
+    context = {
+        "dsp": dsp,
+        "drivers": selectors.dsp_drivers(dsp=dsp),
+        "stations": selectors.dsp_stations(dsp=dsp),
+        "user_is_ops_admin": request.user.has_role(Role.OPS_ADMIN),
+    }
+    return render(request, "packages/dsp_page.html", context)
 
 
 def _keys_page(

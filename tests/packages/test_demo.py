@@ -73,3 +73,21 @@ def test_demo_ops_package_page_flags_the_phone_with_a_skewed_clock(db, settings,
     # then the page flags the device clock
     body = page.content.decode()
     assert "Clock skew" in body and "Device clock 3 hours behind the server" in body
+
+
+def test_demo_dsp_has_a_second_station_and_an_invited_driver(db, settings):
+    from packages.demo import DEMO_INVITED_DRIVER
+    from packages.models import Driver, DspEvent, DspEventKind, Station
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # a second run adds nothing
+    invited = Driver.objects.get(user__email=DEMO_INVITED_DRIVER)
+    assert invited.home_station.code == "CAM1"
+    assert not invited.user.has_usable_password()
+    assert Station.objects.filter(dsp=invited.dsp).count() == 2
+    assert DspEvent.objects.filter(kind=DspEventKind.DRIVER_INVITED).count() == 1
+    client = Client()
+    client.force_login(User.objects.get(email="dspmanager@demo.hub"))
+    page = client.get(reverse("packages:dsp", args=[invited.dsp_id])).content.decode()
+    assert "Invited, not joined yet" in page and "CAM1" in page
