@@ -314,6 +314,17 @@ def test_approve_over_http_creates_the_partner(ops_client, in_review):
     assert in_review.partner.status == PartnerStatus.ONBOARDING
 
 
+def test_an_approved_application_links_to_its_partner_for_ops_and_the_applicant(
+    ops_client, in_review
+):
+    decide(ops_client, in_review, "approve")
+    in_review.refresh_from_db()
+    partner_url = reverse("partners:ops-partner-detail", args=[in_review.partner.pk])
+    assert f'href="{partner_url}"' in ops_client.get(detail_url(in_review)).content.decode()
+    applicant_page = client_for(in_review.owner).get(reverse("partners:applicant-home"))
+    assert f'href="{reverse("partners:partner-home")}"' in applicant_page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("decision", "message"),
     [
