@@ -8,6 +8,7 @@ The project's access vocabulary, one layer per app so no app imports one above i
 Every `*_require` raises `hubdelivery.exceptions.NotAllowed` and returns what it found.
 """
 
+from django.urls import resolve, reverse
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +29,14 @@ def ops_admin_require(*, actor: User) -> None:
     """Ops admins only: markets, target states and the program's settings."""
     if not actor.has_role(Role.OPS_ADMIN):
         raise NotAllowed(_("Only ops admins may change markets and target states."))
+
+
+def may_open(user: User, url_name: str) -> bool:
+    """Whether `user`'s roles pass the role gate of the page `url_name` names (a URL without
+    arguments): the rule links are shown by, read from the view's own gate so a link and
+    its page never disagree."""
+    view = resolve(reverse(url_name)).func
+    allowed_roles = getattr(view, "allowed_roles", None)
+    if allowed_roles is None:
+        return True
+    return user.is_authenticated and bool(user.roles & allowed_roles)

@@ -2,7 +2,8 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from accounts.access import may_open
+from accounts.roles import PARTNER_ROLES, Role
 
 # (label, url name, roles that see it). Order is the order in the navigation bar.
 NAVIGATION: list[tuple[Promise, str, frozenset[str]]] = [
@@ -21,11 +22,19 @@ NAVIGATION: list[tuple[Promise, str, frozenset[str]]] = [
     (_("Drop-off order"), "routing:driver-route", frozenset({Role.DSP_DRIVER})),
     (_("My application"), "partners:applicant-home", frozenset({Role.APPLICANT})),
 ]
+# Items a later role replaces: an approved owner keeps the applicant role, but runs a partner.
+SUPERSEDED_BY: dict[str, frozenset[str]] = {"partners:applicant-home": PARTNER_ROLES}
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [(label, url) for label, url, roles in NAVIGATION if user.roles & roles]
+    items = [
+        (label, url)
+        for label, url, roles in NAVIGATION
+        if user.roles & roles
+        and not user.roles & SUPERSEDED_BY.get(url, frozenset())
+        and may_open(user, url)
+    ]
     return {"nav_items": items}

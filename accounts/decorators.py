@@ -19,14 +19,15 @@ def role_required(*roles: Role) -> Callable:
     """Log-in required, then 403 unless the user holds one of `roles`."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.roles & set(roles):
                 raise PermissionDenied(_("Your role does not give access to this page."))
             return view(request, *args, **kwargs)
 
-        return wrapper
+        gate = login_required(wrapper)
+        gate.allowed_roles = frozenset(roles)  # read by accounts.access.may_open
+        return gate
 
     return decorator
 

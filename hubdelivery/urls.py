@@ -13,6 +13,9 @@ admin.site.site_header = "Hub Delivery administration"
 
 # Every rate limit (allauth's and the portal's) answers with this page.
 handler429 = "hubdelivery.lib.ratelimit.too_many_requests"
+handler403 = "hubdelivery.errors.permission_denied"
+handler404 = "hubdelivery.errors.page_not_found"
+handler500 = "hubdelivery.errors.server_error"
 
 # gettext() for static/js: locale/<lang>/LC_MESSAGES/djangojs.po. Cached per language (the
 # cache key holds it) for an hour, so a deploy's new strings show within the hour.

@@ -313,6 +313,8 @@ def application_submit(*, application: PartnerApplication, actor: User) -> Partn
     Geocodes the ZIP to its centroid and time zone, and notes the covering market."""
     application = _lock(application)
     applicant_require(actor=actor, application=application)
+    to_status = _submit_status(application)
+    # The applicant's move is a submission either way; only where it lands differs.
     if not _needs_transition(application=application, to_status=ApplicationStatus.SUBMITTED):
         return application
     missing = application_missing_items(application=application)
@@ -328,12 +330,21 @@ def application_submit(*, application: PartnerApplication, actor: User) -> Partn
     reason = RESUBMITTED_REASON if application.info_request else ""
     _move(
         application=application,
-        to_status=ApplicationStatus.SUBMITTED,
+        to_status=to_status,
         actor=actor,
         reason=reason,
         update_fields=["latitude", "longitude", "time_zone", "market", "submitted_at"],
     )
     return application
+
+
+def _submit_status(application: PartnerApplication) -> str:
+    """An answered info request returns to its reviewer's queue in review; a first
+    submission (or one nobody holds) waits in the shared queue."""
+    answering = application.status == ApplicationStatus.INFO_REQUESTED
+    if answering and application.assigned_reviewer_id is not None:
+        return ApplicationStatus.IN_REVIEW
+    return ApplicationStatus.SUBMITTED
 
 
 @transaction.atomic

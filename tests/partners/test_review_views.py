@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.exceptions import InvalidTransition
 from partners.models import (
+    ApplicationEvent,
     ApplicationNote,
     ApplicationStatus,
     Market,
@@ -313,6 +314,17 @@ def test_approve_over_http_creates_the_partner(ops_client, in_review):
     assert in_review.partner.status == PartnerStatus.ONBOARDING
 
 
+def test_an_approved_application_links_to_its_partner_for_ops_and_the_applicant(
+    ops_client, in_review
+):
+    decide(ops_client, in_review, "approve")
+    in_review.refresh_from_db()
+    partner_url = reverse("partners:ops-partner-detail", args=[in_review.partner.pk])
+    assert f'href="{partner_url}"' in ops_client.get(detail_url(in_review)).content.decode()
+    applicant_page = client_for(in_review.owner).get(reverse("partners:applicant-home"))
+    assert f'href="{reverse("partners:partner-home")}"' in applicant_page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("decision", "message"),
     [
@@ -421,7 +433,7 @@ def test_a_draft_withdrawn_before_submitting_stays_private(ops_client, applicant
     assert queue.context["page"].paginator.count == 0
 
 
-def test_resubmitted_application_returns_to_its_reviewer_who_starts_the_review_again(
+def test_resubmitted_application_returns_to_its_reviewer_queue_in_review(
     ops_client, in_review, reviewer
 ):
     # given the reviewer asked for information and the applicant resubmitted
@@ -429,12 +441,10 @@ def test_resubmitted_application_returns_to_its_reviewer_who_starts_the_review_a
     in_review.refresh_from_db()
     services.application_submit(application=in_review, actor=in_review.owner)
     in_review.refresh_from_db()
-    assert (in_review.status, in_review.assigned_reviewer) == (S.SUBMITTED, reviewer)
-    # when the same reviewer opens it
-    page = ops_client.get(detail_url(in_review)).content.decode()
-    # then they are offered to start the review, and doing so lets them decide
-    assert "Start the review" in page
-    ops_client.post(reverse("partners:review-assign", args=[in_review.pk]))
-    in_review.refresh_from_db()
-    assert in_review.status == S.IN_REVIEW
+    # then it is back in review with the same reviewer, in their queue, one audited move
+    assert (in_review.status, in_review.assigned_reviewer) == (S.IN_REVIEW, reviewer)
+    event = ApplicationEvent.objects.filter(application=in_review).latest("pk")
+    assert (event.from_status, event.to_status) == (S.INFO_REQUESTED, S.IN_REVIEW)
+    queue = ops_client.get(reverse("partners:review-queue"), {"status": "in_review", "mine": "on"})
+    assert in_review in list(queue.context["page"].object_list)
     assert "Record the decision" in ops_client.get(detail_url(in_review)).content.decode()
