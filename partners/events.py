@@ -1,16 +1,21 @@
 """Every audit row of the partners app is written here, one function per event model
-(like Saleor's events.py): `partner_event_record` and `application_event_record`.
-Nothing else creates PartnerEvent or ApplicationEvent rows (tests/partners/test_events.py
+(like Saleor's events.py): `partner_event_record`, `application_event_record` and
+`network_event_record` (markets and target states).
+Nothing else creates PartnerEvent, ApplicationEvent or NetworkEvent rows (tests/partners/test_events.py
 greps for it)."""
 
 from accounts.models import User
 from partners.models import (
     ApplicationEvent,
     ApplicationEventKind,
+    Market,
+    NetworkEvent,
+    NetworkEventKind,
     Partner,
     PartnerApplication,
     PartnerEvent,
     PartnerEventKind,
+    TargetState,
 )
 
 
@@ -53,4 +58,24 @@ def application_event_record(
         from_status=application.status if from_status is None else from_status,
         to_status=application.status,
         reason=reason,
+    )
+
+
+def network_event_record(
+    *,
+    actor: User | None,
+    kind: NetworkEventKind,
+    market: Market | None = None,
+    target_state: TargetState | None = None,
+    from_value: str = "",
+    to_value: str = "",
+) -> NetworkEvent:
+    """Log `kind` on one market or one target state, with its state before and after."""
+    return NetworkEvent.objects.create(
+        market=market,
+        target_state=target_state,
+        actor=actor,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
     )
