@@ -15,12 +15,15 @@ from partners.events import partner_event_record
 from partners.models import (
     BackgroundCheck,
     Closure,
+    Market,
     MemberRole,
+    NetworkEvent,
     Partner,
     PartnerEventKind,
     PartnerMember,
     PartnerStatus,
 )
+from partners.services import recruiting
 from partners.services.partners import CHECKLIST
 
 # (owner email, owner name, trade name, legal name, street, ZIP, status, checklist items done)
@@ -148,6 +151,24 @@ def demo_member_ensure(
     return member
 
 
+def demo_network_events_ensure() -> None:
+    """The audit log shows market and target-state changes: Hoboken's radius widened and
+    Colorado added then taken out again, by the demo ops admin (once)."""
+    if NetworkEvent.objects.exists():
+        return
+    admin = User.objects.get(email="opsadmin@demo.hub")
+    hoboken = Market.objects.get(name="Hoboken")
+    recruiting.market_update(
+        actor=admin,
+        market=hoboken,
+        name=hoboken.name,
+        center_zip=hoboken.center_zip,
+        radius_miles=hoboken.radius_miles + 2,
+    )
+    colorado = recruiting.target_state_add(actor=admin, code="CO")
+    recruiting.target_state_deactivate(actor=admin, target_state=colorado)
+
+
 def seed() -> None:
     for email, name, trade, legal, street, zip_code, status, done in DEMO_PARTNERS:
         owner = demo_user_ensure(email=email, full_name=name, roles=[Role.PARTNER_OWNER])
@@ -175,3 +196,4 @@ def seed() -> None:
         reason="Family wedding",
         defaults={"start_date": next_week, "end_date": next_week + datetime.timedelta(days=1)},
     )
+    demo_network_events_ensure()

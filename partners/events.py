@@ -1,8 +1,7 @@
 """Every audit row of the partners app is written here, one function per event model
 (like Saleor's events.py): `partner_event_record`, `application_event_record` and
-`network_event_record` (markets and target states).
-Nothing else creates PartnerEvent, ApplicationEvent or NetworkEvent rows (tests/partners/test_events.py
-greps for it)."""
+`network_event_record` (markets and target states). Nothing else creates PartnerEvent,
+ApplicationEvent or NetworkEvent rows (tests/partners/test_events.py greps for it)."""
 
 from accounts.models import User
 from partners.models import (

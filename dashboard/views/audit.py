@@ -1,10 +1,12 @@
 """The ops audit log: every family's events in one list, its filters, and their CSV."""
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.decorators import ops_required
@@ -41,6 +43,23 @@ def ops_audit(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/ops_audit.html", context)
 
 
+def audit_csv_rows(filters: AuditFilters, *, language: str) -> Iterator[list]:
+    """The rows, read in batches as the response streams, in the reader's language (the
+    labels are rendered after the view returned, outside the request's language)."""
+    with translation.override(language):
+        for row in audit_rows(audit_log(filters).iterator(chunk_size=CSV_BATCH)):
+            yield [
+                timezone.localtime(row.at).isoformat(timespec="seconds"),
+                row.actor,
+                row.family,
+                row.kind,
+                row.subject,
+                row.before,
+                row.after,
+                row.detail,
+            ]
+
+
 @ops_required
 def ops_audit_csv(request: HttpRequest) -> StreamingHttpResponse:
     _form, filters = requested_audit_filters(request)
@@ -54,18 +73,6 @@ def ops_audit_csv(request: HttpRequest) -> StreamingHttpResponse:
         _("After"),
         _("Detail"),
     ]
-    rows = (
-        [
-            timezone.localtime(row.at).isoformat(timespec="seconds"),
-            row.actor,
-            row.family,
-            row.kind,
-            row.subject,
-            row.before,
-            row.after,
-            row.detail,
-        ]
-        for row in audit_rows(audit_log(filters).iterator(chunk_size=CSV_BATCH))
-    )
+    rows = audit_csv_rows(filters, language=translation.get_language())
     filename = f"audit-{timezone.localdate().isoformat()}.csv"
     return csv_streaming_response(filename=filename, header=header, rows=rows)

@@ -6,29 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0009_lead_language'),
+        ("partners", "0009_lead_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NetworkEvent',
+            name="NetworkEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('market_created', 'Market opened'), ('market_edited', 'Market edited'), ('market_activated', 'Market reopened'), ('market_deactivated', 'Market closed'), ('target_state_added', 'Target state added'), ('target_state_activated', 'Target state reactivated'), ('target_state_deactivated', 'Target state removed')], max_length=40)),
-                ('from_value', models.TextField(blank=True)),
-                ('to_value', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('market', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='partners.market')),
-                ('target_state', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='partners.targetstate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("market_created", "Market opened"),
+                            ("market_edited", "Market edited"),
+                            ("market_activated", "Market reopened"),
+                            ("market_deactivated", "Market closed"),
+                            ("target_state_added", "Target state added"),
+                            ("target_state_activated", "Target state reactivated"),
+                            ("target_state_deactivated", "Target state removed"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("from_value", models.TextField(blank=True)),
+                ("to_value", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "market",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="partners.market",
+                    ),
+                ),
+                (
+                    "target_state",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="partners.targetstate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'id'],
-                'indexes': [models.Index(fields=['created'], name='partners_ne_created_f2f8ba_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('market__isnull', False), ('target_state__isnull', True)), models.Q(('market__isnull', True), ('target_state__isnull', False)), _connector='OR'), name='network_event_one_subject')],
+                "ordering": ["created", "id"],
+                "indexes": [
+                    models.Index(fields=["created"], name="partners_ne_created_f2f8ba_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("market__isnull", False), ("target_state__isnull", True)),
+                            models.Q(("market__isnull", True), ("target_state__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="network_event_one_subject",
+                    )
+                ],
             },
         ),
     ]

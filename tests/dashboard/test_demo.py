@@ -5,7 +5,9 @@ from django.core.management import call_command
 from dashboard import selectors
 from dashboard.models import DailyFacts, WeeklyStatement
 from dashboard.selectors import DashboardFilters
+from dashboard.selectors.audit import FAMILIES, AuditFilters, audit_log
 from hubdelivery.lib.dates import local_date
+from partners.models import NetworkEvent
 
 
 def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
@@ -32,3 +34,12 @@ def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
     weeks = set(WeeklyStatement.objects.values_list("week_start", flat=True))
     assert len(weeks) == 4
     assert WeeklyStatement.objects.filter(partner__trade_name="Back Bay Blooms", delivered__gt=0)
+
+
+def test_seed_demo_shows_audit_rows_of_every_family(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # twice: the same rows
+    families = {row["family"] for row in audit_log(AuditFilters())}
+    assert families == set(FAMILIES)
+    assert NetworkEvent.objects.count() == 3
