@@ -63,6 +63,8 @@ WATCHED = [
     "partners.ApplicationDocument",
     "partners.ApplicationEvent",
     "partners.Lead",
+    "partners.Market",
+    "partners.NetworkEvent",
     "partners.PartnerMember",
     "partners.Closure",
     "partners.Partner",
@@ -219,6 +221,38 @@ FORMS = [
         ["overlap"],
     ),
     Form(
+        "market create",
+        "post",
+        lambda w: reverse("partners:market-create"),
+        "ops_admin",
+        lambda w: {"name": "Denver", "center_zip": "80202", "radius_miles": "10"},
+        ["name", "center_zip", "radius_miles"],
+    ),
+    Form(
+        "target state add",
+        "post",
+        lambda w: reverse("partners:target-state-list"),
+        "ops_admin",
+        lambda w: {"code": "CO"},
+        ["code"],
+    ),
+    Form(
+        "audit filters",
+        "get",
+        lambda w: reverse("dashboard:ops-audit"),
+        "reviewer",
+        lambda w: {"actor": "ops", "kind": "network", "date_from": "2026-01-01"},
+        ["actor", "kind", "subject", "date_from", "date_to"],
+    ),
+    Form(
+        "handoff filters",
+        "get",
+        lambda w: reverse("packages:ops-handoffs"),
+        "reviewer",
+        lambda w: {"status": "open"},
+        ["status", "date_from", "date_to"],
+    ),
+    Form(
         "day-close",
         "post",
         lambda w: reverse("packages:day-close"),
@@ -231,7 +265,15 @@ FORMS = [
 
 @pytest.fixture
 def world(
-    applicant, other_applicant, partner, partner_owner, reviewer, dsp_driver, dsp_manager, settings
+    applicant,
+    other_applicant,
+    partner,
+    partner_owner,
+    reviewer,
+    ops_admin,
+    dsp_driver,
+    dsp_manager,
+    settings,
 ) -> dict:
     settings.PORTAL_RATE_LIMITS = {}  # the sweep posts far more than a person would
     dsp = dsp_driver.driver.dsp
@@ -259,6 +301,7 @@ def world(
             "applicant": applicant,
             "partner_owner": partner_owner,
             "reviewer": reviewer,
+            "ops_admin": ops_admin,
             "dsp_driver": dsp_driver,
             "dsp_manager": dsp_manager,
         },

@@ -57,9 +57,21 @@ def audit_csv_rows(filters: AuditFilters) -> Iterator[list]:
         ]
 
 
+def refused_filters(form: AuditFilterForm) -> HttpResponse:
+    """400 naming each bad field: a download must not quietly widen to the whole log."""
+    lines = [
+        f"{form.fields[field].label if field in form.fields else ''}: {error}"
+        for field, errors in form.errors.items()
+        for error in errors
+    ]
+    return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+
+
 @ops_required
-def ops_audit_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _form, filters = requested_audit_filters(request)
+def ops_audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    form, filters = requested_audit_filters(request)
+    if request.GET and not form.is_valid():
+        return refused_filters(form)
     header = [
         _("When"),
         _("Who"),

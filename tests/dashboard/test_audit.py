@@ -149,3 +149,9 @@ def test_partners_and_drivers_may_not_read_the_log(url, partner_owner, dsp_drive
 @pytest.mark.parametrize("url", [URL, CSV_URL])
 def test_ops_admins_read_the_log(url, ops_admin):
     assert client_for(ops_admin).get(url).status_code == 200
+
+
+def test_the_csv_refuses_bad_filters_naming_the_field(one_of_each, reviewer):
+    response = client_for(reviewer).get(CSV_URL, {"date_from": "2026-05-02", "date_to": "x"})
+    assert response.status_code == 400
+    assert "To: Enter a valid date." in response.content.decode()
