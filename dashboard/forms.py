@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.selectors import DashboardFilters
+from dashboard.selectors.audit import AuditFilters
+from dashboard.selectors.audit import kind_choices as audit_kind_choices
 from hubdelivery.lib.dates import local_date
 from partners.models import US_STATES, Market
 
@@ -113,3 +115,38 @@ class StatementAdjustmentForm(forms.Form):
 
 class StatementPaidForm(forms.Form):
     reference = forms.CharField(label=gettext_lazy("Payment reference"), max_length=100)
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters (GET); every field optional."""
+
+    actor = forms.CharField(label=gettext_lazy("Who (email)"), required=False, max_length=254)
+    kind = forms.ChoiceField(label=gettext_lazy("What"), required=False)
+    subject = forms.CharField(label=gettext_lazy("Object"), required=False, max_length=200)
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", gettext_lazy("Everything")), *audit_kind_choices()]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> AuditFilters:
+        data = self.cleaned_data
+        return AuditFilters(
+            actor=data["actor"].strip(),
+            kind=data["kind"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            subject=data["subject"].strip(),
+        )

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from dashboard.views import account, ops, partner, pay
+from dashboard.views import account, audit, ops, partner, pay
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("ops/dashboard/", ops.ops_dashboard, name="ops-dashboard"),
     path("ops/dashboard/<slug:table>.csv", ops.ops_dashboard_csv, name="ops-dashboard-csv"),
+    path("ops/audit/", audit.ops_audit, name="ops-audit"),
+    path("ops/audit.csv", audit.ops_audit_csv, name="ops-audit-csv"),
     path("ops/statements.csv", ops.ops_statements_csv, name="ops-statements-csv"),
     path("ops/markets/<int:market_id>/rates/", pay.market_rates, name="market-rates"),
     path("ops/pay/", pay.ops_pay, name="ops-pay"),

@@ -9,6 +9,7 @@ from packages.models import (
     AttemptReason,
     Dsp,
     HandoffDirection,
+    HandoffStatus,
     IncidentResolution,
 )
 from packages.services.manifests import MAX_CSV_BYTES, MAX_MANIFEST_ROWS
@@ -149,3 +150,36 @@ class DayCloseForm(ActionForm):
 class IncidentResolveForm(ActionForm):
     resolution = forms.ChoiceField(choices=IncidentResolution.choices, label=_("Resolution"))
     note = forms.CharField(max_length=500, required=False, label=_("Note"))
+
+
+class HandoffFilterForm(forms.Form):
+    """The ops handoff list's filters (GET): status and a range of service dates."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *HandoffStatus.choices], required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filters(self) -> dict:
+        """The valid filters as the selector's arguments; none when the input is bad."""
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class IncidentFilterForm(forms.Form):
+    """The incident queue's filter (GET): one failure reason."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("All reasons")), *AttemptReason.choices], required=False
+    )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}

@@ -484,12 +484,30 @@ def day_still_open(*, packages: list[Package]) -> list[Package]:
     return [p for p in packages if DAY_SUMMARY_BUCKETS[p.status] == "open"]
 
 
-def incident_queue_for_ops() -> QuerySet[Incident]:
-    return (
-        Incident.objects.filter(status=IncidentStatus.OPEN)
-        .select_related("package__partner", "attempt__attempted_by")
-        .order_by("opened_at", "id")
+def incident_queue_for_ops(*, reason: str = "") -> QuerySet[Incident]:
+    incidents = Incident.objects.filter(status=IncidentStatus.OPEN)
+    if reason:
+        incidents = incidents.filter(reason=reason)
+    return incidents.select_related("package__partner", "attempt__attempted_by").order_by(
+        "opened_at", "id"
     )
+
+
+def handoff_list_for_ops(
+    *,
+    status: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Handoff]:
+    """Every handoff, newest service date first, with its partner, DSP and driver."""
+    handoffs = Handoff.objects.select_related("partner", "dsp", "driver__user")
+    if status:
+        handoffs = handoffs.filter(status=status)
+    if date_from:
+        handoffs = handoffs.filter(service_date__gte=date_from)
+    if date_to:
+        handoffs = handoffs.filter(service_date__lte=date_to)
+    return handoffs.order_by("-service_date", "-opened_at", "-id")
 
 
 def incident_get_for_ops(*, incident_id: int) -> Incident:

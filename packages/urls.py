@@ -67,12 +67,14 @@ urlpatterns = [
     path("photos/<int:attempt_id>/", today.proof_photo, name="proof-photo"),
     # Ops
     path("ops/handoffs/", ops.ops_handoff_list, name="ops-handoffs"),
+    path("ops/handoffs.csv", ops.ops_handoff_list_csv, name="ops-handoffs-csv"),
     path(
         "ops/handoffs/<int:handoff_id>/",
         ops.ops_handoff_detail,
         name="ops-handoff",
     ),
     path("ops/incidents/", ops.ops_incident_queue, name="ops-incidents"),
+    path("ops/incidents.csv", ops.ops_incident_queue_csv, name="ops-incidents-csv"),
     path(
         "ops/incidents/<int:incident_id>/resolve/",
         ops.ops_incident_resolve,

@@ -18,12 +18,15 @@ from partners.models import (
     Closure,
     HolidayDay,
     HolidayKind,
+    Market,
     MemberRole,
+    NetworkEvent,
     Partner,
     PartnerEventKind,
     PartnerMember,
     PartnerStatus,
 )
+from partners.services import recruiting
 from partners.services.holidays import federal_holidays_seed_current
 from partners.services.partners import CHECKLIST
 
@@ -152,6 +155,24 @@ def demo_member_ensure(
     return member
 
 
+def demo_network_events_ensure() -> None:
+    """The audit log shows market and target-state changes: Hoboken's radius widened and
+    Colorado added then taken out again, by the demo ops admin (once)."""
+    if NetworkEvent.objects.exists():
+        return
+    admin = User.objects.get(email="opsadmin@demo.hub")
+    hoboken = Market.objects.get(name="Hoboken")
+    recruiting.market_update(
+        actor=admin,
+        market=hoboken,
+        name=hoboken.name,
+        center_zip=hoboken.center_zip,
+        radius_miles=hoboken.radius_miles + 2,
+    )
+    colorado = recruiting.target_state_add(actor=admin, code="CO")
+    recruiting.target_state_deactivate(actor=admin, target_state=colorado)
+
+
 def seed() -> None:
     for email, name, trade, legal, street, zip_code, status, done in DEMO_PARTNERS:
         owner = demo_user_ensure(email=email, full_name=name, roles=[Role.PARTNER_OWNER])
@@ -212,3 +233,4 @@ def third_monday_of_april(year: int) -> datetime.date:
     first = datetime.date(year, 4, 1)
     first_monday = first + datetime.timedelta(days=(7 - first.weekday()) % 7)
     return first_monday + datetime.timedelta(days=14)
+    demo_network_events_ensure()

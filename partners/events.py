@@ -1,8 +1,8 @@
 """Every audit row of the partners app is written here, one function per event model
-(like Saleor's events.py): `partner_event_record` and `application_event_record`.
-`holiday_event_record` logs the holiday calendar.
-Nothing else creates PartnerEvent, ApplicationEvent or HolidayEvent rows
-(tests/partners/test_events.py greps for it)."""
+(like Saleor's events.py): `partner_event_record`, `application_event_record`,
+`network_event_record` (markets and target states) and `holiday_event_record` (the holiday
+calendar). Nothing else creates PartnerEvent, ApplicationEvent, NetworkEvent or HolidayEvent
+rows (tests/partners/test_events.py greps for it)."""
 
 from accounts.models import User
 from partners.models import (
@@ -10,10 +10,14 @@ from partners.models import (
     ApplicationEventKind,
     HolidayEvent,
     HolidayEventKind,
+    Market,
+    NetworkEvent,
+    NetworkEventKind,
     Partner,
     PartnerApplication,
     PartnerEvent,
     PartnerEventKind,
+    TargetState,
 )
 
 
@@ -63,3 +67,23 @@ def holiday_event_record(
     *, actor: User | None, kind: HolidayEventKind, date, detail: str
 ) -> HolidayEvent:
     return HolidayEvent.objects.create(actor=actor, kind=kind, date=date, detail=detail)
+
+
+def network_event_record(
+    *,
+    actor: User | None,
+    kind: NetworkEventKind,
+    market: Market | None = None,
+    target_state: TargetState | None = None,
+    from_value: str = "",
+    to_value: str = "",
+) -> NetworkEvent:
+    """Log `kind` on one market or one target state, with its state before and after."""
+    return NetworkEvent.objects.create(
+        market=market,
+        target_state=target_state,
+        actor=actor,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+    )

@@ -386,6 +386,51 @@ class Market(models.Model):
         return self.name
 
 
+class NetworkEventKind(models.TextChoices):
+    """What a NetworkEvent records; the label is what the audit page shows."""
+
+    MARKET_CREATED = "market_created", _("Market opened")
+    MARKET_EDITED = "market_edited", _("Market edited")  # from/to: the fields that changed
+    MARKET_ACTIVATED = "market_activated", _("Market reopened")
+    MARKET_DEACTIVATED = "market_deactivated", _("Market closed")
+    TARGET_STATE_ADDED = "target_state_added", _("Target state added")
+    TARGET_STATE_ACTIVATED = "target_state_activated", _("Target state reactivated")
+    TARGET_STATE_DEACTIVATED = "target_state_deactivated", _("Target state removed")
+
+
+class NetworkEvent(models.Model):
+    """Append-only audit of the program's area: markets and target states, who changed what,
+    when, from what to what. Only partners/events.py writes rows."""
+
+    market = models.ForeignKey(
+        Market, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    target_state = models.ForeignKey(
+        TargetState, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40, choices=NetworkEventKind.choices)
+    from_value = models.TextField(blank=True)
+    to_value = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["created"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(market__isnull=False, target_state__isnull=True)
+                | Q(market__isnull=True, target_state__isnull=False),
+                name="network_event_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market or self.target_state}: {self.kind}"
+
+
 class LeadSource(models.TextChoices):
     ELIGIBILITY_CHECK = "eligibility_check", _("Eligibility check")  # joined the waitlist
     WAITLISTED_APPLICATION = "waitlisted_application", _("Waitlisted application")

@@ -50,6 +50,7 @@ urlpatterns = [
     # Ops
     path("ops/", ops.ops_home, name="ops-home"),
     path("ops/partners/", ops_partners.ops_partner_list, name="ops-partner-list"),
+    path("ops/partners.csv", ops_partners.ops_partner_list_csv, name="ops-partner-list-csv"),
     path(
         "ops/partners/<int:partner_id>/",
         ops_partners.ops_partner_detail,
@@ -87,11 +88,13 @@ urlpatterns = [
     ),
     # Ops: recruiting and review
     path("ops/applications/", review.review_queue, name="review-queue"),
+    path("ops/applications.csv", review.review_queue_csv, name="review-queue-csv"),
     path("ops/applications/<int:pk>/", review.review_detail, name="review-detail"),
     path("ops/applications/<int:pk>/assign/", review.review_assign, name="review-assign"),
     path("ops/applications/<int:pk>/decide/", review.review_decide, name="review-decide"),
     path("ops/applications/<int:pk>/notes/", review.review_note_add, name="review-note-add"),
     path("ops/waitlist/", review.waitlist_demand, name="waitlist-demand"),
+    path("ops/waitlist.csv", review.waitlist_demand_csv, name="waitlist-demand-csv"),
     path("ops/markets/", markets.market_list, name="market-list"),
     path("ops/markets/new/", markets.market_create, name="market-create"),
     path("ops/markets/<int:pk>/edit/", markets.market_edit, name="market-edit"),

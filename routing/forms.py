@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hubdelivery.lib.zipdata import zip_lookup
-from routing.models import MAX_RADIUS_MILES
+from routing.models import MAX_RADIUS_MILES, FindingKind
 
 
 class CoverageForm(forms.Form):
@@ -41,3 +41,14 @@ class CoverageForm(forms.Form):
         if data.get("radius_miles") == 0 and "zip_codes" in data and not data["zip_codes"]:
             self.add_error("radius_miles", gettext("With no ZIP codes the radius must be above 0."))
         return data
+
+
+class FindingFilterForm(forms.Form):
+    """The capacity findings' filter (GET): one kind of finding."""
+
+    kind = forms.ChoiceField(
+        label=_("Finding"), choices=[("", _("All findings")), *FindingKind.choices], required=False
+    )
+
+    def kind_or_all(self) -> str:
+        return self.cleaned_data["kind"] if self.is_valid() else ""

@@ -182,11 +182,14 @@ def capacity_reports_latest() -> QuerySet[CapacityReport]:
     return CapacityReport.objects.filter(service_date=Subquery(newest))
 
 
-def capacity_findings_of(*, reports: QuerySet[CapacityReport]) -> QuerySet[CapacityFinding]:
-    return (
-        CapacityFinding.objects.filter(report__in=reports)
-        .select_related("report", "partner", "neighbour")
-        .order_by("kind", "partner__trade_name", "id")
+def capacity_findings_of(
+    *, reports: QuerySet[CapacityReport] | list[CapacityReport], kind: str = ""
+) -> QuerySet[CapacityFinding]:
+    findings = CapacityFinding.objects.filter(report__in=reports)
+    if kind:
+        findings = findings.filter(kind=kind)
+    return findings.select_related("report", "partner", "neighbour").order_by(
+        "kind", "partner__trade_name", "id"
     )
 
 

@@ -6,6 +6,12 @@ app_name = "routing"
 
 urlpatterns = [
     path("ops/capacity/", views.ops_capacity, name="ops-capacity"),
+    path("ops/capacity.csv", views.ops_capacity_csv, name="ops-capacity-csv"),
+    path(
+        "ops/capacity/<int:report_id>.csv",
+        views.ops_capacity_report_csv,
+        name="ops-capacity-report-csv",
+    ),
     path("ops/capacity/<int:report_id>/", views.ops_capacity_report, name="ops-capacity-report"),
     path("ops/partners/<int:partner_id>/route/", views.ops_partner_route, name="ops-partner-route"),
     path(
@@ -19,6 +25,7 @@ urlpatterns = [
         name="ops-partner-coverage",
     ),
     path("ops/assignment/", views.ops_assignment, name="ops-assignment"),
+    path("ops/assignment.csv", views.ops_assignment_csv, name="ops-assignment-csv"),
     path("partner/route/", views.partner_route, name="partner-route"),
     path("driver/route/", views.driver_dropoff_route, name="driver-route"),
 ]

@@ -2,13 +2,14 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import driver_required, ops_required, partner_member_required
+from hubdelivery.lib.csvutil import csv_streaming_response
 from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.geo import METRES_PER_MILE
 from hubdelivery.lib.zipdata import zip_lookup
@@ -19,15 +20,18 @@ from partners.selectors.partners import (
     partner_get_for_ops,
 )
 from routing import selectors
-from routing.forms import CoverageForm
+from routing.forms import CoverageForm, FindingFilterForm
 from routing.services import coverage_update, dropoff_route_build, partner_route_build
 
 
 @ops_required
 def ops_capacity(request: HttpRequest) -> HttpResponse:
     """The newest report of each time zone with its findings, and the recent reports."""
+    form = FindingFilterForm(request.GET or None)
+    latest = selectors.capacity_reports_latest()
     context = {
-        "findings": selectors.capacity_findings_of(reports=selectors.capacity_reports_latest()),
+        "form": form,
+        "findings": selectors.capacity_findings_of(reports=latest, kind=form.kind_or_all()),
         "reports": selectors.capacity_reports_recent(),
     }
     return render(request, "routing/ops_capacity.html", context)
@@ -36,10 +40,52 @@ def ops_capacity(request: HttpRequest) -> HttpResponse:
 @ops_required
 def ops_capacity_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.capacity_report_get(report_id=report_id)
-    findings = selectors.capacity_findings_of(reports=[report])
-    return render(
-        request, "routing/ops_capacity_report.html", {"report": report, "findings": findings}
+    form = FindingFilterForm(request.GET or None)
+    findings = selectors.capacity_findings_of(reports=[report], kind=form.kind_or_all())
+    context = {"report": report, "findings": findings, "form": form}
+    return render(request, "routing/ops_capacity_report.html", context)
+
+
+def findings_csv(findings, filename: str) -> StreamingHttpResponse:
+    header = [
+        _("Service date"),
+        _("Time zone"),
+        _("Partner"),
+        _("Finding"),
+        _("Details"),
+        _("Suggested action"),
+        _("Neighbour"),
+    ]
+    rows = (
+        [
+            finding.report.service_date.isoformat(),
+            finding.report.time_zone,
+            finding.partner.trade_name,
+            finding.get_kind_display(),
+            finding.message,
+            finding.suggested_action,
+            finding.neighbour.trade_name if finding.neighbour else "",
+        ]
+        for finding in findings.iterator(chunk_size=2000)
     )
+    return csv_streaming_response(filename=filename, header=header, rows=rows)
+
+
+@ops_required
+def ops_capacity_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The latest findings the page's filter keeps (a night writes thousands), streamed."""
+    kind = FindingFilterForm(request.GET or None).kind_or_all()
+    latest = selectors.capacity_reports_latest()
+    findings = selectors.capacity_findings_of(reports=latest, kind=kind)
+    return findings_csv(findings, "capacity-findings.csv")
+
+
+@ops_required
+def ops_capacity_report_csv(request: HttpRequest, report_id: int) -> StreamingHttpResponse:
+    report = selectors.capacity_report_get(report_id=report_id)
+    kind = FindingFilterForm(request.GET or None).kind_or_all()
+    findings = selectors.capacity_findings_of(reports=[report], kind=kind)
+    return findings_csv(findings, f"capacity-findings-{report.service_date}.csv")
 
 
 def requested_date(request: HttpRequest, tz_name: str) -> datetime.date:
@@ -178,14 +224,51 @@ def ops_partner_coverage(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "routing/ops_coverage.html", context)
 
 
+def assignment_date(request: HttpRequest) -> datetime.date:
+    """?date=, or tomorrow in UTC (the date the evening's assignment is for)."""
+    if request.GET.get("date"):
+        return requested_date(request, settings.TIME_ZONE)
+    return local_date(tz_name="UTC") + datetime.timedelta(days=1)
+
+
+@ops_required
+def ops_assignment_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The page's date's packages, each with its partner and why, streamed."""
+    service_date = assignment_date(request)
+    header = [
+        _("Package"),
+        _("Recipient"),
+        _("Address"),
+        _("ZIP code"),
+        "DSP",
+        _("Partner"),
+        _("Status"),
+        _("Why"),
+    ]
+    packages = selectors.assignment_packages_for_date(service_date=service_date)
+    rows = (
+        [
+            package.tracking_id,
+            package.recipient_name,
+            package.address_line,
+            package.zip_code,
+            package.dsp.name,
+            package.partner.trade_name if package.partner else _("With the DSP"),
+            package.get_status_display(),
+            package.assignment_reason,
+        ]
+        for package in packages.iterator(chunk_size=2000)
+    )
+    return csv_streaming_response(
+        filename=f"assignment-{service_date}.csv", header=header, rows=rows
+    )
+
+
 @ops_required
 def ops_assignment(request: HttpRequest) -> HttpResponse:
     """A date's packages that routing placed or left with the DSP, with the reasons
     (default: tomorrow in UTC, the date the evening's assignment is for)."""
-    if request.GET.get("date"):
-        service_date = requested_date(request, settings.TIME_ZONE)
-    else:
-        service_date = local_date(tz_name="UTC") + datetime.timedelta(days=1)
+    service_date = assignment_date(request)
     packages = list(selectors.assignment_packages_for_date(service_date=service_date))
     context = {
         "service_date": service_date,

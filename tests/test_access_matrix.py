@@ -165,6 +165,7 @@ MATRIX: dict[str, Entry] = {
     "packages:driver-remove": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),
     # Routing: ops
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
+    "routing:ops-capacity-report-csv": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-route-rebuild": entry("post", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-coverage": entry("get", lambda w: [w["partner"].pk], OPS),

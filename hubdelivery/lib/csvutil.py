@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
@@ -49,6 +50,16 @@ def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[
         yield writer.writerow(csv_safe_row(row))
 
 
+def _in_language(lines: Iterator[str], language: str | None) -> Iterator[str]:
+    """The lines rendered in the request's language: a streamed body is written after the
+    view returned, when the request's language may no longer be the active one."""
+    if language is None:
+        yield from lines
+        return
+    with translation.override(language):
+        yield from lines
+
+
 def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -> None:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
 
@@ -67,6 +78,7 @@ def csv_streaming_response(
 ) -> StreamingHttpResponse:
     """A CSV download written as the rows are read: for long lists (pass an iterator, e.g.
     `queryset.iterator()` mapped to rows), so memory does not grow with the list."""
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type=CONTENT_TYPE)
+    lines = _in_language(csv_lines(header, rows), translation.get_language())
+    response = StreamingHttpResponse(lines, content_type=CONTENT_TYPE)
     _attachment(response, filename)
     return response

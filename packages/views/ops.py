@@ -2,19 +2,29 @@
 the incident queue, and a package's whole custody timeline."""
 
 import datetime
+import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_required
 from hubdelivery.exceptions import DomainError
+from hubdelivery.lib.csvutil import csv_streaming_response
 from packages import selectors, services
-from packages.forms import IncidentResolveForm, LabelForm, new_idempotency_key
-from packages.models import Handoff
+from packages.forms import (
+    HandoffFilterForm,
+    IncidentFilterForm,
+    IncidentResolveForm,
+    LabelForm,
+    new_idempotency_key,
+)
+from packages.models import HANDOFF_COUNT_FIELDS, Handoff
 from packages.views.handoff import handoff_context
 
 HANDOFFS_PER_PAGE = 50
@@ -22,11 +32,44 @@ HANDOFFS_PER_PAGE = 50
 
 @ops_required
 def ops_handoff_list(request: HttpRequest) -> HttpResponse:
-    handoffs = Handoff.objects.select_related("partner", "dsp", "driver__user").order_by(
-        "-service_date", "-opened_at", "-id"
-    )
+    form = HandoffFilterForm(request.GET or None)
+    handoffs = selectors.handoff_list_for_ops(**form.filters())
     page = Paginator(handoffs, HANDOFFS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "packages/ops_handoff_list.html", {"page": page})
+    return render(request, "packages/ops_handoff_list.html", {"page": page, "form": form})
+
+
+def handoff_csv_row(handoff: Handoff) -> list:
+    driver = handoff.driver.user if handoff.driver else None
+    return [
+        handoff.service_date.isoformat(),
+        handoff.get_direction_display(),
+        handoff.partner.trade_name,
+        handoff.dsp.name,
+        str(driver) if driver else "",
+        handoff.get_status_display(),
+        *(getattr(handoff, field) for field in HANDOFF_COUNT_FIELDS),
+    ]
+
+
+@ops_required
+def ops_handoff_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The handoffs the page's filters keep, every page of them, streamed."""
+    handoffs = selectors.handoff_list_for_ops(**HandoffFilterForm(request.GET or None).filters())
+    header = [
+        _("Date"),
+        _("Direction"),
+        _("Partner"),
+        _("DSP"),
+        _("Driver"),
+        _("Status"),
+        pgettext("package count", "Expected"),
+        pgettext("package count", "Received"),
+        pgettext("package count", "Missing"),
+        pgettext("package count", "Damaged"),
+        pgettext("package count", "Unexpected"),
+    ]
+    rows = (handoff_csv_row(handoff) for handoff in handoffs.iterator(chunk_size=500))
+    return csv_streaming_response(filename="handoffs.csv", header=header, rows=rows)
 
 
 @ops_required
@@ -39,10 +82,33 @@ def ops_handoff_detail(request: HttpRequest, handoff_id: int) -> HttpResponse:
 
 @ops_required
 def ops_incident_queue(request: HttpRequest) -> HttpResponse:
-    incidents = list(selectors.incident_queue_for_ops())
+    form = IncidentFilterForm(request.GET or None)
+    incidents = list(selectors.incident_queue_for_ops(**form.filters()))
     for incident in incidents:  # one key per form, so the page also works without JavaScript
         incident.resolve_key = new_idempotency_key()
-    return render(request, "packages/ops_incident_queue.html", {"incidents": incidents})
+    context = {"incidents": incidents, "form": form}
+    return render(request, "packages/ops_incident_queue.html", context)
+
+
+@ops_required
+def ops_incident_queue_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The open incidents the page's filter keeps, oldest first, streamed."""
+    filters = IncidentFilterForm(request.GET or None).filters()
+    header = [_("Package"), _("Reason"), _("Partner"), _("Address"), _("Opened"), _("By")]
+    rows = (
+        [
+            incident.package.tracking_id,
+            incident.get_reason_display(),
+            incident.package.partner.trade_name,
+            incident.package.address_line,
+            timezone.localtime(
+                incident.opened_at, zoneinfo.ZoneInfo(incident.package.partner.time_zone)
+            ).isoformat(timespec="minutes"),
+            str(incident.attempt.attempted_by or ""),
+        ]
+        for incident in selectors.incident_queue_for_ops(**filters).iterator(chunk_size=500)
+    )
+    return csv_streaming_response(filename="incidents.csv", header=header, rows=rows)
 
 
 @ops_required

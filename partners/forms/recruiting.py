@@ -343,3 +343,11 @@ class MarketForm(forms.Form):
 
 class TargetStateForm(forms.Form):
     code = forms.ChoiceField(label=_("State"), choices=[("", _("Choose…")), *US_STATES])
+
+
+class WaitlistFilterForm(forms.Form):
+    """The waitlist demand page's filter (GET): the ZIP table of one state."""
+
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All states")), *US_STATES], required=False
+    )

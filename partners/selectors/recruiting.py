@@ -107,16 +107,19 @@ class DemandRow:
         return US_STATE_NAMES.get(self.state, self.state)
 
 
-def _demand(*, group_by: list[str], limit: int) -> list[DemandRow]:
+def _demand(*, group_by: list[str], limit: int | None, state: str = "") -> list[DemandRow]:
+    leads = Lead.objects.filter(state=state) if state else Lead.objects.all()
     rows = (
-        Lead.objects.values(*group_by)
+        leads.values(*group_by)
         .annotate(
             leads=Count("id"),
             from_applications=Count("id", filter=Q(source=LeadSource.WAITLISTED_APPLICATION)),
             invited=Count("id", filter=Q(invited_at__isnull=False)),
         )
-        .order_by("-leads", *group_by)[:limit]
+        .order_by("-leads", *group_by)
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [
         DemandRow(
             state=row["state"],
@@ -134,9 +137,9 @@ def waitlist_demand_by_state(*, limit: int = 60) -> list[DemandRow]:
     return _demand(group_by=["state"], limit=limit)
 
 
-def waitlist_demand_by_zip(*, limit: int = 50) -> list[DemandRow]:
-    """Leads per ZIP code, most first."""
-    return _demand(group_by=["state", "zip_code"], limit=limit)
+def waitlist_demand_by_zip(*, limit: int | None = 50, state: str = "") -> list[DemandRow]:
+    """Leads per ZIP code (of one state, if given), most first; every ZIP when limit is None."""
+    return _demand(group_by=["state", "zip_code"], limit=limit, state=state)
 
 
 def leads_recent(*, limit: int = 50) -> QuerySet[Lead]:

@@ -18,11 +18,13 @@ from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.geo import haversine_miles
 from hubdelivery.lib.urls import absolute_url
 from hubdelivery.lib.zipdata import ZipInfo, zip_lookup
+from partners.events import network_event_record
 from partners.models import (
     US_STATE_NAMES,
     Lead,
     LeadSource,
     Market,
+    NetworkEventKind,
     PartnerApplication,
     TargetState,
 )
@@ -42,6 +44,64 @@ def _zip_or_raise(zip_code: str) -> ZipInfo:
 
 
 # ------------------------------------------------------------------------------
+# Audit words: the from/to of a NetworkEvent, written in the program's language (English)
+# like every other audit row's detail.
+# ------------------------------------------------------------------------------
+def _active_words(is_active: bool) -> str:
+    return "active" if is_active else "inactive"
+
+
+def _market_fields(market: Market) -> dict[str, str]:
+    return {
+        "name": market.name,
+        "state": market.state,
+        "center_zip": market.center_zip,
+        "radius_miles": str(market.radius_miles),
+    }
+
+
+def _market_words(fields: dict[str, str]) -> str:
+    return "; ".join(f"{field}={value}" for field, value in fields.items())
+
+
+def _market_edit_record(actor: User, market: Market, before: dict[str, str]) -> None:
+    """One row naming only the fields that changed; none when nothing did."""
+    after = _market_fields(market)
+    changed = [field for field in after if after[field] != before[field]]
+    if not changed:
+        return
+    network_event_record(
+        actor=actor,
+        kind=NetworkEventKind.MARKET_EDITED,
+        market=market,
+        from_value=_market_words({field: before[field] for field in changed}),
+        to_value=_market_words({field: after[field] for field in changed}),
+    )
+
+
+def _market_active_changed(actor: User, market: Market, kind: NetworkEventKind) -> None:
+    network_event_record(
+        actor=actor,
+        kind=kind,
+        market=market,
+        from_value=_active_words(not market.is_active),
+        to_value=_active_words(market.is_active),
+    )
+
+
+def _target_state_active_changed(
+    actor: User, target_state: TargetState, kind: NetworkEventKind
+) -> None:
+    network_event_record(
+        actor=actor,
+        kind=kind,
+        target_state=target_state,
+        from_value=_active_words(not target_state.is_active),
+        to_value=_active_words(target_state.is_active),
+    )
+
+
+# ------------------------------------------------------------------------------
 # Target states
 # ------------------------------------------------------------------------------
 @transaction.atomic
@@ -53,6 +113,12 @@ def target_state_add(*, actor: User, code: str) -> TargetState:
     target_state, created = TargetState.objects.get_or_create(code=code)
     if not created:
         return target_state_activate(actor=actor, target_state=target_state)
+    network_event_record(
+        actor=actor,
+        kind=NetworkEventKind.TARGET_STATE_ADDED,
+        target_state=target_state,
+        to_value=_active_words(True),
+    )
     leads_invite_in_state(code=code)
     return target_state
 
@@ -65,6 +131,7 @@ def target_state_activate(*, actor: User, target_state: TargetState) -> TargetSt
         return target_state
     target_state.is_active = True
     target_state.save(update_fields=["is_active"])
+    _target_state_active_changed(actor, target_state, NetworkEventKind.TARGET_STATE_ACTIVATED)
     leads_invite_in_state(code=target_state.code)
     return target_state
 
@@ -77,6 +144,7 @@ def target_state_deactivate(*, actor: User, target_state: TargetState) -> Target
         return target_state
     target_state.is_active = False
     target_state.save(update_fields=["is_active"])
+    _target_state_active_changed(actor, target_state, NetworkEventKind.TARGET_STATE_DEACTIVATED)
     return target_state
 
 
@@ -100,6 +168,12 @@ def market_create(*, actor: User, name: str, center_zip: str, radius_miles: int)
     )
     market.full_clean()
     market.save()
+    network_event_record(
+        actor=actor,
+        kind=NetworkEventKind.MARKET_CREATED,
+        market=market,
+        to_value=_market_words(_market_fields(market)),
+    )
     leads_invite_in_market(market=market)
     return market
 
@@ -112,6 +186,7 @@ def market_update(
     ops_admin_require(actor=actor)
     market = Market.objects.select_for_update().get(pk=market.pk)
     place = _zip_or_raise(center_zip)
+    before = _market_fields(market)
     if Market.objects.filter(name__iexact=name).exclude(pk=market.pk).exists():
         raise DomainError(gettext("A market named %(name)s already exists.") % {"name": repr(name)})
     market.name = name
@@ -124,6 +199,7 @@ def market_update(
     market.save(
         update_fields=["name", "state", "center_zip", "latitude", "longitude", "radius_miles"]
     )
+    _market_edit_record(actor, market, before)
     if market.is_active:
         leads_invite_in_market(market=market)
     return market
@@ -137,6 +213,7 @@ def market_activate(*, actor: User, market: Market) -> Market:
         return market
     market.is_active = True
     market.save(update_fields=["is_active"])
+    _market_active_changed(actor, market, NetworkEventKind.MARKET_ACTIVATED)
     leads_invite_in_market(market=market)
     return market
 
@@ -149,6 +226,7 @@ def market_deactivate(*, actor: User, market: Market) -> Market:
         return market
     market.is_active = False
     market.save(update_fields=["is_active"])
+    _market_active_changed(actor, market, NetworkEventKind.MARKET_DEACTIVATED)
     return market
 
 

@@ -3,15 +3,22 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import ops_required
 from hubdelivery.exceptions import DomainError
-from partners.forms.recruiting import DecisionForm, NoteForm, ReviewFilterForm
-from partners.models import ApplicationStatus
+from hubdelivery.lib.csvutil import csv_streaming_response
+from partners.forms.recruiting import (
+    DecisionForm,
+    NoteForm,
+    ReviewFilterForm,
+    WaitlistFilterForm,
+)
+from partners.models import ApplicationStatus, PartnerApplication
 from partners.selectors import applications as selectors
 from partners.selectors import recruiting as recruiting_selectors
 from partners.services import applications as services
@@ -24,8 +31,9 @@ DECISIONS = {
 }
 
 
-@ops_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def requested_review_filters(
+    request: HttpRequest,
+) -> tuple[ReviewFilterForm, selectors.ReviewFilters]:
     markets = [(m.pk, m.name) for m in recruiting_selectors.market_list()]
     form = ReviewFilterForm(request.GET or None, markets=markets)
     data = form.cleaned_data if form.is_valid() else {}
@@ -38,6 +46,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         assigned_to_me=bool(data.get("mine")),
         sort=data.get("sort") or "oldest",
     )
+    return form, filters
+
+
+@ops_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    form, filters = requested_review_filters(request)
     applications = selectors.application_list_for_review(filters=filters, reviewer=request.user)
     page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.application_aging(applications=list(page.object_list))
@@ -45,6 +59,48 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(request, "partners/review_queue.html", context)
+
+
+def review_csv_row(application: PartnerApplication) -> list:
+    selectors.application_aging(applications=[application])
+    reviewer = application.assigned_reviewer
+    return [
+        application.display_name,
+        application.owner.email,
+        application.get_business_type_display(),
+        application.city,
+        application.state,
+        application.zip_code,
+        application.market.name if application.market else _("Outside markets"),
+        application.get_status_display(),
+        timezone.localtime(application.submitted_at).date().isoformat(),
+        application.waiting_business_days,
+        str(reviewer) if reviewer else "",
+        application.document_count,
+    ]
+
+
+@ops_required
+def review_queue_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The queue as the page filters it, every page of it, streamed."""
+    _form, filters = requested_review_filters(request)
+    applications = selectors.application_list_for_review(filters=filters, reviewer=request.user)
+    header = [
+        _("Business"),
+        _("Email"),
+        _("Type"),
+        _("City"),
+        _("State"),
+        _("ZIP code"),
+        _("Market"),
+        _("Status"),
+        _("Submitted"),
+        _("Business days waiting"),
+        _("Reviewer"),
+        _("Documents"),
+    ]
+    rows = (review_csv_row(application) for application in applications.iterator(chunk_size=500))
+    return csv_streaming_response(filename="review-queue.csv", header=header, rows=rows)
 
 
 @ops_required
@@ -137,9 +193,25 @@ def review_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @ops_required
 def waitlist_demand(request: HttpRequest) -> HttpResponse:
+    form = WaitlistFilterForm(request.GET or None)
+    state = form.cleaned_data["state"] if form.is_valid() else ""
     context = {
+        "form": form,
         "by_state": recruiting_selectors.waitlist_demand_by_state(),
-        "by_zip": recruiting_selectors.waitlist_demand_by_zip(),
+        "by_zip": recruiting_selectors.waitlist_demand_by_zip(state=state),
         "recent": recruiting_selectors.leads_recent(),
     }
     return render(request, "partners/waitlist_demand.html", context)
+
+
+@ops_required
+def waitlist_demand_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Leads per ZIP code, every ZIP (the page shows the first 50), of the page's state."""
+    form = WaitlistFilterForm(request.GET or None)
+    state = form.cleaned_data["state"] if form.is_valid() else ""
+    header = [_("ZIP code"), _("State"), _("Leads"), _("Of which applications"), _("Invited")]
+    rows = (
+        [row.zip_code, row.state, row.leads, row.from_applications, row.invited]
+        for row in recruiting_selectors.waitlist_demand_by_zip(limit=None, state=state)
+    )
+    return csv_streaming_response(filename="waitlist-demand.csv", header=header, rows=rows)

@@ -5,7 +5,9 @@ from django.core.management import call_command
 from dashboard import selectors
 from dashboard.models import DailyFacts, MarketRate, StatementAdjustment, WeeklyStatement
 from dashboard.selectors import DashboardFilters
+from dashboard.selectors.audit import FAMILIES, AuditFilters, audit_log
 from hubdelivery.lib.dates import local_date
+from partners.models import NetworkEvent
 
 
 def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
@@ -48,3 +50,12 @@ def test_seed_demo_shows_a_rate_change_an_adjustment_and_a_paid_week(db, setting
     statements = WeeklyStatement.objects.filter(partner__trade_name="Back Bay Blooms")
     assert StatementAdjustment.objects.filter(statement__in=statements).count() == 1
     assert statements.filter(paid_at__isnull=False).count() == 1
+
+
+def test_seed_demo_shows_audit_rows_of_every_family(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # twice: the same rows
+    families = {row["family"] for row in audit_log(AuditFilters())}
+    assert families == set(FAMILIES)
+    assert NetworkEvent.objects.count() == 3

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.http import StreamingHttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from hubdelivery.lib.csvutil import csv_response, csv_safe_cell, csv_streaming_response
+from tests.i18n_support import spanish  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = ROOT / "hubdelivery" / "lib" / "csvutil.py"
@@ -101,3 +104,14 @@ def test_no_export_writes_csv_around_the_helper():
         if bypass.search(line)
     ]
     assert offenders == []
+
+
+def test_a_streamed_csv_is_written_in_the_language_of_the_request(spanish):  # noqa: F811
+    with translation.override("es"):
+        response = csv_streaming_response(
+            filename="x.csv", header=[gettext_lazy("Partner")], rows=[[gettext_lazy("Partner")]]
+        )
+    # the body is written later, after the request's language was given back
+    with translation.override("en"):
+        body = b"".join(response.streaming_content).decode()
+    assert body.splitlines() == ["Socio", "Socio"]
