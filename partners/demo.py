@@ -208,6 +208,7 @@ def seed() -> None:
         defaults={"start_date": stocktake, "end_date": stocktake},
     )
     demo_holidays_ensure(today=local_date(tz_name=florist.time_zone))
+    demo_network_events_ensure()
 
 
 def demo_holidays_ensure(*, today: datetime.date) -> None:
@@ -233,4 +234,3 @@ def third_monday_of_april(year: int) -> datetime.date:
     first = datetime.date(year, 4, 1)
     first_monday = first + datetime.timedelta(days=(7 - first.weekday()) % 7)
     return first_monday + datetime.timedelta(days=14)
-    demo_network_events_ensure()

@@ -320,6 +320,8 @@ FORMS = [
         "dsp_manager",
         lambda w: {"reason": "left"},
         ["reason"],
+    ),
+    Form(
         "market create",
         "post",
         lambda w: reverse("partners:market-create"),
