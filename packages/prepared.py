@@ -8,42 +8,60 @@ saved. A stand-in the compiled SQL does not carry as a parameter as it was given
 changed or inlined it) is refused when the query is first compiled.
 """
 
+import copy
 import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model, QuerySet
-from django.db.models.query import RawQuerySet
+from django.db.models.query import ModelIterable
+from django.db.models.sql.compiler import SQLCompiler
 
 # Values no real row holds, each of a distinct type-and-value, so a parameter equal to one of
 # them is that stand-in's slot.
 _STAND_INS: dict[type, Callable[[int], Any]] = {
     int: lambda n: -7_340_000 - n,
     str: lambda n: f"\x1fprepared-{n}\x1f",
-    datetime.date: lambda n: datetime.date(1901, 1, 1) + datetime.timedelta(days=n),
+    # Mid-year and mid-day, unlike the bounds the ORM derives from a value (a year lookup).
+    datetime.date: lambda n: datetime.date(1901, 6, 13) + datetime.timedelta(days=n),
     datetime.datetime: lambda n: (
-        datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=n)
+        datetime.datetime(1901, 6, 13, 7, 11, 13, tzinfo=datetime.UTC) + datetime.timedelta(days=n)
     ),
 }
 
 
+class _Compiled:
+    """What ModelIterable reads of a queryset, around a compiler that is already set up."""
+
+    def __init__(self, model: type[Model], db: str, compiler: SQLCompiler) -> None:
+        self.model = model
+        self.db = db
+        self.query = self
+        self._known_related_objects: dict = {}
+        self._compiler = compiler
+
+    def get_compiler(self, using: str) -> SQLCompiler:
+        return self._compiler
+
+
 class PreparedQuery:
-    """`build(**values)` -> the queryset; `kinds` names each value's type. `raw(**values)`
-    runs the compiled SQL as the model's raw query (annotations become attributes), `row`
-    returns the first row as a tuple."""
+    """`build(**values)` -> the queryset; `kinds` names each value's type. `objects(**values)`
+    runs the compiled SQL and returns the model instances as the queryset would (its
+    select_related rows and annotations included)."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         self._build = build
         self._kinds = kinds
-        self._compiled: tuple[str, Sequence[tuple[bool, Any]], type[Model]] | None = None
+        self._compiled: tuple[SQLCompiler, str, Sequence[tuple[bool, Any]], QuerySet] | None = None
 
-    def _compile(self) -> tuple[str, Sequence[tuple[bool, Any]], type[Model]]:
+    def _compile(self) -> tuple[SQLCompiler, str, Sequence[tuple[bool, Any]], QuerySet]:
         stand_ins = {
             name: _STAND_INS[kind](index) for index, (name, kind) in enumerate(self._kinds.items())
         }
         queryset = self._build(**stand_ins)
-        sql, params = queryset.query.sql_with_params()
+        # as_sql() also sets up the compiler's select list and related rows, which stay valid.
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
         by_value = {(type(value), value): name for name, value in stand_ins.items()}
         slots = [
             (True, by_value[(type(p), p)]) if (type(p), p) in by_value else (False, p)
@@ -52,20 +70,14 @@ class PreparedQuery:
         unused = set(stand_ins) - {value for named, value in slots if named}
         if unused:
             raise ValueError(f"The compiled query does not carry {sorted(unused)} as parameters.")
-        return sql, slots, queryset.model
+        return compiler, sql, slots, queryset
 
-    def _sql(self, values: dict[str, Any]) -> tuple[str, list[Any], type[Model]]:
+    def objects(self, **values: Any) -> list[Model]:
         if self._compiled is None:
             self._compiled = self._compile()
-        sql, slots, model = self._compiled
-        return sql, [values[value] if named else value for named, value in slots], model
-
-    def raw(self, **values: Any) -> RawQuerySet:
-        sql, params, model = self._sql(values)
-        return model.objects.raw(sql, params)
-
-    def row(self, **values: Any) -> tuple | None:
-        sql, params, _ = self._sql(values)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+        compiled, sql, slots, queryset = self._compiled
+        params = tuple(values[value] if named else value for named, value in slots)
+        # A copy per call: gunicorn's threads share the prepared query.
+        compiler = copy.copy(compiled)
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        return list(ModelIterable(_Compiled(queryset.model, queryset.db, compiler)))

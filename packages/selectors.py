@@ -426,7 +426,7 @@ _SCAN_ROW = {
 def handoff_scan_row(*, handoff: Handoff, event: PackageEvent) -> ScanRow:
     """The item `event` (a scan at the locked `handoff`) wrote, whether an earlier scan at
     the handoff had written it, and the handoff's tallies: one statement."""
-    (item,) = _SCAN_ROW[handoff.direction].raw(
+    (item,) = _SCAN_ROW[handoff.direction].objects(
         handoff_id=handoff.pk,
         partner_id=handoff.partner_id,
         dsp_id=handoff.dsp_id,

@@ -131,13 +131,13 @@ def _package_lock_at(
     statement, with the outcome of its item at this handoff as `item_outcome` (None when it
     has none yet). Call while holding the handoff's lock (the lock order: a handoff before
     its packages)."""
-    found = _PACKAGE_LOCK[statuses].raw(
+    found = _PACKAGE_LOCK[statuses].objects(
         handoff_id=handoff.pk,
         partner_id=handoff.partner_id,
         dsp_id=handoff.dsp_id,
         tracking_id=tracking_id,
     )
-    return next(iter(found), None)
+    return found[0] if found else None
 
 
 def _item_create(
