@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 from django.db.models.sql.compiler import SQLCompiler
@@ -77,7 +78,9 @@ class PreparedQuery:
             self._compiled = self._compile()
         compiled, sql, slots, queryset = self._compiled
         params = tuple(values[value] if named else value for named, value in slots)
-        # A copy per call: gunicorn's threads share the prepared query.
+        # A copy per call, on this thread's connection: gunicorn's threads share the prepared
+        # query, and each thread's transaction (and row locks) is on its own connection.
         compiler = copy.copy(compiled)
+        compiler.connection = connections[queryset.db]
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         return list(ModelIterable(_Compiled(queryset.model, queryset.db, compiler)))

@@ -1,8 +1,10 @@
 """packages.prepared: a queryset compiled once answers as the ORM does for each new value."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
 
 from packages.models import Package
@@ -63,3 +65,25 @@ def test_a_value_the_orm_does_not_pass_as_a_parameter_is_refused():
     )
     with pytest.raises(ValueError, match="day"):
         prepared.objects(day=datetime.date(2026, 1, 1))
+
+
+def test_a_prepared_query_runs_on_the_calling_threads_connection(partner, manifested, today):
+    # given the query compiled on this thread, whose transaction holds the packages
+    values = {"partner_id": partner.pk, "service_date": today, "tracking_id": "none"}
+    assert len(PACKAGES_OF_DAY.objects(**values)) == 3
+    answers = []
+
+    def other_thread():
+        try:
+            answers.append(PACKAGES_OF_DAY.objects(**values))
+        except Exception as error:  # noqa: BLE001 - the assertion below names it
+            answers.append(error)
+        finally:
+            connection.close()
+
+    # when another thread runs it
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    # then it ran on that thread's own connection, outside this test's uncommitted transaction
+    assert answers == [[]]
