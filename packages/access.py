@@ -3,7 +3,7 @@ vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +12,7 @@ from accounts.roles import Role
 from hubdelivery.exceptions import NotAllowed
 from packages import lock_objects
 from packages.models import Driver, Dsp, DspManager, Handoff
+from packages.prepared import PreparedQuery
 from partners.selectors.partners import memberships_current
 
 HANDOFF_OUTSIDER = gettext_lazy("Only the DSP's drivers and the partner's members take part in it.")
@@ -37,15 +38,9 @@ class HandoffTurn:
     side: str
 
 
-def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
-    """Lock the handoff and find the actor's side of it, in one statement; NotAllowed when
-    the actor is on neither side or there is no such handoff (the same refusal, so an id
-    tells an outsider nothing).
-
-    Call inside `transaction.atomic()`. The DSP's driver is on the driver side even when they
-    also work for the partner.
-    """
-    handoff = (
+def _handoff_lock_qs(*, actor_id: int, handoff_id: int) -> QuerySet[Handoff]:
+    actor = User(pk=actor_id)
+    return (
         lock_objects.handoff_qs_select_for_update()
         .select_related("partner", "dsp")
         .annotate(
@@ -56,9 +51,24 @@ def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
                 memberships_current(user=actor).filter(partner_id=OuterRef("partner_id"))
             ),
         )
-        .filter(pk=handoff_id)
-        .first()
+        .filter(pk=handoff_id)[:1]
     )
+
+
+# Compiled once: every scan takes this lock (packages.prepared).
+_HANDOFF_LOCK = PreparedQuery(_handoff_lock_qs, actor_id=int, handoff_id=int)
+
+
+def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
+    """Lock the handoff and find the actor's side of it, in one statement; NotAllowed when
+    the actor is on neither side or there is no such handoff (the same refusal, so an id
+    tells an outsider nothing).
+
+    Call inside `transaction.atomic()`. The DSP's driver is on the driver side even when they
+    also work for the partner.
+    """
+    found = _HANDOFF_LOCK.objects(actor_id=actor.pk, handoff_id=handoff_id)
+    handoff = found[0] if found else None
     if handoff is None or not (handoff.actor_drives or handoff.actor_works_here):
         raise NotAllowed(str(HANDOFF_OUTSIDER))
     return HandoffTurn(handoff=handoff, side="driver" if handoff.actor_drives else "partner")

@@ -10,6 +10,7 @@ Recipient names and addresses: ops and the package's partner only (`Viewer.sees_
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, Func, IntegerField, Q, QuerySet, Subquery
@@ -40,6 +41,7 @@ from packages.models import (
     PackageEvent,
     PackageStatus,
 )
+from packages.prepared import PreparedQuery
 from partners.models import Partner
 from partners.selectors.partners import membership_current_for
 
@@ -382,20 +384,62 @@ class ScanRow:
     tallies: HandoffTallies
 
 
+def _scan_row_qs(
+    *,
+    direction: str,
+    handoff_id: int,
+    partner_id: int,
+    dsp_id: int,
+    service_date: datetime.date,
+    late_after: datetime.datetime,
+    tracking_id: str,
+    event_id: int,
+) -> QuerySet[HandoffItem]:
+    handoff = Handoff(
+        pk=handoff_id,
+        direction=direction,
+        partner_id=partner_id,
+        dsp_id=dsp_id,
+        service_date=service_date,
+        opened_at=late_after - LATE_SCAN_AFTER,
+    )
+    earlier = PackageEvent.objects.filter(
+        handoff_id=handoff_id, tracking_id=tracking_id, pk__lt=event_id
+    ).exclude(event_type__startswith="handoff_")
+    return HandoffItem.objects.filter(handoff_id=handoff_id, tracking_id=tracking_id).annotate(
+        replaces=Exists(earlier),
+        package_service_date=F("package__service_date"),
+        **_tallies_annotations(handoff=handoff),
+    )
+
+
+# Compiled once per direction: the scan answer's one read (packages.prepared).
+_SCAN_ROW = {
+    direction: PreparedQuery(
+        functools.partial(_scan_row_qs, direction=direction),
+        handoff_id=int,
+        partner_id=int,
+        dsp_id=int,
+        service_date=datetime.date,
+        late_after=datetime.datetime,
+        tracking_id=str,
+        event_id=int,
+    )
+    for direction in HandoffDirection.values
+}
+
+
 def handoff_scan_row(*, handoff: Handoff, event: PackageEvent) -> ScanRow:
     """The item `event` (a scan at the locked `handoff`) wrote, whether an earlier scan at
     the handoff had written it, and the handoff's tallies: one statement."""
-    earlier = PackageEvent.objects.filter(
-        handoff_id=handoff.pk, tracking_id=event.tracking_id, pk__lt=event.pk
-    ).exclude(event_type__startswith="handoff_")
-    item = (
-        HandoffItem.objects.filter(handoff_id=handoff.pk, tracking_id=event.tracking_id)
-        .annotate(
-            replaces=Exists(earlier),
-            package_service_date=F("package__service_date"),
-            **_tallies_annotations(handoff=handoff),
-        )
-        .get()
+    (item,) = _SCAN_ROW[handoff.direction].objects(
+        handoff_id=handoff.pk,
+        partner_id=handoff.partner_id,
+        dsp_id=handoff.dsp_id,
+        service_date=handoff.service_date,
+        late_after=handoff.opened_at + LATE_SCAN_AFTER,
+        tracking_id=event.tracking_id,
+        event_id=event.pk,
     )
     item.late = _item_late(item, handoff)
     return ScanRow(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import ParamSpec
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from packages.models import (
     PackageEvent,
     PackageStatus,
 )
+from packages.prepared import PreparedQuery
 
 # Re-exported: services/manifests.py imports it from here.
 
@@ -117,14 +119,23 @@ def event_replay(event: PackageEvent) -> PackageEvent:
     return event
 
 
-def event_get_for_key(*, idempotency_key: str, actor: User) -> PackageEvent | None:
-    event = (
+def _event_for_key_qs(*, idempotency_key: str) -> QuerySet[PackageEvent]:
+    return (
         PackageEvent.objects.select_related("package", "handoff")
         .filter(idempotency_key=idempotency_key)
-        .first()
+        .order_by("pk")[:1]
     )
-    if event is None:
+
+
+# Compiled once: every service call with a key runs it first (packages.prepared).
+_EVENT_FOR_KEY = PreparedQuery(_event_for_key_qs, idempotency_key=str)
+
+
+def event_get_for_key(*, idempotency_key: str, actor: User) -> PackageEvent | None:
+    found = _EVENT_FOR_KEY.objects(idempotency_key=idempotency_key)
+    if not found:
         return None
+    event = found[0]
     # A key names one request of one person; never hand someone else's result back.
     if event.actor_id != actor.pk:
         raise DomainError(

@@ -5,10 +5,11 @@ to the partner when it is scanned in, and back to the DSP when it is scanned at 
 """
 
 import datetime
+import functools
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,7 @@ from packages.models import (
     PackageEventType,
     PackageStatus,
 )
+from packages.prepared import PreparedQuery
 from packages.selectors import (
     DROP_OFF_SOURCE_STATUSES,
     handoff_expected_packages,
@@ -94,24 +96,48 @@ def _count_add(*, handoff: Handoff, **deltas: int) -> None:
     handoff.save(update_fields=list(deltas))
 
 
-def _package_lock_at(*, handoff: Handoff, tracking_id: str, **filters: object) -> Package | None:
-    """Find and lock the handoff's package with this label in one statement, with the outcome
-    of its item at this handoff as `item_outcome` (None when it has none yet). Call while
-    holding the handoff's lock (the lock order: a handoff before its packages)."""
+def _package_lock_qs(
+    *, handoff_id: int, partner_id: int, dsp_id: int, tracking_id: str, statuses: tuple | None
+) -> QuerySet[Package]:
     item_outcome = HandoffItem.objects.filter(
-        handoff_id=handoff.pk, tracking_id=OuterRef("tracking_id")
+        handoff_id=handoff_id, tracking_id=OuterRef("tracking_id")
     ).values("outcome")[:1]
-    return (
+    packages = (
         lock_objects.package_qs_select_for_update()
         .annotate(item_outcome=Subquery(item_outcome))
-        .filter(
-            tracking_id=tracking_id,
-            partner_id=handoff.partner_id,
-            dsp_id=handoff.dsp_id,
-            **filters,
-        )
-        .first()
+        .filter(tracking_id=tracking_id, partner_id=partner_id, dsp_id=dsp_id)
     )
+    return (packages if statuses is None else packages.filter(status__in=statuses))[:1]
+
+
+# Compiled once each (packages.prepared): any package of the handoff's partner and DSP, or
+# only one a drop-off receives.
+_PACKAGE_LOCK = {
+    statuses: PreparedQuery(
+        functools.partial(_package_lock_qs, statuses=statuses),
+        handoff_id=int,
+        partner_id=int,
+        dsp_id=int,
+        tracking_id=str,
+    )
+    for statuses in (None, DROP_OFF_SOURCE_STATUSES)
+}
+
+
+def _package_lock_at(
+    *, handoff: Handoff, tracking_id: str, statuses: tuple | None = None
+) -> Package | None:
+    """Find and lock the handoff's package with this label (in `statuses` when given) in one
+    statement, with the outcome of its item at this handoff as `item_outcome` (None when it
+    has none yet). Call while holding the handoff's lock (the lock order: a handoff before
+    its packages)."""
+    found = _PACKAGE_LOCK[statuses].objects(
+        handoff_id=handoff.pk,
+        partner_id=handoff.partner_id,
+        dsp_id=handoff.dsp_id,
+        tracking_id=tracking_id,
+    )
+    return found[0] if found else None
 
 
 def _item_create(
@@ -281,7 +307,7 @@ def _receive_at(
     """package_receive's work on the drop-off it has locked and checked."""
     tracking_id = tracking_id_clean(tracking_id)
     package = _package_lock_at(
-        handoff=handoff, tracking_id=tracking_id, status__in=DROP_OFF_SOURCE_STATUSES
+        handoff=handoff, tracking_id=tracking_id, statuses=DROP_OFF_SOURCE_STATUSES
     )
     if package is None:
         return _unexpected_record(
