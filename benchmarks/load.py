@@ -36,8 +36,9 @@ Phases:
    reads one package by primary key (same middleware as every page);
 4. scan, `--saturation-seconds`: the same users, no think time, each scanning its own handoff.
 
-Aims (issue 9): zero failures; p95 under 250 ms in the mix; the scan phase at least 40% of the
-floor's requests/s. `--smoke` checks only that every phase made requests without a failure.
+Aims (issue 15, with the 30-day dashboard in the mix): zero failures; p95 under 250 ms in the
+mix; the scan phase at least 15% of the floor's requests/s (issue 9 hoped for 40%: the scan
+writes five rows under two row locks, the floor reads one). `--smoke` checks only that every phase made requests without a failure.
 """
 
 import argparse
@@ -68,7 +69,7 @@ HANDOFF_SIZE = 60  # packages in each partner's drop-off
 SCAN_PARTNERS_PER_SCANNER = 4
 RECEIVED_EARLIER = 40  # packages each mix partner holds to deliver from the start
 AIM_P95_MS = 250
-AIM_SCAN_SHARE_OF_FLOOR = 0.40
+AIM_SCAN_SHARE_OF_FLOOR = 0.15
 
 
 # ------------------------------------------------------------------------------
