@@ -38,7 +38,8 @@ Phases:
 
 Aims (issue 15, with the 30-day dashboard in the mix): zero failures; p95 under 250 ms in the
 mix; the scan phase at least 15% of the floor's requests/s (issue 9 hoped for 40%: the scan
-writes five rows under two row locks, the floor reads one). `--smoke` checks only that every phase made requests without a failure.
+writes five rows under two row locks, the floor reads one). `--smoke` checks only that every
+phase made requests without a failure.
 """
 
 import argparse
