@@ -41,7 +41,7 @@ def test_ops_dashboard_draws_its_charts(live_server, page, reviewer, viewport):
 
 
 @pytest.fixture
-def demo(db, settings):
+def demo(recruiting_world, settings):
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False

@@ -204,9 +204,11 @@ def test_journey_2_review_info_request_approval_and_onboarding(
     applicant.wait_for_load_state("networkidle")
     check(applicant, f"2-02-resubmitted-{viewport['width']}")
 
-    # the reviewer approves
+    # the answer went back to the reviewer, in review: they approve
+    submitted_application.refresh_from_db()
+    assert submitted_application.status == ApplicationStatus.IN_REVIEW
+    assert submitted_application.assigned_reviewer == reviewer
     ops.reload()
-    ops.get_by_role("button", name="Start the review").click()
     ops.get_by_label("Approve").check()
     ops.get_by_role("button", name="Record the decision").click()
     ops.wait_for_load_state("networkidle")
