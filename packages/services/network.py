@@ -2,22 +2,24 @@
 stations (placed from a ZIP's centroid, adjusted by a map pin) and their drivers (invited by
 email, moved between stations, removed). Every change is atomic and writes a DspEvent."""
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
 from accounts.access import ops_admin_require
 from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import role_grant, role_revoke
+from accounts.services import (
+    invitation_join_path,
+    invitation_password_set,
+    invited_user_get_or_create,
+    role_grant,
+    role_revoke,
+)
 from hubdelivery.exceptions import DomainError, InvalidInput
 from hubdelivery.lib.urls import absolute_url
 from hubdelivery.lib.zipdata import zip_lookup
@@ -234,18 +236,14 @@ def _station_detail(station: Station) -> str:
 
 
 def driver_join_path(*, user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("packages:driver-join", kwargs={"uidb64": uid, "token": token})
+    return invitation_join_path(user=user, url_name="packages:driver-join")
 
 
 def _driver_user_for_invitation(*, email: str, full_name: str) -> User:
     """A new user without a usable password, or an existing one who is not ops, drives for
     no DSP and works for no partner."""
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=None, full_name=full_name)
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    user, created = invited_user_get_or_create(email=email, full_name=full_name)
+    if created:
         return user
     if user.is_ops or user.has_role(Role.DSP_MANAGER):
         raise InvalidInput(
@@ -309,11 +307,7 @@ def driver_invite(
 @transaction.atomic
 def driver_invitation_accept(*, user: User, password: str) -> User:
     """Set the invited driver's password; the link they followed proves the email is theirs."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    invitation_password_set(user=user, password=password)
     driver = Driver.objects.select_related("dsp").filter(user=user).first()
     if driver is not None:
         dsp_event_record(

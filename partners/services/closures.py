@@ -71,20 +71,10 @@ def closure_declare(
     locked = partner_lock(partner_id=partner.pk)  # serialises two overlapping declarations
     closure_validate(partner=locked, start_date=start_date, end_date=end_date)
     closure_allowance_check(partner=locked, start_date=start_date, end_date=end_date)
-    closure = Closure.objects.create(
-        partner=locked,
-        start_date=start_date,
-        end_date=end_date,
-        reason=reason.strip(),
-        created_by=actor,
-    )
-    partner_event_record(
-        partner=locked,
-        actor=actor,
+    return _closure_record(
+        partner=locked, actor=actor, start_date=start_date, end_date=end_date, reason=reason,
         kind=PartnerEventKind.CLOSURE_DECLARED,
-        detail=f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}",
-    )
-    return closure
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -106,20 +96,37 @@ def closure_declare_beyond_allowance(
         )
     locked = partner_lock(partner_id=partner.pk)
     closure_validate(partner=locked, start_date=start_date, end_date=end_date)
+    return _closure_record(
+        partner=locked, actor=actor, start_date=start_date, end_date=end_date, reason=reason,
+        kind=PartnerEventKind.CLOSURE_ALLOWANCE_OVERRIDDEN,
+        detail_suffix=f". Past the allowance: {override_reason.strip()}",
+    )  # fmt: skip
+
+
+def _closure_record(
+    *,
+    partner: Partner,
+    actor: User,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    reason: str,
+    kind: PartnerEventKind,
+    detail_suffix: str = "",
+) -> Closure:
+    """The closure row and its line on the partner's history (the partner row is locked)."""
     closure = Closure.objects.create(
-        partner=locked,
+        partner=partner,
         start_date=start_date,
         end_date=end_date,
         reason=reason.strip(),
         created_by=actor,
     )
     partner_event_record(
-        partner=locked,
+        partner=partner,
         actor=actor,
-        kind=PartnerEventKind.CLOSURE_ALLOWANCE_OVERRIDDEN,
+        kind=kind,
         detail=(
-            f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}. "
-            f"Past the allowance: {override_reason.strip()}"
+            f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}{detail_suffix}"
         ),
     )
     return closure

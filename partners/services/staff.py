@@ -5,20 +5,22 @@ one-time link. Everyone who delivers, the owner included, consents to a backgrou
 the portal; ops enter the result. Only a clear result lets a person deliver.
 """
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, override
 
 from accounts.access import ops_require
 from accounts.emails import email_send_templated
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import role_grant, role_revoke
+from accounts.services import (
+    invitation_join_path,
+    invitation_password_set,
+    invited_user_get_or_create,
+    role_grant,
+    role_revoke,
+)
 from hubdelivery.exceptions import DomainError, InvalidTransition, NotAllowed
 from hubdelivery.lib.urls import absolute_url
 from partners.access import owner_require
@@ -30,18 +32,14 @@ from partners.services.partners import OPS_STAFF_ONLY
 
 
 def staff_join_path(*, user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("partners:staff-join", kwargs={"uidb64": uid, "token": token})
+    return invitation_join_path(user=user, url_name="partners:staff-join")
 
 
 def staff_user_for_invitation(*, email: str, full_name: str) -> User:
     """The invited person's user: a new one without a usable password, or an existing one
     that works for no partner and is not ops."""
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=None, full_name=full_name)
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    user, created = invited_user_get_or_create(email=email, full_name=full_name)
+    if created:
         return user
     if user.is_ops:
         raise DomainError(
@@ -82,11 +80,7 @@ def staff_invite(*, partner: Partner, actor: User, email: str, full_name: str) -
 @transaction.atomic
 def staff_invitation_accept(*, user: User, password: str) -> User:
     """Set the invited person's password; the link they followed proves the email is theirs."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    invitation_password_set(user=user, password=password)
     member = membership_current_for(user=user)
     if member is not None:
         partner_event_record(
