@@ -25,10 +25,11 @@ def ops_require(*, actor: User, refusal: "str | StrPromise" = OPS_ONLY) -> None:
         raise NotAllowed(refusal)
 
 
-def ops_admin_require(*, actor: User) -> None:
-    """Ops admins only: markets, target states and the program's settings."""
+def ops_admin_require(*, actor: User, message: str = "") -> None:
+    """Ops admins only: markets, target states, pay and the program's settings. `message`
+    says what the refused change was (markets and target states unless told)."""
     if not actor.has_role(Role.OPS_ADMIN):
-        raise NotAllowed(_("Only ops admins may change markets and target states."))
+        raise NotAllowed(message or _("Only ops admins may change markets and target states."))
 
 
 def may_open(user: User, url_name: str) -> bool:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.access import ops_admin_require
 from accounts.models import User
-from accounts.roles import Role
 from dashboard.models import (
     DailyFacts,
     FactsRollup,
@@ -36,7 +36,7 @@ from dashboard.selectors.facts import FACTS_COUNTS, FACTS_KEYS, facts_rollup
 from dashboard.selectors.partner_map import partner_map_points
 from dashboard.selectors.pay import rate_history
 from dashboard.tables import Table
-from hubdelivery.exceptions import InvalidInput, InvalidTransition, NotAllowed
+from hubdelivery.exceptions import InvalidInput, InvalidTransition
 from hubdelivery.lib.dates import local_date
 from packages.models import Package, PackageEvent, PackageStatus
 from partners.models import Market, Partner, PartnerStatus
@@ -325,8 +325,7 @@ MAX_ADJUSTMENT = Decimal("100000.00")
 
 
 def _pay_admin_require(actor: User) -> None:
-    if not actor.has_role(Role.OPS_ADMIN):
-        raise NotAllowed(_("Only ops admins may change rates and pay."))
+    ops_admin_require(actor=actor, message=_("Only ops admins may change rates and pay."))
 
 
 @transaction.atomic
