@@ -267,7 +267,8 @@ class ZipMove(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"ZIPs {', '.join(self.zip_codes)} {self.service_date}: {self.partner_from_id} -> {self.partner_to_id}"
+        zips = ", ".join(self.zip_codes)
+        return f"ZIPs {zips} {self.service_date}: {self.partner_from_id} -> {self.partner_to_id}"
 
     @property
     def is_active(self) -> bool:

@@ -106,8 +106,7 @@ def finding_apply(*, finding: CapacityFinding, actor: User) -> ZipMove:
        drop-off for the date has opened.
     3. Lock the packages that no handoff has taken (manifested), record the ZipMove and
        each package's previous `assigned_by_routing`, then move them in one UPDATE.
-    4. One REASSIGNED PackageEvent per package, a PartnerEvent on both partners; both
-       partners' routes for the date are rebuilt after commit.
+    4. One REASSIGNED PackageEvent per package, a PartnerEvent on both partners.
 
     The same number of queries however many packages move.
     """
@@ -140,7 +139,7 @@ def finding_apply(*, finding: CapacityFinding, actor: User) -> ZipMove:
                 "partner": source.trade_name,
                 "zips": ", ".join(finding.zip_codes),
                 "date": day.isoformat(),
-            }  # fmt: skip
+            }
         )
     move = zip_move_create(finding=finding, actor=actor, packages=packages)
     reason = _("Capacity finding applied: ZIP %(zips)s moved to %(to)s for %(date)s.") % {
@@ -194,8 +193,10 @@ def packages_move(
     *, packages: list[Package], to_partner: Partner, routing_placed: set[int], reason: str
 ) -> None:
     """Give the packages to `to_partner`; those in `routing_placed` go back to routing's
-    hands, the others stay where they are put. Their old route stops go (the routes are
-    rebuilt after commit). Two UPDATEs and a DELETE, whatever the number of packages."""
+    hands, the others stay where they are put. They leave their old route (stop and
+    sequence): the receiving partner's today list shows them after its routed stops, by
+    address, until its route is planned again. Two UPDATEs and a DELETE, whatever the
+    number of packages."""
     ids = [package.pk for package in packages]
     for by_routing in (True, False):
         chosen = [pk for pk in ids if (pk in routing_placed) == by_routing]
@@ -236,15 +237,6 @@ def reassigned_events_record(
         for package in packages
     ]
     package_events_record(events=events)
-    partner_ids = [move.partner_from_id, move.partner_to_id]
-    transaction.on_commit(lambda: routes_rebuild(partner_ids=partner_ids, day=move.service_date))
-
-
-def routes_rebuild(*, partner_ids: list[int], day: datetime.date) -> None:
-    from routing.tasks import partner_route_build_task  # tasks import services
-
-    for partner_id in partner_ids:
-        partner_route_build_task.delay(partner_id=partner_id, service_date=day.isoformat())
 
 
 def zip_move_audit(*, move: ZipMove, actor: User, kind: PartnerEventKind) -> None:
@@ -258,9 +250,10 @@ def zip_move_undo(*, move: ZipMove, actor: User) -> ZipMove:
     """Give the move's packages back to the partner they came from.
 
     Ops staff only; allowed until either partner's drop-off for the date opens
-    (zip_move_undo_refusal); undoing it again changes nothing. Packages still with the neighbour and manifested go back, each
-    with its earlier `assigned_by_routing` and one REASSIGNED event; a PartnerEvent on both
-    partners. The same number of queries however many packages move back.
+    (zip_move_undo_refusal); undoing it again changes nothing. Packages still with the
+    neighbour and manifested go back, each with its earlier `assigned_by_routing` and one
+    REASSIGNED event; a PartnerEvent on both partners. The same number of queries however
+    many packages move back.
     """
     ops_require(actor=actor)
     move = selectors.zip_move_lock(move_id=move.pk)
