@@ -52,7 +52,7 @@ def test_ops_apply_from_the_report_then_see_who_applied_and_undo(client, finding
     assert response.status_code == 302 and response["Location"] == report_url(finding)
     page = client.get(report_url(finding)).content.decode()
     assert "4 packages moved to Helpful Cafe." in page
-    assert f"Applied by {reviewer}, Dec 1, 8:30 PM EST" in page
+    assert f"Applied by {reviewer}, Dec 1, 2026 8:30 PM EST" in page
     assert "Undo move" in page
     move = ZipMove.objects.get()
     # when undone
