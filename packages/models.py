@@ -476,6 +476,9 @@ class PackageEventType(models.TextChoices):
     INCIDENT_RESOLVED = "incident_resolved", _("Incident resolved")
     QUEUED_FOR_RETURN = "queued_for_return", _("Kept for the return handoff")
     RETURNED = "returned", _("Returned to the DSP")
+    # Routing moved it to another partner before any handoff (a closure, a capacity finding
+    # applied or undone); detail: {from_partner, to_partner, reason}.
+    REASSIGNED = "reassigned", _("Moved to another partner")
 
 
 class PackageEvent(models.Model):

@@ -1,5 +1,6 @@
 """Demo routes (the florist's today and next day, the Boston station's drop-off order) and
-capacity reports with at least one finding of each kind.
+capacity reports with at least one finding of each kind, and the florist's over-capacity
+finding applied (the ZIPs it names moved to the café for the date, with its Undo).
 
 The check runs for the next ordinary service date (tomorrow, or the first day after it that is
 not a major holiday) in every time zone, and for the next major holiday in New York. The rows
@@ -18,17 +19,20 @@ import datetime
 from django.utils import timezone
 
 from accounts.demo import demo_user_ensure
+from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
 from packages.demo import demo_dsp_ensure
 from packages.models import Handoff, HandoffDirection, Manifest, Package, PackageStatus
 from partners.demo import demo_member_ensure, demo_partner_ensure
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerStatus
+from routing.models import CapacityFinding, FindingKind, ZipMove
 from routing.selectors import major_holiday, partner_time_zones
 from routing.services import (
     capacity_check_run,
     coverage_update,
     dropoff_route_build,
+    finding_apply,
     packages_assign,
     partner_route_build,
 )
@@ -49,9 +53,16 @@ def next_major_holiday(start: datetime.date) -> datetime.date:
 
 
 def demo_packages_ensure(
-    *, partner: Partner, service_date: datetime.date, count: int, status: str, label: str
+    *,
+    partner: Partner,
+    service_date: datetime.date,
+    count: int,
+    status: str,
+    label: str,
+    zip_code: str = "",
 ) -> None:
-    """`count` packages for the partner and date under one demo manifest, created once."""
+    """`count` packages for the partner and date (in the shop's ZIP unless told) under one
+    demo manifest, created once."""
     dsp, _ = demo_dsp_ensure()
     external_id = f"DEMO-{label}-{partner.pk}-{service_date:%Y%m%d}"
     manifest, created = Manifest.objects.get_or_create(
@@ -72,7 +83,7 @@ def demo_packages_ensure(
             recipient_name="Demo Recipient",
             address_line=f"{10 + n} Demo St",
             city=partner.city,
-            zip_code=partner.zip_code,
+            zip_code=zip_code or partner.zip_code,
             latitude=partner.latitude,
             longitude=partner.longitude,
             status=status,
@@ -207,3 +218,24 @@ def seed() -> None:
     for zone in partner_time_zones():
         capacity_check_run(service_date=service_date, time_zone=zone, force=False)
     capacity_check_run(service_date=holiday, time_zone=florist.time_zone, force=False)
+    demo_zip_move_ensure(florist=florist, service_date=service_date)
+
+
+def demo_zip_move_ensure(*, florist: Partner, service_date: datetime.date) -> None:
+    """The florist's over-capacity finding applied by the demo reviewer (the ZIPs it names
+    go to the café for the date), once: the capacity report shows who applied it, with its
+    Undo."""
+    finding = (
+        CapacityFinding.objects.filter(
+            partner=florist,
+            report__service_date=service_date,
+            kind=FindingKind.OVER_DAILY_CAPACITY,
+            neighbour__isnull=False,
+        )
+        .select_related("report", "partner", "neighbour")
+        .first()
+    )
+    if finding is None or ZipMove.objects.filter(report=finding.report, partner_from=florist):
+        return
+    reviewer = User.objects.get(email="reviewer@demo.hub")
+    finding_apply(finding=finding, actor=reviewer)

@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.urls import reverse
 
 from packages.models import Manifest, Package
 from partners.models import PartnerEvent
@@ -28,3 +29,23 @@ def test_seed_demo_spreads_the_area_manifest_over_the_boston_partners(db, settin
         == 2
     )
     assert PartnerEvent.objects.filter(kind="coverage_changed").count() == 2
+
+
+def test_seed_demo_applies_the_florists_over_capacity_finding(db, settings, client):
+    # given
+    settings.DEBUG = True
+    # when
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # a second seed applies nothing more
+    # then the finding's ZIPs went to the café, and the report shows the move with its Undo
+    from routing.models import ZipMove
+
+    move = ZipMove.objects.select_related("partner_from", "partner_to", "applied_by").get()
+    assert (move.partner_from.trade_name, move.partner_to.trade_name) == (
+        "Back Bay Blooms",
+        "South End Coffee",
+    )
+    assert move.zip_codes and move.packages.count() > 0
+    client.force_login(move.applied_by)
+    html = client.get(reverse("routing:ops-capacity-report", args=[move.report_id])).content
+    assert b"Undo move" in html and b"Applied by Riley Reviewer" in html
