@@ -32,6 +32,7 @@ from packages.models import (
     Package,
     PackageEvent,
     PackageStatus,
+    SyncEventType,
 )
 from packages.selectors import Viewer
 from packages.services import deliveries, handoffs
@@ -40,29 +41,21 @@ from partners.models import Partner
 MAX_SYNC_EVENTS = 300
 
 
-class SyncType:
-    """The kinds of event a phone's outbox sends."""
-
-    RECEIVED = "received"
-    DAMAGED = "damaged"
-    MISSING = "missing"
-    HANDOFF_CONFIRM = "handoff_confirm"
-    DELIVERED = "delivered"
-    ATTEMPTED = "attempted"
-    DELIVERY_UNDONE = "delivery_undone"
-    DAY_CLOSE = "day_close"
-
-
 HANDOFF_TYPES = (
-    SyncType.RECEIVED,
-    SyncType.DAMAGED,
-    SyncType.MISSING,
-    SyncType.HANDOFF_CONFIRM,
+    SyncEventType.RECEIVED,
+    SyncEventType.DAMAGED,
+    SyncEventType.MISSING,
+    SyncEventType.HANDOFF_CONFIRM,
 )
-PACKAGE_TYPES = (SyncType.DELIVERED, SyncType.ATTEMPTED, SyncType.DELIVERY_UNDONE)
-SYNC_TYPES = (*HANDOFF_TYPES, *PACKAGE_TYPES, SyncType.DAY_CLOSE)
+PACKAGE_TYPES = (SyncEventType.DELIVERED, SyncEventType.ATTEMPTED, SyncEventType.DELIVERY_UNDONE)
+SYNC_TYPES = (*HANDOFF_TYPES, *PACKAGE_TYPES, SyncEventType.DAY_CLOSE)
 # Types that name a package by its label (a handoff confirmation and a day's close do not).
-LABELLED_TYPES = (SyncType.RECEIVED, SyncType.DAMAGED, SyncType.MISSING, *PACKAGE_TYPES)
+LABELLED_TYPES = (
+    SyncEventType.RECEIVED,
+    SyncEventType.DAMAGED,
+    SyncEventType.MISSING,
+    *PACKAGE_TYPES,
+)
 # The day of these packages was closed: each was kept for (or went back at) the return.
 DAY_CLOSED_STATUSES = frozenset({PackageStatus.RETURN_PENDING, PackageStatus.RETURNED})
 
@@ -181,7 +174,7 @@ def _batch_read(*, viewer: Viewer, events: list[SyncEvent]) -> _Batch:
     found = Handoff.objects.select_related("partner").in_bulk(handoff_ids) if handoff_ids else {}
     partner = (
         Partner.objects.filter(pk=viewer.partner_id).first()
-        if viewer.partner_id is not None and any(e.type == SyncType.DAY_CLOSE for e in events)
+        if viewer.partner_id is not None and any(e.type == SyncEventType.DAY_CLOSE for e in events)
         else None
     )
     return _Batch(
@@ -220,7 +213,7 @@ def _event_apply(*, batch: _Batch, event: SyncEvent) -> list[PackageEvent]:
         # The service locks the handoff and checks the actor takes part in it.
         handoff = Handoff(pk=event.handoff_id)
         return [_HANDOFF_APPLY[event.type](event, handoff, common)]
-    if event.type == SyncType.DAY_CLOSE:
+    if event.type == SyncEventType.DAY_CLOSE:
         return _day_close(batch=batch, event=event, common=common)
     package = batch.packages.get(event.tracking_id.strip())
     if package is None:
@@ -232,21 +225,21 @@ _Apply = Callable[[SyncEvent, object, dict], PackageEvent]
 
 _HANDOFF_APPLY: dict[str, _Apply] = {
     # The handoff page's scan button: received at a drop-off, handed back at a return.
-    SyncType.RECEIVED: lambda e, handoff, common: handoffs.package_scan_in(
+    SyncEventType.RECEIVED: lambda e, handoff, common: handoffs.package_scan_in(
         handoff=handoff, tracking_id=e.tracking_id, **common
     ),
-    SyncType.DAMAGED: lambda e, handoff, common: handoffs.package_mark_damaged(
+    SyncEventType.DAMAGED: lambda e, handoff, common: handoffs.package_mark_damaged(
         handoff=handoff, tracking_id=e.tracking_id, note=e.note, **common
     ),
-    SyncType.MISSING: lambda e, handoff, common: handoffs.package_mark_missing(
+    SyncEventType.MISSING: lambda e, handoff, common: handoffs.package_mark_missing(
         handoff=handoff, tracking_id=e.tracking_id, **common
     ),
-    SyncType.HANDOFF_CONFIRM: lambda e, handoff, common: handoffs.handoff_confirm(
+    SyncEventType.HANDOFF_CONFIRM: lambda e, handoff, common: handoffs.handoff_confirm(
         handoff=handoff, **common
     ),
 }
 _PACKAGE_APPLY: dict[str, _Apply] = {
-    SyncType.DELIVERED: lambda e, package, common: deliveries.package_deliver(
+    SyncEventType.DELIVERED: lambda e, package, common: deliveries.package_deliver(
         package=package,
         recipient_name=e.recipient_name,
         safe_place_note=e.safe_place_note,
@@ -255,7 +248,7 @@ _PACKAGE_APPLY: dict[str, _Apply] = {
         longitude=e.longitude,
         **common,
     ),
-    SyncType.ATTEMPTED: lambda e, package, common: deliveries.package_attempt(
+    SyncEventType.ATTEMPTED: lambda e, package, common: deliveries.package_attempt(
         package=package,
         reason=e.reason,
         note=e.note,
@@ -263,7 +256,7 @@ _PACKAGE_APPLY: dict[str, _Apply] = {
         longitude=e.longitude,
         **common,
     ),
-    SyncType.DELIVERY_UNDONE: lambda e, package, common: deliveries.package_delivery_undo(
+    SyncEventType.DELIVERY_UNDONE: lambda e, package, common: deliveries.package_delivery_undo(
         package=package, **common
     ),
 }
@@ -335,7 +328,7 @@ def _package_conflict(*, batch: _Batch, event: SyncEvent) -> tuple[str, str, str
         return None
     if label not in batch.packages:
         return _moved(batch=batch, package=package)
-    if package.status == PackageStatus.DELIVERED and event.type != SyncType.DELIVERY_UNDONE:
+    if package.status == PackageStatus.DELIVERED and event.type != SyncEventType.DELIVERY_UNDONE:
         return _delivered_by_teammate(batch=batch, package=package)
     if package.status in DAY_CLOSED_STATUSES:
         return (
