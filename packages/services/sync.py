@@ -1,7 +1,7 @@
 """A phone's outbox, sent as one batch (POST /api/v1/sync, issue 19).
 
 Each event goes through the same service as the page and the single-event API (no rule is
-restated here), in list order, in its own transaction, so one refusal undoes nothing else. The
+restated here), in list order, each in its own savepoint, so one refusal undoes nothing else. The
 client id is the service's idempotency key: an event sent twice is answered "already applied"
 and writes nothing. A refusal gets a stable code, the service's or a plainer message and what
 to do. An event that reached the server after its day or its handoff had closed is kept as a
@@ -149,19 +149,22 @@ def events_sync(*, viewer: Viewer, events: list[SyncEvent]) -> list[SyncResult]:
     """Apply a phone's outbox in its order; one result per event, in the same order.
 
     1. Read the packages (the viewer's own) and the handoffs the batch names, once.
-    2. For each event: run its service in its own transaction; a refusal rolls back that
-       event only and is explained (`_refusal`).
+    2. For each event: run its service, which is atomic (a savepoint inside the batch's
+       transaction); a refusal rolls back that event only and is explained (`_refusal`).
     3. An event that arrived after its day or handoff closed is kept as a LateEvent.
 
     Precondition: `viewer` is a person (a driver, a partner member or ops), not a DSP system.
     """
     batch = _batch_read(viewer=viewer, events=events)
     results = []
-    for event in events:
-        result = _event_sync(batch=batch, event=event)
-        if result.late:
-            _late_record(batch=batch, event=event, result=result)
-        results.append(result)
+    # One transaction for the batch, one commit; each service runs in its own savepoint
+    # (every one is atomic), so a refusal rolls back that event only.
+    with transaction.atomic():
+        for event in events:
+            result = _event_sync(batch=batch, event=event)
+            if result.late:
+                _late_record(batch=batch, event=event, result=result)
+            results.append(result)
     return results
 
 
@@ -187,8 +190,7 @@ def _batch_read(*, viewer: Viewer, events: list[SyncEvent]) -> _Batch:
 
 def _event_sync(*, batch: _Batch, event: SyncEvent) -> SyncResult:
     try:
-        with transaction.atomic():
-            applied = _event_apply(batch=batch, event=event)
+        applied = _event_apply(batch=batch, event=event)
     except DomainError as error:
         return _refusal(batch=batch, event=event, error=error)
     replayed = all(e.replayed for e in applied) and bool(applied)
