@@ -27,7 +27,7 @@ from partners.models import (
     PartnerStatus,
 )
 from partners.services import recruiting
-from partners.services.holidays import federal_holidays_seed_current
+from partners.services.holidays import federal_holidays_seed_current, holiday_add
 from partners.services.partners import CHECKLIST
 
 # (owner email, owner name, trade name, legal name, street, ZIP, status, checklist items done)
@@ -212,22 +212,23 @@ def seed() -> None:
 
 
 def demo_holidays_ensure(*, today: datetime.date) -> None:
-    """The federal days, Patriots' Day in Massachusetts and a storm day in Alaska."""
+    """The federal days, Patriots' Day in Massachusetts and a storm day in Alaska, added by the
+    demo ops admin through the calendar's service (so the audit log shows them)."""
     federal_holidays_seed_current()
-    ops_admin = User.objects.filter(email="opsadmin@demo.hub").first()
+    ops_admin = User.objects.get(email="opsadmin@demo.hub")
     patriots_day = third_monday_of_april(today.year)
     if patriots_day < today:
         patriots_day = third_monday_of_april(today.year + 1)
-    HolidayDay.objects.get_or_create(
-        date=patriots_day, name="Patriots' Day", state="MA",
-        defaults={"kind": HolidayKind.STATE, "reason": "Massachusetts state holiday",
-                  "created_by": ops_admin},
-    )  # fmt: skip
-    HolidayDay.objects.get_or_create(
-        name="Storm", state="AK", kind=HolidayKind.AD_HOC,
-        defaults={"date": today + datetime.timedelta(days=3),
-                  "reason": "Winter storm warning for Anchorage", "created_by": ops_admin},
-    )  # fmt: skip
+    if not HolidayDay.objects.filter(name="Patriots' Day", state="MA").exists():
+        holiday_add(
+            actor=ops_admin, date=patriots_day, kind=HolidayKind.STATE, name="Patriots' Day",
+            reason="Massachusetts state holiday", state="MA",
+        )  # fmt: skip
+    if not HolidayDay.objects.filter(name="Storm", state="AK", kind=HolidayKind.AD_HOC).exists():
+        holiday_add(
+            actor=ops_admin, date=today + datetime.timedelta(days=3), kind=HolidayKind.AD_HOC,
+            name="Storm", reason="Winter storm warning for Anchorage", state="AK",
+        )  # fmt: skip
 
 
 def third_monday_of_april(year: int) -> datetime.date:
