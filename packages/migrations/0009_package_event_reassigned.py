@@ -5,24 +5,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('packages', '0008_dsp_network'),
+        ("packages", "0008_dsp_network"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='packageevent',
-            name='package_event_type_valid',
+            model_name="packageevent",
+            name="package_event_type_valid",
         ),
         migrations.AlterField(
-            model_name='packageevent',
-            name='event_type',
-            field=models.CharField(choices=[('handoff_opened', 'Handoff opened'), ('handoff_confirmed', 'Handoff confirmed by one side'), ('handoff_closed', 'Handoff closed'), ('received', 'Received at the handoff'), ('unexpected', 'Scanned, not on the manifest'), ('damaged', 'Marked damaged'), ('missing', 'Marked missing'), ('delivery_started', 'Out for delivery'), ('delivered', 'Delivered'), ('attempted', 'Delivery attempted'), ('delivery_undone', 'Delivery undone'), ('incident_resolved', 'Incident resolved'), ('queued_for_return', 'Kept for the return handoff'), ('returned', 'Returned to the DSP'), ('reassigned', 'Moved to another partner')], max_length=20),
+            model_name="packageevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("handoff_opened", "Handoff opened"),
+                    ("handoff_confirmed", "Handoff confirmed by one side"),
+                    ("handoff_closed", "Handoff closed"),
+                    ("received", "Received at the handoff"),
+                    ("unexpected", "Scanned, not on the manifest"),
+                    ("damaged", "Marked damaged"),
+                    ("missing", "Marked missing"),
+                    ("delivery_started", "Out for delivery"),
+                    ("delivered", "Delivered"),
+                    ("attempted", "Delivery attempted"),
+                    ("delivery_undone", "Delivery undone"),
+                    ("incident_resolved", "Incident resolved"),
+                    ("queued_for_return", "Kept for the return handoff"),
+                    ("returned", "Returned to the DSP"),
+                    ("reassigned", "Moved to another partner"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='packageevent',
-            constraint=models.CheckConstraint(condition=models.Q(('event_type__in', ['handoff_opened', 'handoff_confirmed', 'handoff_closed', 'received', 'unexpected', 'damaged', 'missing', 'delivery_started', 'delivered', 'attempted', 'delivery_undone', 'incident_resolved', 'queued_for_return', 'returned', 'reassigned'])), name='package_event_type_valid'),
+            model_name="packageevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "event_type__in",
+                        [
+                            "handoff_opened",
+                            "handoff_confirmed",
+                            "handoff_closed",
+                            "received",
+                            "unexpected",
+                            "damaged",
+                            "missing",
+                            "delivery_started",
+                            "delivered",
+                            "attempted",
+                            "delivery_undone",
+                            "incident_resolved",
+                            "queued_for_return",
+                            "returned",
+                            "reassigned",
+                        ],
+                    )
+                ),
+                name="package_event_type_valid",
+            ),
         ),
     ]
