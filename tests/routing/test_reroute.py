@@ -350,3 +350,32 @@ def test_the_ops_assignment_page_shows_what_stayed_with_the_dsp_and_why(
     body = page.content.decode()
     assert "With the DSP" in body
     assert "Florist closed (Family wedding); no covering partner with room" in body
+
+
+def test_the_owners_closure_page_moves_the_packages(florist, cafe, client):
+    # given packages on the florist
+    packages_for(florist, DAY, 2)
+    # when the owner declares the closure on the page
+    client.force_login(florist.owner)
+    response = client.post(
+        reverse("partners:partner-closures"),
+        {"start_date": "2026-12-02", "end_date": "2026-12-02", "reason": "Family wedding"},
+    )
+    # then they moved
+    assert response.status_code == 302
+    assert len(packages_of(cafe)) == 2
+
+
+def test_the_ops_calendar_page_storm_day_moves_the_packages(florist, cafe, ops_admin, client):
+    # given the café is outside the storm's state
+    cafe.state = "NH"
+    cafe.save(update_fields=["state"])
+    packages_for(florist, DAY, 2)
+    # when ops add a storm day for Massachusetts on the calendar page
+    client.force_login(ops_admin)
+    data = {"add-date": "2026-12-02", "add-name": "Storm day", "add-kind": "ad_hoc",
+            "add-state": "MA", "add-reason": "Blizzard"}  # fmt: skip
+    response = client.post(reverse("partners:ops-holiday-add"), data)
+    # then they moved
+    assert response.status_code == 302
+    assert len(packages_of(cafe)) == 2
