@@ -144,8 +144,8 @@ def _closure_record(
 @transaction.atomic
 def closure_cancel(*, closure: Closure, actor: User) -> None:
     """Reopen the days. Packages moved away when the closure was declared stay where they
-    went: the next assignment of the DSP's manifest places packages afresh, and a partner
-    that reopens is offered them again then."""
+    went: nothing moves them back; the next assignment run for the DSP and date (which
+    re-places every package routing placed) counts the partner as open again."""
     partner = closure.partner
     owner_require(actor=actor, partner=partner)
     partner_lock(partner_id=partner.pk)

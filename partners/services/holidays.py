@@ -133,8 +133,9 @@ def holiday_add(
 
 @transaction.atomic
 def holiday_remove(*, actor: User, holiday: HolidayDay) -> None:
-    """Reopen the day. Packages moved away when the day was added stay where they went: the
-    next assignment of the DSP's manifest places packages afresh."""
+    """Reopen the day. Packages moved away when the day was added stay where they went:
+    nothing moves them back; the next assignment run for a DSP and the date (which re-places
+    every package routing placed) counts the partners as open again."""
     ops_admin_require(actor=actor)
     if holiday.kind == HolidayKind.FEDERAL:
         raise NotAllowed(gettext("A federal holiday is switched off for the year, not deleted."))

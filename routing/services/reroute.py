@@ -4,7 +4,8 @@ When partners close on some days (a declared closure, a state's or market's holi
 day), the packages already assigned to them for those days and not yet handed off go to the
 nearest covering partner that is open and has room (routing.assignment's rule); what no one
 can take stays with the DSP, with the reason. Reopening (a closure cancelled, a day removed)
-moves nothing back: the next assignment of the DSP's manifest places packages afresh.
+moves nothing back: the moved packages are routing's now, so the next packages_assign run for
+their DSP and date places them afresh, the reopened partner included.
 """
 
 import datetime
