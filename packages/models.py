@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from partners.closing import ClosingCause
 from partners.models import PartnerStatus
 
 # Partners in these states take part in handoffs and receive manifests (the first handoff is an
@@ -476,8 +477,9 @@ class PackageEventType(models.TextChoices):
     INCIDENT_RESOLVED = "incident_resolved", _("Incident resolved")
     QUEUED_FOR_RETURN = "queued_for_return", _("Kept for the return handoff")
     RETURNED = "returned", _("Returned to the DSP")
-    # Routing moved it to another partner before any handoff (a closure, a capacity finding
-    # applied or undone); detail: {from_partner, to_partner, reason}.
+    # Routing moved it to another partner before any handoff: its partner closed on the date
+    # (detail: from_partner, to_partner ("" = the DSP), cause, reason) or ops applied or undid a
+    # capacity finding's ZIP move (detail: from_partner, to_partner, reason, zip_move).
     REASSIGNED = "reassigned", _("Moved to another partner")
 
 
@@ -533,9 +535,23 @@ class PackageEvent(models.Model):
 
     @property
     def reason_label(self) -> str:
-        """A failed attempt's reason as the reader's words, not its stored value."""
+        """A failed attempt's reason or a move's cause as the reader's words, not its stored
+        value."""
         reason = self.detail.get("reason", "")
+        if self.event_type == PackageEventType.REASSIGNED and "cause" in self.detail:
+            cause = choice_label(ClosingCause, self.detail.get("cause", ""))
+            return gettext("%(cause)s: %(reason)s") % {"cause": cause, "reason": reason}
         return AttemptReason(reason).label if reason in AttemptReason.values else reason
+
+    @property
+    def move_text(self) -> str:
+        """Where a moved package went, in the reader's words ("" for other events)."""
+        if self.event_type != PackageEventType.REASSIGNED:
+            return ""
+        names = {"from": self.detail.get("from_partner", ""), "to": self.detail.get("to_partner")}
+        if names["to"]:
+            return gettext("From %(from)s to %(to)s.") % names
+        return gettext("From %(from)s back to the DSP: no open covering partner had room.") % names
 
 
 # ------------------------------------------------------------------------------

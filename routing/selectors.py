@@ -2,11 +2,13 @@
 number of queries is the same for ten partners or ten thousand."""
 
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from hubdelivery.lib.dates import local_date
 from packages.models import Handoff, HandoffDirection, HandoffStatus, Package, PackageStatus
 from packages.selectors import delivery_success_counts
 from partners.models import Closure, Partner, PartnerStatus
@@ -218,27 +220,29 @@ def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
 # Assignment: every active partner's coverage and room on a date, in three queries
 # ------------------------------------------------------------------------------
 def partner_coverages_for_assignment(
-    *, service_date: datetime.date, dsp_id: int
+    *, service_date: datetime.date, dsp_id: int | None
 ) -> list[PartnerCoverage]:
     """Every ACTIVE partner as routing.assignment sees it on the date.
 
     Room: daily capacity minus the date's packages already on the partner, and storage
     capacity minus those and what it still holds from earlier days. The packages the run
-    may move (this DSP's, manifested, placed by routing) do not count: they are being placed
-    again. A closure covering the date, or a holiday of the calendar for the partner's state
-    or market (or nationwide), closes the partner.
+    may move (DSP `dsp_id`'s, manifested, placed by routing) do not count: they are being
+    placed again. With no `dsp_id` every package counts (a closure moves only the closed
+    partners' packages, whose room does not matter). A closure covering the date, or a
+    holiday of the calendar for the partner's state or market (or nationwide), closes the
+    partner.
     """
-    movable = Q(
-        dsp_id=dsp_id,
-        service_date=service_date,
-        status=PackageStatus.MANIFESTED,
-        assigned_by_routing=True,
-    )
+    packages = Package.objects.filter(partner__status=PartnerStatus.ACTIVE)
+    if dsp_id is not None:
+        packages = packages.exclude(
+            dsp_id=dsp_id,
+            service_date=service_date,
+            status=PackageStatus.MANIFESTED,
+            assigned_by_routing=True,
+        )
     loads = {
         row["partner_id"]: row
-        for row in Package.objects.filter(partner__status=PartnerStatus.ACTIVE)
-        .filter(Q(service_date=service_date) | Q(status__in=CUSTODY_STATUSES))
-        .exclude(movable)
+        for row in packages.filter(Q(service_date=service_date) | Q(status__in=CUSTODY_STATUSES))
         .values("partner_id")
         .annotate(
             assigned=Count("id", filter=Q(service_date=service_date)),
@@ -361,6 +365,40 @@ def packages_assign_movable(*, dsp_id: int, service_date: datetime.date) -> Quer
     return Package.objects.filter(
         dsp_id=dsp_id, service_date=service_date, status=PackageStatus.MANIFESTED
     ).filter(Q(partner__isnull=True) | Q(assigned_by_routing=True))
+
+
+def packages_of_closed_partners(
+    *, partners: QuerySet[Partner], start_date: datetime.date, end_date: datetime.date
+) -> QuerySet[Package]:
+    """The partners' packages between the dates (both included) that may still move: from
+    each partner's local today on, still manifested, and no drop-off of the partner, DSP and
+    date has opened (a driver may be at the door with them). Whether routing or the DSP
+    placed them does not matter. One query for the time zones; the rest is the caller's."""
+    drop_off = Handoff.objects.filter(
+        partner=OuterRef("partner"), dsp=OuterRef("dsp"), service_date=OuterRef("service_date"),
+        direction=HandoffDirection.DROP_OFF,
+    )  # fmt: skip
+    from_local_today = Q(pk__in=[])
+    for zone in partners.values_list("time_zone", flat=True).distinct().order_by():
+        from_local_today |= Q(partner__time_zone=zone, service_date__gte=local_date(tz_name=zone))
+    return (
+        Package.objects.filter(
+            partner__in=partners,
+            service_date__gte=start_date,
+            service_date__lte=end_date,
+            status=PackageStatus.MANIFESTED,
+        )
+        .filter(from_local_today)
+        .exclude(Exists(drop_off))
+    )
+
+
+def partner_owners(*, partner_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """{partner id: (trade name, owner's email, owner's language)} (one query)."""
+    rows = Partner.objects.filter(pk__in=partner_ids).values_list(
+        "pk", "trade_name", "owner__email", "owner__language"
+    )
+    return {pk: (name, email, language) for pk, name, email, language in rows}
 
 
 def packages_assign_due_dsp_ids(*, service_date: datetime.date) -> list[int]:

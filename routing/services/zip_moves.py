@@ -149,8 +149,9 @@ def finding_apply(*, finding: CapacityFinding, actor: User) -> ZipMove:
     }
     packages_move(packages=packages, to_partner=neighbour, routing_placed=set(), reason=reason)
     reassigned_events_record(
-        move=move, packages=packages, actor=actor, to_partner=neighbour, reason=reason, step="apply"
-    )
+        move=move, packages=packages, actor=actor, from_partner=move.partner_from,
+        to_partner=neighbour, reason=reason, step="apply",
+    )  # fmt: skip
     zip_move_audit(move=move, actor=actor, kind=PartnerEventKind.ZIP_MOVE_APPLIED)
     return move
 
@@ -215,6 +216,7 @@ def reassigned_events_record(
     move: ZipMove,
     packages: list[Package],
     actor: User,
+    from_partner: Partner,
     to_partner: Partner,
     reason: str,
     step: str,
@@ -228,8 +230,11 @@ def reassigned_events_record(
             "idempotency_key": f"zip-move:{move.pk}:{step}:{package.pk}",
             "package": package,
             "detail": {
-                "from_partner": package.partner_id,
-                "to_partner": to_partner.pk,
+                # Names, as the closure's moves store them: the history shows them as written.
+                "from_partner": from_partner.trade_name,
+                "to_partner": to_partner.trade_name,
+                "from_partner_id": from_partner.pk,
+                "to_partner_id": to_partner.pk,
                 "reason": reason,
                 "zip_move": move.pk,
             },
@@ -278,8 +283,8 @@ def zip_move_undo(*, move: ZipMove, actor: User) -> ZipMove:
         reason=reason,
     )  # fmt: skip
     reassigned_events_record(
-        move=move, packages=packages, actor=actor, to_partner=move.partner_from, reason=reason,
-        step="undo",
+        move=move, packages=packages, actor=actor, from_partner=move.partner_to,
+        to_partner=move.partner_from, reason=reason, step="undo",
     )  # fmt: skip
     move.undone_by, move.undone_at = actor, timezone.now()
     move.save(update_fields=["undone_by", "undone_at"])

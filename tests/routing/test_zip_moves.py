@@ -85,7 +85,8 @@ def test_apply_logs_one_event_per_package_and_audits_both_partners(busy, helper,
     event = events.first()
     assert event.actor == reviewer
     assert event.get_event_type_display() == "Moved to another partner"
-    assert (event.detail["from_partner"], event.detail["to_partner"]) == (busy.pk, helper.pk)
+    assert (event.detail["from_partner_id"], event.detail["to_partner_id"]) == (busy.pk, helper.pk)
+    assert event.move_text == f"From {busy.trade_name} to {helper.trade_name}."
     assert "Helpful Cafe" in event.detail["reason"] and "02118" in event.detail["reason"]
     # and a partner event on each side
     audited = PartnerEvent.objects.filter(kind=PartnerEventKind.ZIP_MOVE_APPLIED)
@@ -185,7 +186,7 @@ def test_undo_gives_the_packages_back_as_they_were(busy, helper, reviewer, ops_a
         event_type=PackageEventType.REASSIGNED, detail__to_partner=busy.pk
     )
     assert sorted(undo_events.values_list("package_id", flat=True)) == [p.pk for p in back]
-    assert undo_events.first().detail["from_partner"] == helper.pk
+    assert undo_events.first().detail["from_partner_id"] == helper.pk
     undone = PartnerEvent.objects.filter(kind=PartnerEventKind.ZIP_MOVE_UNDONE)
     assert set(undone.values_list("partner_id", flat=True)) == {busy.pk, helper.pk}
 
