@@ -13,13 +13,17 @@ from hubdelivery.exceptions import NotAllowed
 from packages import lock_objects
 from packages.models import Driver, Dsp, DspManager, Handoff
 from packages.prepared import PreparedQuery
+from packages.selectors import station_serves
+from partners.models import Partner
 from partners.selectors.partners import memberships_current
 
 HANDOFF_OUTSIDER = gettext_lazy("Only the DSP's drivers and the partner's members take part in it.")
 
 
 def driver_get(*, actor: User, dsp: Dsp) -> Driver | None:
-    return Driver.objects.working().filter(user=actor, dsp=dsp).first()
+    return (
+        Driver.objects.working().select_related("home_station").filter(user=actor, dsp=dsp).first()
+    )
 
 
 def driver_require(*, actor: User, dsp: Dsp) -> Driver:
@@ -27,6 +31,18 @@ def driver_require(*, actor: User, dsp: Dsp) -> Driver:
     if driver is None:
         raise NotAllowed(_("You are not a driver of %(dsp)s.") % {"dsp": dsp})
     return driver
+
+
+def driver_station_serves_require(*, driver: Driver, partner: Partner) -> None:
+    """A driver works only with the partners their home station serves
+    (selectors.station_partners); a driver without a home station works with none."""
+    if driver.home_station is None:
+        raise NotAllowed(_("You have no home station yet; ask your DSP's dispatcher."))
+    if not station_serves(station=driver.home_station, partner_id=partner.pk):
+        raise NotAllowed(
+            _("%(partner)s is not served by your station %(station)s.")
+            % {"partner": partner, "station": driver.home_station.code}
+        )
 
 
 @dataclass(frozen=True)
