@@ -3,17 +3,18 @@ vocabulary (see accounts/access.py). Every check raises `hubdelivery.exceptions.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.exceptions import NotAllowed
+from hubdelivery.lib.geo_queries import miles_between
 from packages import lock_objects
 from packages.models import Driver, Dsp, DspManager, Handoff
 from packages.prepared import PreparedQuery
-from packages.selectors import station_serves
+from packages.selectors import station_serves, station_serves_q
 from partners.models import Partner
 from partners.selectors.partners import memberships_current
 
@@ -61,7 +62,20 @@ def _handoff_lock_qs(*, actor_id: int, handoff_id: int) -> QuerySet[Handoff]:
         .select_related("partner", "dsp")
         .annotate(
             actor_drives=Exists(
-                Driver.objects.working().filter(user=actor, dsp_id=OuterRef("dsp_id"))
+                Driver.objects.working().filter(
+                    station_serves_q(
+                        miles=miles_between(
+                            F("home_station__latitude"),
+                            F("home_station__longitude"),
+                            OuterRef("partner__latitude"),
+                            OuterRef("partner__longitude"),
+                        ),
+                        station_ref=OuterRef("home_station_id"),
+                        partner_ref=OuterRef(OuterRef("partner_id")),
+                    ),
+                    user=actor,
+                    dsp_id=OuterRef("dsp_id"),
+                )
             ),
             actor_works_here=Exists(
                 memberships_current(user=actor).filter(partner_id=OuterRef("partner_id"))
@@ -78,7 +92,8 @@ _HANDOFF_LOCK = PreparedQuery(_handoff_lock_qs, actor_id=int, handoff_id=int)
 def handoff_lock_for(*, actor: User, handoff_id: int) -> HandoffTurn:
     """Lock the handoff and find the actor's side of it, in one statement; NotAllowed when
     the actor is on neither side or there is no such handoff (the same refusal, so an id
-    tells an outsider nothing).
+    tells an outsider nothing). The driver side is the DSP's working drivers whose home
+    station serves the partner (selectors.station_serves_q).
 
     Call inside `transaction.atomic()`. The DSP's driver is on the driver side even when they
     also work for the partner.

@@ -13,7 +13,19 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -58,25 +70,35 @@ from partners.selectors.partners import membership_current_for
 STATION_SERVICE_RADIUS_MILES = 25.0
 
 
+def station_serves_q(
+    *, miles: Expression, station_ref: object, partner_ref: object, near=None
+) -> Q:
+    """The rule by which a station serves a partner, as a condition: the shop within
+    STATION_SERVICE_RADIUS_MILES (`miles` between them) and not removed by ops, or added by
+    ops. `station_ref` and `partner_ref` name the two as seen from inside the StationPartner
+    subquery; `near` narrows the radius branch cheaply first (an indexable box)."""
+    choices = StationPartner.objects.filter(station_id=station_ref, partner_id=partner_ref)
+    within = (near or Q()) & Q(LessThanOrEqual(miles, STATION_SERVICE_RADIUS_MILES))
+    removed, added = choices.filter(included=False), choices.filter(included=True)
+    return (within & ~Q(Exists(removed))) | Q(Exists(added))
+
+
 def station_partners(*, station: Station) -> QuerySet[Partner]:
     """The partners `station` serves, by name: those taking handoffs (active or onboarding)
-    whose shop is within STATION_SERVICE_RADIUS_MILES, plus those ops added, minus those ops
-    removed. A paused or offboarded partner is served by no station, even one ops added.
-    One query, and a queryset, so callers narrow it or use it as a subquery."""
-    choices = StationPartner.objects.filter(station_id=station.pk, partner_id=OuterRef("pk"))
+    that `station_serves_q` admits. A paused or offboarded partner is served by no station,
+    even one ops added. One query, and a queryset, so callers narrow it or use it as a
+    subquery."""
     point = (station.latitude, station.longitude)
     fields = {"lat_field": "latitude", "lng_field": "longitude"}
-    nearby = within_box(*point, STATION_SERVICE_RADIUS_MILES, **fields) & Q(
-        station_miles__lte=STATION_SERVICE_RADIUS_MILES
+    serves = station_serves_q(
+        miles=miles_from(*point, **fields),
+        station_ref=station.pk,
+        partner_ref=OuterRef("pk"),
+        near=within_box(*point, STATION_SERVICE_RADIUS_MILES, **fields),
     )
     return (
         Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES)
-        .alias(
-            station_miles=miles_from(*point, **fields),
-            ops_added=Exists(choices.filter(included=True)),
-            ops_removed=Exists(choices.filter(included=False)),
-        )
-        .filter((nearby & Q(ops_removed=False)) | Q(ops_added=True))
+        .filter(serves)
         .order_by("trade_name", "pk")
     )
 

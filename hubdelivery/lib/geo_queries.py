@@ -10,14 +10,20 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from hubdelivery.lib.geo import EARTH_RADIUS_MILES, MILES_PER_DEGREE_LATITUDE
 
 
+def miles_between(lat1: Expression, lng1: Expression, lat2: Expression, lng2: Expression):
+    """Great-circle miles between two points given as expressions (fields, outer references
+    or values)."""
+    phi1, phi2 = Radians(lat1), Radians(lat2)
+    half_dphi = (phi2 - phi1) / Value(2.0)
+    half_dlmb = (Radians(lng2) - Radians(lng1)) / Value(2.0)
+    a = Power(Sin(half_dphi), 2) + Cos(phi1) * Cos(phi2) * Power(Sin(half_dlmb), 2)
+    return Value(2 * EARTH_RADIUS_MILES) * ASin(Sqrt(a), output_field=FloatField())
+
+
 def miles_from(latitude: float, longitude: float, *, lat_field: str, lng_field: str) -> Expression:
     """Great-circle miles from the point to the row's (`lat_field`, `lng_field`)."""
-    phi1 = math.radians(latitude)
-    phi2 = Radians(F(lat_field))
-    half_dphi = (phi2 - Value(phi1)) / Value(2.0)
-    half_dlmb = (Radians(F(lng_field)) - Value(math.radians(longitude))) / Value(2.0)
-    a = Power(Sin(half_dphi), 2) + Value(math.cos(phi1)) * Cos(phi2) * Power(Sin(half_dlmb), 2)
-    return Value(2 * EARTH_RADIUS_MILES) * ASin(Sqrt(a), output_field=FloatField())
+    point = (Value(float(latitude)), Value(float(longitude)))
+    return miles_between(*point, F(lat_field), F(lng_field))
 
 
 def within_box(

@@ -172,13 +172,13 @@ def _opener_require(*, actor: User, partner: Partner, dsp: Dsp, direction: str) 
     driver = driver_get(actor=actor, dsp=dsp)
     if driver is None and member_get(actor=actor, partner=partner) is None:
         raise ActorNotAllowed(_("Only the DSP's drivers and the partner's members open a handoff."))
-    if driver is not None:
-        driver_station_serves_require(driver=driver, partner=partner)
     if partner.status not in RECEIVING_PARTNER_STATUSES:
         raise DomainError(
             _("This partner is %(status)s; no handoffs.")
             % {"status": partner.get_status_display().lower()}
         )
+    if driver is not None:
+        driver_station_serves_require(driver=driver, partner=partner)
     return driver
 
 

@@ -255,6 +255,33 @@ def test_a_driver_opens_no_handoff_outside_their_station(dsp_driver, dsp, today,
     assert not Handoff.objects.exists()
 
 
+def test_a_colleague_from_another_station_cannot_scan_into_the_handoff(drop_off, manifested):
+    # given a driver of the same DSP whose station is far from the partner
+    far_station = StationFactory(dsp=drop_off.dsp, latitude=STATION_LAT + 1, longitude=STATION_LNG)
+    colleague = DriverFactory(dsp=drop_off.dsp, home_station=far_station).user
+    tracking_id = manifested[0].tracking_id
+    # then the page, the API and the service refuse the scan
+    page = client_for(colleague).post(
+        reverse("packages:handoff-scan", args=[drop_off.pk]),
+        {"tracking_id": tracking_id, "idempotency_key": new_key()},
+    )
+    body = {"tracking_id": tracking_id, "event_type": "received", "handoff": drop_off.pk}
+    body |= {"idempotency_key": new_key(), "device_time": "2026-11-25T13:05:00Z"}
+    api = api_client_for(colleague).post(reverse("api-package-event-create"), body, format="json")
+    assert page.status_code == api.status_code == 404
+    with pytest.raises(NotAllowed):
+        services.package_receive(
+            actor=colleague, handoff=drop_off, tracking_id=tracking_id, idempotency_key=new_key()
+        )
+    # and the driver whose station serves the partner scans it
+    services.package_receive(
+        actor=drop_off.driver.user,
+        handoff=drop_off,
+        tracking_id=tracking_id,
+        idempotency_key=new_key(),
+    )
+
+
 def test_a_driver_opens_a_handoff_at_a_partner_ops_added(
     dsp_driver, dsp, today, far_partner, ops_admin, station
 ):
