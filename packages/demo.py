@@ -230,7 +230,8 @@ def seed() -> None:
     ]
     homes = [station, demo_san_francisco_station_ensure(dsp=dsp)]
     for user, home in zip(drivers, homes, strict=True):
-        Driver.objects.get_or_create(user=user, defaults={"dsp": dsp, "home_station": home})
+        # update: a demo seeded before San Francisco had a station kept Drew at Boston
+        Driver.objects.update_or_create(user=user, defaults={"dsp": dsp, "home_station": home})
     florist = Partner.objects.get(trade_name="Back Bay Blooms")
     token = DspApiToken.objects.get(dsp=dsp, label=DEMO_SYSTEM_LABEL)
     today = local_date(tz_name=florist.time_zone)
