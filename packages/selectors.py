@@ -71,7 +71,7 @@ STATION_SERVICE_RADIUS_MILES = 25.0
 
 
 def station_serves_q(
-    *, miles: Expression, station_ref: object, partner_ref: object, near=None
+    *, miles: Expression, station_ref: object, partner_ref: object, near: Q | None = None
 ) -> Q:
     """The rule by which a station serves a partner, as a condition: the shop within
     STATION_SERVICE_RADIUS_MILES (`miles` between them) and not removed by ops, or added by

@@ -10,7 +10,9 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from hubdelivery.lib.geo import EARTH_RADIUS_MILES, MILES_PER_DEGREE_LATITUDE
 
 
-def miles_between(lat1: Expression, lng1: Expression, lat2: Expression, lng2: Expression):
+def miles_between(
+    lat1: Expression, lng1: Expression, lat2: Expression, lng2: Expression
+) -> Expression:
     """Great-circle miles between two points given as expressions (fields, outer references
     or values)."""
     phi1, phi2 = Radians(lat1), Radians(lat2)
