@@ -1,0 +1,196 @@
+"""The phone pages without a connection (issue 19), in Chromium at 390x844.
+
+Going offline is `context.set_offline(True)` plus aborting the service worker's own requests:
+Playwright's offline switch does not reach a service worker's fetches
+(microsoft/playwright#2311), and a phone without a connection reaches nothing.
+"""
+
+import io
+import time
+
+import pytest
+from PIL import Image
+
+from hubdelivery.lib.dates import local_date
+from packages import services
+from packages.models import HandoffDirection, Package, PackageEvent
+from tests.browser.conftest import PHONE, serious_accessibility_violations
+from tests.browser.test_recruiting_pages import log_in
+from tests.factories import ManifestFactory, PackageFactory
+
+pytestmark = pytest.mark.browser
+
+PAGES_KEPT = "hub-pages"
+
+
+def _worker_request_fails(route) -> None:
+    if route.request.service_worker:
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
+def go_offline(context) -> None:
+    context.set_offline(True)
+    context.route("**/*", _worker_request_fails)
+
+
+def go_online(context) -> None:
+    context.unroute("**/*", _worker_request_fails)
+    context.set_offline(False)
+
+
+def wait_for(page, script: str, arg=None, timeout: float = 10) -> None:
+    """Poll `script` until it is truthy. page.wait_for_function evaluates a string inside
+    the page, which the pages' CSP (no eval) refuses; page.evaluate goes through DevTools."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        page.wait_for_timeout(100)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A person's own phone (a browser context) with the page open at `path`, once the
+    service worker controls it and has kept the app's start page."""
+    contexts = []
+
+    def phone(user, path):
+        context = browser.new_context(viewport=PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, live_server, user)
+        page.goto(live_server.url + path)
+        wait_for(page, "() => navigator.serviceWorker.controller !== null")
+        return page
+
+    yield phone
+    for context in contexts:
+        context.close()
+
+
+def wait_until_kept(page, path: str) -> None:
+    wait_for(page, "async (path) => !!(await (await caches.open('hub-pages')).match(path))", path)
+
+
+def outbox_items(page) -> list[dict]:
+    return page.evaluate(
+        "async () => (await idb.openDB('hub-outbox', 1)).getAll('outbox')"
+    )
+
+
+def banner(page) -> str:
+    return page.locator("#outbox-banner").inner_text()
+
+
+def scan_offline(page, tracking_id: str) -> None:
+    field = page.get_by_label("Tracking id")
+    field.fill(tracking_id)
+    field.press("Enter")
+    page.locator("#scan-answer .scan-kept", has_text=tracking_id).wait_for()
+
+
+def find_package(page, tracking_id: str) -> None:
+    page.get_by_label("Package label").fill(tracking_id)
+    page.get_by_label("Package label").press("Enter")
+    page.locator("#deliver-heading", has_text=tracking_id).wait_for()
+
+
+def deliver_offline(page, tracking_id: str, *, photo: bytes | None = None) -> None:
+    find_package(page, tracking_id)
+    if photo:
+        page.get_by_label("Photo of the package at the door").set_input_files(
+            {"name": "door.jpg", "mimeType": "image/jpeg", "buffer": photo}
+        )
+    else:
+        page.get_by_label("Handed to (name)").fill("Ana")
+    page.get_by_role("button", name="Delivered", exact=True).click()
+    page.locator("#deliver-panel .scan-kept", has_text=tracking_id).wait_for()
+
+
+def attempt_offline(page, tracking_id: str) -> None:
+    find_package(page, tracking_id)
+    page.get_by_text("Could not deliver").click()
+    page.get_by_label("Why not delivered").select_option("unsafe")
+    page.get_by_role("button", name="Not delivered").click()
+    page.locator("#deliver-panel .scan-kept", has_text=tracking_id).wait_for()
+
+
+def big_photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 1800), (120, 90, 60)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def morning(partner, dsp_driver):
+    """Thirty packages for the partner today, and the drop-off the driver opened."""
+    today = local_date(tz_name=partner.time_zone)
+    manifest = ManifestFactory(dsp=dsp_driver.driver.dsp, partner=partner, service_date=today)
+    packages = PackageFactory.create_batch(30, manifest=manifest)
+    handoff = services.handoff_open(
+        actor=dsp_driver, partner=partner, dsp=manifest.dsp,
+        direction=HandoffDirection.DROP_OFF, service_date=today, idempotency_key="off-open",
+    ).handoff  # fmt: skip
+    return handoff, [p.tracking_id for p in packages]
+
+
+def test_a_day_made_offline_is_kept_on_the_phone_and_shown_as_not_sent(
+    live_server, phone, morning, partner_owner, dsp_driver
+):
+    handoff, labels = morning
+    handoff_path = f"/handoffs/{handoff.pk}/"
+    # given the driver and the partner with the handoff open on their phones
+    driver = phone(dsp_driver, handoff_path)
+    owner = phone(partner_owner, handoff_path)
+    wait_until_kept(owner, "/today/")
+    wait_until_kept(owner, handoff_path)
+
+    # when both go offline; the partner scans the thirty labels and both confirm
+    go_offline(driver.context)
+    go_offline(owner.context)
+    for label in labels:
+        scan_offline(owner, label)
+    assert "You are offline" in banner(owner)
+    assert "30 actions waiting to be sent" in banner(owner)
+    assert owner.locator("#scan-list .chip-pending").count() == 30
+    driver.get_by_role("button", name="Confirm as driver").click()
+    driver.locator(".scan-kept", has_text="Handoff confirmed").wait_for()
+    owner.get_by_role("button", name="Confirm as partner").click()
+    owner.locator(".scan-kept", has_text="Handoff confirmed").wait_for()
+    assert serious_accessibility_violations(owner) == []
+
+    # and on the today page (opened from the phone): five deliveries (one with a photo),
+    # one failed attempt, one delivery undone
+    owner.goto(live_server.url + "/today/")
+    deliver_offline(owner, labels[0], photo=big_photo())
+    for label in labels[1:5]:
+        deliver_offline(owner, label)
+    attempt_offline(owner, labels[5])
+    owner.get_by_role("button", name=f"Undo delivery of {labels[4]}").click()
+    owner.locator(".scan-kept", has_text="Delivery undone").wait_for()
+    assert serious_accessibility_violations(owner) == []
+
+    # then the page closed and opened again without a connection still shows it all
+    context = owner.context
+    owner.close()
+    owner = context.new_page()
+    owner.goto(live_server.url + "/today/")
+    owner.locator("#outbox-banner", has_text="38 actions waiting to be sent").wait_for()
+    row = owner.locator(f"[data-tracking-id='{labels[1]}']")
+    assert "Delivered · not sent yet" in row.inner_text()
+    items = outbox_items(owner)
+    assert [i["type"] for i in items] == (
+        ["received"] * 30 + ["handoff_confirm"] + ["delivered"] * 5 + ["attempted", "delivery_undone"]
+    )
+    assert [i["device_time"] for i in items] == sorted(i["device_time"] for i in items)
+    photo_side = owner.evaluate(
+        "async (url) => { const img = new Image(); img.src = url; await img.decode();"
+        " return Math.max(img.naturalWidth, img.naturalHeight); }",
+        items[31]["photo"],
+    )
+    assert photo_side == 1600
+    assert serious_accessibility_violations(owner) == []
+    # nothing reached the server
+    assert not PackageEvent.objects.filter(idempotency_key__in=[i["client_id"] for i in items]).exists()
+    assert Package.objects.filter(tracking_id__in=labels, status="delivered").count() == 0
