@@ -536,6 +536,65 @@ class PackageEvent(models.Model):
 
 
 # ------------------------------------------------------------------------------
+# Events a phone recorded offline that reached the server after their day closed
+# ------------------------------------------------------------------------------
+class LateEventOutcome(models.TextChoices):
+    APPLIED = "applied", pgettext_lazy("late event", "Applied")  # recorded in the custody log
+    REFUSED = "refused", pgettext_lazy("late event", "Refused")  # kept here only, for ops
+
+
+class LateEvent(models.Model):
+    """An event from a phone's outbox (POST /api/v1/sync) that arrived after its day or its
+    handoff had closed. Nothing a person did is lost: the event is kept with the device's time
+    and the server's, applied or not, and listed for ops at /ops/late-events/. One row per
+    client id, however often the phone sends it."""
+
+    client_id = models.CharField(max_length=100, unique=True)
+    event_type = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_events",
+    )
+    tracking_id = models.CharField(max_length=40, blank=True)
+    handoff = models.ForeignKey(
+        Handoff, on_delete=models.PROTECT, null=True, blank=True, related_name="late_events"
+    )
+    device_time = models.DateTimeField(help_text=_("When the device saw it."))
+    received_at = models.DateTimeField(help_text=_("When the server received it."))
+    outcome = models.CharField(max_length=10, choices=LateEventOutcome.choices)
+    # The refusal's stable code and words (packages.services.sync), empty when applied.
+    code = models.CharField(max_length=30, blank=True)
+    message = models.TextField(blank=True)
+    # The custody-log row when the event was applied.
+    event = models.ForeignKey(
+        PackageEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the phone sent, without a photo's bytes.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=LateEventOutcome.values), name="late_event_outcome_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_id or self.handoff_id}: {self.event_type} (late)"
+
+    def get_outcome_display(self) -> str:
+        return choice_label(LateEventOutcome, self.outcome)
+
+
+# ------------------------------------------------------------------------------
 # Deliveries and incidents
 # ------------------------------------------------------------------------------
 class AttemptReason(models.TextChoices):
