@@ -13,7 +13,7 @@ from PIL import Image
 
 from hubdelivery.lib.dates import local_date
 from packages import services
-from packages.models import HandoffDirection, Package, PackageEvent
+from packages.models import DeliveryAttempt, HandoffDirection, Package, PackageEvent
 from tests.browser.conftest import PHONE, serious_accessibility_violations
 from tests.browser.test_recruiting_pages import log_in
 from tests.factories import ManifestFactory, PackageFactory
@@ -135,7 +135,15 @@ def morning(partner, dsp_driver):
     return handoff, [p.tracking_id for p in packages]
 
 
-def test_a_day_made_offline_is_kept_on_the_phone_and_shown_as_not_sent(
+def outbox_empty(page, timeout: float = 20) -> None:
+    wait_for(
+        page,
+        "async () => (await (await idb.openDB('hub-outbox', 1)).count('outbox')) === 0",
+        timeout=timeout,
+    )
+
+
+def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     live_server, phone, morning, partner_owner, dsp_driver
 ):
     handoff, labels = morning
@@ -191,6 +199,25 @@ def test_a_day_made_offline_is_kept_on_the_phone_and_shown_as_not_sent(
     )
     assert photo_side == 1600
     assert serious_accessibility_violations(owner) == []
-    # nothing reached the server
-    assert not PackageEvent.objects.filter(idempotency_key__in=[i["client_id"] for i in items]).exists()
-    assert Package.objects.filter(tracking_id__in=labels, status="delivered").count() == 0
+    client_ids = [i["client_id"] for i in items]
+    assert not PackageEvent.objects.filter(idempotency_key__in=client_ids).exists()
+
+    # when the connection returns, the driver's phone first, then the partner's
+    go_online(driver.context)
+    outbox_empty(driver)
+    go_online(context)
+    outbox_empty(owner)
+
+    # then the server holds each event made, once (the key is unique), in device order,
+    # with the device's time and its own
+    events = list(PackageEvent.objects.filter(idempotency_key__in=client_ids).order_by("id"))
+    assert [e.idempotency_key for e in events] == client_ids
+    assert all(e.device_time and e.received_at for e in events)
+    assert [e.device_time for e in events] == sorted(e.device_time for e in events)
+    handoff.refresh_from_db()
+    assert not handoff.is_open
+    status = dict(Package.objects.filter(tracking_id__in=labels).values_list("tracking_id", "status"))
+    assert [status[label] for label in labels[:6]] == ["delivered"] * 4 + ["received", "attempted"]
+    assert DeliveryAttempt.objects.get(package__tracking_id=labels[0]).photo
+    owner.reload()
+    assert owner.locator("#outbox-banner").is_hidden()
