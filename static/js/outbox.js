@@ -246,7 +246,7 @@
     var line = el("li", { "class": "outbox-refusal" });
     line.appendChild(el("strong", {}, describe(item) + ": "));
     line.appendChild(document.createTextNode((item.message || gettext("Refused.")) + " " + (item.what_to_do || "")));
-    var ok = el("button", { type: "button", "class": "link-button" }, gettext("I have read this"));
+    var ok = el("button", { type: "button", "class": "button-secondary" }, gettext("I have read this"));
     ok.addEventListener("click", function () { outbox.remove(item.seq); });
     line.appendChild(document.createTextNode(" "));
     line.appendChild(ok);

@@ -74,9 +74,7 @@ def wait_until_kept(page, path: str) -> None:
 
 
 def outbox_items(page) -> list[dict]:
-    return page.evaluate(
-        "async () => (await idb.openDB('hub-outbox', 1)).getAll('outbox')"
-    )
+    return page.evaluate("async () => (await idb.openDB('hub-outbox', 1)).getAll('outbox')")
 
 
 def banner(page) -> str:
@@ -189,7 +187,10 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     assert "Delivered · not sent yet" in row.inner_text()
     items = outbox_items(owner)
     assert [i["type"] for i in items] == (
-        ["received"] * 30 + ["handoff_confirm"] + ["delivered"] * 5 + ["attempted", "delivery_undone"]
+        ["received"] * 30
+        + ["handoff_confirm"]
+        + ["delivered"] * 5
+        + ["attempted", "delivery_undone"]
     )
     assert [i["device_time"] for i in items] == sorted(i["device_time"] for i in items)
     photo_side = owner.evaluate(
@@ -216,8 +217,88 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     assert [e.device_time for e in events] == sorted(e.device_time for e in events)
     handoff.refresh_from_db()
     assert not handoff.is_open
-    status = dict(Package.objects.filter(tracking_id__in=labels).values_list("tracking_id", "status"))
+    status = dict(
+        Package.objects.filter(tracking_id__in=labels).values_list("tracking_id", "status")
+    )
     assert [status[label] for label in labels[:6]] == ["delivered"] * 4 + ["received", "attempted"]
     assert DeliveryAttempt.objects.get(package__tracking_id=labels[0]).photo
     owner.reload()
     assert owner.locator("#outbox-banner").is_hidden()
+
+
+def test_a_cut_sync_and_a_second_tab_create_no_duplicate(
+    live_server, phone, received_day, partner_owner
+):
+    labels = [p.tracking_id for p in received_day]
+    # given the partner's day open in two tabs of one phone, two deliveries made offline
+    first = phone(partner_owner, "/today/")
+    context = first.context
+    second = context.new_page()
+    second.goto(live_server.url + "/today/")
+    go_offline(context)
+    deliver_offline(first, labels[0])
+    deliver_offline(first, labels[1])
+    second.locator("#outbox-banner", has_text="2 actions waiting to be sent").wait_for()
+    # and a connection that drops the first sync's answer after the server applied it
+    sent: list[str] = []
+
+    def cut_the_first_answer(route) -> None:
+        sent.append(route.request.post_data)
+        response = route.fetch()
+        if len(sent) == 1:
+            assert response.status == 200
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    context.route("**/api/v1/sync", cut_the_first_answer)
+
+    # when the connection returns to both tabs
+    go_online(context)
+    outbox_empty(first, timeout=45)
+
+    # then the retry was answered "already applied": one event and one delivery each
+    assert len(sent) >= 2
+    keys = [
+        i
+        for i in PackageEvent.objects.filter(
+            package__tracking_id__in=labels[:2], event_type="delivered"
+        ).values_list("idempotency_key", flat=True)
+    ]
+    assert len(keys) == 2
+    assert DeliveryAttempt.objects.filter(package__tracking_id__in=labels[:2]).count() == 2
+    for page in (first, second):
+        page.reload()
+        assert page.locator("#outbox-banner").is_hidden()
+
+
+def test_a_delivery_a_teammate_made_first_is_refused_in_plain_words(
+    live_server, phone, received_day, partner, partner_owner
+):
+    from tests.factories import PartnerMemberFactory
+
+    package = received_day[0]
+    # given the owner's phone offline, delivering a package
+    owner = phone(partner_owner, "/today/")
+    go_offline(owner.context)
+    deliver_offline(owner, package.tracking_id)
+    # while a teammate delivered it first on their own phone
+    teammate = PartnerMemberFactory(partner=partner).user
+    services.package_deliver(
+        actor=teammate, package=package, recipient_name="Bo", idempotency_key="teammate-1"
+    )
+
+    # when the owner's phone is back online
+    go_online(owner.context)
+    refusal = owner.locator("#outbox-banner", has_text="1 action was refused")
+    refusal.wait_for(timeout=45_000)
+
+    # then the phone says so next to the package and in the banner, in plain words
+    row = owner.locator(f"[data-tracking-id='{package.tracking_id}'] .outbox-refused")
+    assert "Delivered was refused" in row.inner_text()
+    assert package.tracking_id in owner.locator("#outbox-banner").inner_text()
+    assert serious_accessibility_violations(owner) == []
+    assert PackageEvent.objects.filter(package=package, event_type="delivered").count() == 1
+    # and once read, the refusal goes away
+    owner.get_by_role("button", name="I have read this").click()
+    owner.locator("#outbox-banner").wait_for(state="hidden")
