@@ -46,13 +46,15 @@
   }
 
   // ------------------------------------------------------------- what an action says
-  var DONE_TEXT = {
-    received: "Received", damaged: "Marked damaged", missing: "Marked missing",
-    handoff_confirm: "Handoff confirmed", delivered: "Delivered", attempted: "Not delivered",
-    delivery_undone: "Delivery undone", day_close: "Kept for the return"
-  };
-
-  function doneText(item) { return gettext(DONE_TEXT[item.type] || item.type); }
+  function doneText(item) {
+    var texts = {
+      received: gettext("Received"), damaged: gettext("Marked damaged"),
+      missing: gettext("Marked missing"), handoff_confirm: gettext("Handoff confirmed"),
+      delivered: gettext("Delivered"), attempted: gettext("Not delivered"),
+      delivery_undone: gettext("Delivery undone"), day_close: gettext("Kept for the return")
+    };
+    return texts[item.type] || item.type;
+  }
 
   function describe(item) {
     var what = doneText(item);
