@@ -313,6 +313,8 @@
   // ------------------------------------------------------------- sending
   var sending = false;
   var sendAgain = false;  // an action kept while a send was under way
+  var FIRST_RETRY_MS = 2000;
+  var retryDelay = FIRST_RETRY_MS;
 
   function requestSend() {
     if (!navigator.onLine) { return; }
@@ -321,7 +323,15 @@
     sendAgain = false;
     outbox.setMeta("csrf", csrfToken()).then(function () {
       return outbox.sendWaiting();
-    }).then(keepPages).catch(function () { sendAgain = false; }).finally(function () {
+    }).then(function () {
+      retryDelay = FIRST_RETRY_MS;
+      keepPages();
+    }).catch(function () {
+      // A cut request or a server error: try again soon, then less and less often.
+      sendAgain = false;
+      setTimeout(requestSend, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, SEND_EVERY_MS);
+    }).finally(function () {
       sending = false;
       render().then(function () { if (sendAgain) { requestSend(); } });
     });
