@@ -347,14 +347,26 @@
     if (!("serviceWorker" in navigator)) { return; }
     navigator.serviceWorker.ready.then(function (registration) {
       registration.active.postMessage({
-        type: "keep-pages", urls: [window.location.pathname, app.startUrl]
+        type: "keep-pages", urls: Array.from(new Set([window.location.pathname, app.startUrl]))
       });
     });
   }
 
   // ------------------------------------------------------------- the user and log-out
+  /* The worker drops them once any page it is fetching is in (it answers on the port);
+   * without a worker, or if it does not answer within 2 s, the page drops them itself. */
   function dropKeptPages() {
-    return window.caches ? caches.delete(outbox.PAGE_CACHE) : Promise.resolve();
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    var byWorker = new Promise(function (resolve) {
+      if (!worker) { resolve(); return; }
+      var channel = new MessageChannel();
+      channel.port1.onmessage = resolve;
+      worker.postMessage({ type: "drop-pages" }, [channel.port2]);
+      setTimeout(resolve, 2000);
+    });
+    return byWorker.then(function () {
+      return window.caches ? caches.delete(outbox.PAGE_CACHE) : null;
+    });
   }
 
   /* Pages kept for another user (signed in before on this device) are dropped. */

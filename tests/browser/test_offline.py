@@ -299,3 +299,17 @@ def test_a_delivery_a_teammate_made_first_is_refused_in_plain_words(
     # and once read, the refusal goes away
     owner.get_by_role("button", name="I have read this").click()
     owner.locator("#outbox-banner").wait_for(state="hidden")
+
+
+def test_log_out_drops_the_pages_kept_on_the_phone(live_server, phone, partner_owner):
+    # given the partner's today page kept for offline use
+    page = phone(partner_owner, "/today/")
+    wait_until_kept(page, "/today/")
+    # when they log out
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state("networkidle")
+    # then no page of theirs stays on the device
+    kept = page.evaluate(
+        "async () => (await (await caches.open('hub-pages')).keys()).map(r => r.url)"
+    )
+    assert kept == []

@@ -92,15 +92,23 @@ self.addEventListener("fetch", function (event) {
 });
 
 // A page asks to keep its start page and itself (the warm-up after a sync); only the
-// allowed pages are kept.
+// allowed pages are kept. On log-out it asks to drop them: after any keeping under way, so
+// a page fetched just before the log-out does not come back after it.
+var keeping = Promise.resolve();
+
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "keep-pages") {
     var urls = (data.urls || []).map(function (u) { return new URL(u, self.location.origin); })
       .filter(isKeptPage);
-    event.waitUntil(Promise.all(urls.map(function (url) {
+    keeping = Promise.all(urls.map(function (url) {
       return pageFromNetwork(new Request(url.href, { credentials: "same-origin" })).catch(function () {});
-    })));
+    }));
+    event.waitUntil(keeping);
+  } else if (data.type === "drop-pages") {
+    event.waitUntil(keeping.then(function () { return caches.delete(PAGE_CACHE); }).then(function () {
+      if (event.ports[0]) { event.ports[0].postMessage("dropped"); }
+    }));
   } else if (data.type === "send-outbox") {
     event.waitUntil(self.HubOutbox.sendWaiting().catch(function () {}));
   }
