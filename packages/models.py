@@ -538,6 +538,19 @@ class PackageEvent(models.Model):
 # ------------------------------------------------------------------------------
 # Events a phone recorded offline that reached the server after their day closed
 # ------------------------------------------------------------------------------
+class SyncEventType(models.TextChoices):
+    """The kinds of event a phone's outbox sends (POST /api/v1/sync)."""
+
+    RECEIVED = "received", _("Scanned at the handoff")
+    DAMAGED = "damaged", _("Marked damaged")
+    MISSING = "missing", _("Marked missing")
+    HANDOFF_CONFIRM = "handoff_confirm", _("Handoff confirmed")
+    DELIVERED = "delivered", _("Delivered")
+    ATTEMPTED = "attempted", _("Delivery attempted")
+    DELIVERY_UNDONE = "delivery_undone", _("Delivery undone")
+    DAY_CLOSE = "day_close", _("Day closed")
+
+
 class LateEventOutcome(models.TextChoices):
     APPLIED = "applied", pgettext_lazy("late event", "Applied")  # recorded in the custody log
     REFUSED = "refused", pgettext_lazy("late event", "Refused")  # kept here only, for ops
@@ -550,7 +563,7 @@ class LateEvent(models.Model):
     client id, however often the phone sends it."""
 
     client_id = models.CharField(max_length=100, unique=True)
-    event_type = models.CharField(max_length=20)
+    event_type = models.CharField(max_length=20, choices=SyncEventType.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -592,6 +605,9 @@ class LateEvent(models.Model):
 
     def get_outcome_display(self) -> str:
         return choice_label(LateEventOutcome, self.outcome)
+
+    def get_event_type_display(self) -> str:
+        return choice_label(SyncEventType, self.event_type)
 
 
 # ------------------------------------------------------------------------------

@@ -17,12 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from packages.apis.common import ERROR_RESPONSES, PackagesApi
+from packages.models import SyncEventType
 from packages.services.photos import MAX_PHOTO_BYTES
 from packages.services.sync import (
     HANDOFF_TYPES,
     LABELLED_TYPES,
     MAX_SYNC_EVENTS,
-    SYNC_TYPES,
     Code,
     Outcome,
     SyncEvent,
@@ -61,7 +61,7 @@ class SyncEventInputSerializer(serializers.Serializer):
             "already_applied and changes nothing."
         ),
     )
-    type = serializers.ChoiceField(choices=SYNC_TYPES)
+    type = serializers.ChoiceField(choices=SyncEventType.choices)
     device_time = serializers.DateTimeField(
         help_text="When the device recorded it; kept beside the server's receipt time."
     )

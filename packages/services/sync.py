@@ -1,7 +1,7 @@
 """A phone's outbox, sent as one batch (POST /api/v1/sync, issue 19).
 
 Each event goes through the same service as the page and the single-event API (no rule is
-restated here), in list order, in its own transaction, so one refusal undoes nothing else. The
+restated here), in list order, each in its own savepoint, so one refusal undoes nothing else. The
 client id is the service's idempotency key: an event sent twice is answered "already applied"
 and writes nothing. A refusal gets a stable code, the service's or a plainer message and what
 to do. An event that reached the server after its day or its handoff had closed is kept as a
@@ -32,6 +32,7 @@ from packages.models import (
     Package,
     PackageEvent,
     PackageStatus,
+    SyncEventType,
 )
 from packages.selectors import Viewer
 from packages.services import deliveries, handoffs
@@ -40,29 +41,21 @@ from partners.models import Partner
 MAX_SYNC_EVENTS = 300
 
 
-class SyncType:
-    """The kinds of event a phone's outbox sends."""
-
-    RECEIVED = "received"
-    DAMAGED = "damaged"
-    MISSING = "missing"
-    HANDOFF_CONFIRM = "handoff_confirm"
-    DELIVERED = "delivered"
-    ATTEMPTED = "attempted"
-    DELIVERY_UNDONE = "delivery_undone"
-    DAY_CLOSE = "day_close"
-
-
 HANDOFF_TYPES = (
-    SyncType.RECEIVED,
-    SyncType.DAMAGED,
-    SyncType.MISSING,
-    SyncType.HANDOFF_CONFIRM,
+    SyncEventType.RECEIVED,
+    SyncEventType.DAMAGED,
+    SyncEventType.MISSING,
+    SyncEventType.HANDOFF_CONFIRM,
 )
-PACKAGE_TYPES = (SyncType.DELIVERED, SyncType.ATTEMPTED, SyncType.DELIVERY_UNDONE)
-SYNC_TYPES = (*HANDOFF_TYPES, *PACKAGE_TYPES, SyncType.DAY_CLOSE)
+PACKAGE_TYPES = (SyncEventType.DELIVERED, SyncEventType.ATTEMPTED, SyncEventType.DELIVERY_UNDONE)
+SYNC_TYPES = (*HANDOFF_TYPES, *PACKAGE_TYPES, SyncEventType.DAY_CLOSE)
 # Types that name a package by its label (a handoff confirmation and a day's close do not).
-LABELLED_TYPES = (SyncType.RECEIVED, SyncType.DAMAGED, SyncType.MISSING, *PACKAGE_TYPES)
+LABELLED_TYPES = (
+    SyncEventType.RECEIVED,
+    SyncEventType.DAMAGED,
+    SyncEventType.MISSING,
+    *PACKAGE_TYPES,
+)
 # The day of these packages was closed: each was kept for (or went back at) the return.
 DAY_CLOSED_STATUSES = frozenset({PackageStatus.RETURN_PENDING, PackageStatus.RETURNED})
 
@@ -156,19 +149,22 @@ def events_sync(*, viewer: Viewer, events: list[SyncEvent]) -> list[SyncResult]:
     """Apply a phone's outbox in its order; one result per event, in the same order.
 
     1. Read the packages (the viewer's own) and the handoffs the batch names, once.
-    2. For each event: run its service in its own transaction; a refusal rolls back that
-       event only and is explained (`_refusal`).
+    2. For each event: run its service, which is atomic (a savepoint inside the batch's
+       transaction); a refusal rolls back that event only and is explained (`_refusal`).
     3. An event that arrived after its day or handoff closed is kept as a LateEvent.
 
     Precondition: `viewer` is a person (a driver, a partner member or ops), not a DSP system.
     """
     batch = _batch_read(viewer=viewer, events=events)
     results = []
-    for event in events:
-        result = _event_sync(batch=batch, event=event)
-        if result.late:
-            _late_record(batch=batch, event=event, result=result)
-        results.append(result)
+    # One transaction for the batch, one commit; each service runs in its own savepoint
+    # (every one is atomic), so a refusal rolls back that event only.
+    with transaction.atomic():
+        for event in events:
+            result = _event_sync(batch=batch, event=event)
+            if result.late:
+                _late_record(batch=batch, event=event, result=result)
+            results.append(result)
     return results
 
 
@@ -181,7 +177,7 @@ def _batch_read(*, viewer: Viewer, events: list[SyncEvent]) -> _Batch:
     found = Handoff.objects.select_related("partner").in_bulk(handoff_ids) if handoff_ids else {}
     partner = (
         Partner.objects.filter(pk=viewer.partner_id).first()
-        if viewer.partner_id is not None and any(e.type == SyncType.DAY_CLOSE for e in events)
+        if viewer.partner_id is not None and any(e.type == SyncEventType.DAY_CLOSE for e in events)
         else None
     )
     return _Batch(
@@ -194,8 +190,7 @@ def _batch_read(*, viewer: Viewer, events: list[SyncEvent]) -> _Batch:
 
 def _event_sync(*, batch: _Batch, event: SyncEvent) -> SyncResult:
     try:
-        with transaction.atomic():
-            applied = _event_apply(batch=batch, event=event)
+        applied = _event_apply(batch=batch, event=event)
     except DomainError as error:
         return _refusal(batch=batch, event=event, error=error)
     replayed = all(e.replayed for e in applied) and bool(applied)
@@ -220,7 +215,7 @@ def _event_apply(*, batch: _Batch, event: SyncEvent) -> list[PackageEvent]:
         # The service locks the handoff and checks the actor takes part in it.
         handoff = Handoff(pk=event.handoff_id)
         return [_HANDOFF_APPLY[event.type](event, handoff, common)]
-    if event.type == SyncType.DAY_CLOSE:
+    if event.type == SyncEventType.DAY_CLOSE:
         return _day_close(batch=batch, event=event, common=common)
     package = batch.packages.get(event.tracking_id.strip())
     if package is None:
@@ -232,21 +227,21 @@ _Apply = Callable[[SyncEvent, object, dict], PackageEvent]
 
 _HANDOFF_APPLY: dict[str, _Apply] = {
     # The handoff page's scan button: received at a drop-off, handed back at a return.
-    SyncType.RECEIVED: lambda e, handoff, common: handoffs.package_scan_in(
+    SyncEventType.RECEIVED: lambda e, handoff, common: handoffs.package_scan_in(
         handoff=handoff, tracking_id=e.tracking_id, **common
     ),
-    SyncType.DAMAGED: lambda e, handoff, common: handoffs.package_mark_damaged(
+    SyncEventType.DAMAGED: lambda e, handoff, common: handoffs.package_mark_damaged(
         handoff=handoff, tracking_id=e.tracking_id, note=e.note, **common
     ),
-    SyncType.MISSING: lambda e, handoff, common: handoffs.package_mark_missing(
+    SyncEventType.MISSING: lambda e, handoff, common: handoffs.package_mark_missing(
         handoff=handoff, tracking_id=e.tracking_id, **common
     ),
-    SyncType.HANDOFF_CONFIRM: lambda e, handoff, common: handoffs.handoff_confirm(
+    SyncEventType.HANDOFF_CONFIRM: lambda e, handoff, common: handoffs.handoff_confirm(
         handoff=handoff, **common
     ),
 }
 _PACKAGE_APPLY: dict[str, _Apply] = {
-    SyncType.DELIVERED: lambda e, package, common: deliveries.package_deliver(
+    SyncEventType.DELIVERED: lambda e, package, common: deliveries.package_deliver(
         package=package,
         recipient_name=e.recipient_name,
         safe_place_note=e.safe_place_note,
@@ -255,7 +250,7 @@ _PACKAGE_APPLY: dict[str, _Apply] = {
         longitude=e.longitude,
         **common,
     ),
-    SyncType.ATTEMPTED: lambda e, package, common: deliveries.package_attempt(
+    SyncEventType.ATTEMPTED: lambda e, package, common: deliveries.package_attempt(
         package=package,
         reason=e.reason,
         note=e.note,
@@ -263,7 +258,7 @@ _PACKAGE_APPLY: dict[str, _Apply] = {
         longitude=e.longitude,
         **common,
     ),
-    SyncType.DELIVERY_UNDONE: lambda e, package, common: deliveries.package_delivery_undo(
+    SyncEventType.DELIVERY_UNDONE: lambda e, package, common: deliveries.package_delivery_undo(
         package=package, **common
     ),
 }
@@ -335,7 +330,7 @@ def _package_conflict(*, batch: _Batch, event: SyncEvent) -> tuple[str, str, str
         return None
     if label not in batch.packages:
         return _moved(batch=batch, package=package)
-    if package.status == PackageStatus.DELIVERED and event.type != SyncType.DELIVERY_UNDONE:
+    if package.status == PackageStatus.DELIVERED and event.type != SyncEventType.DELIVERY_UNDONE:
         return _delivered_by_teammate(batch=batch, package=package)
     if package.status in DAY_CLOSED_STATUSES:
         return (
