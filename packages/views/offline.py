@@ -7,8 +7,10 @@ ops pages above all, goes to the network untouched. The pages are the signed-in 
 static/js/outbox.js drops them on log-out and when another user signs in on the device.
 """
 
+import hashlib
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -19,8 +21,6 @@ from django.views.decorators.http import require_GET
 
 from packages.context_processors import PHONE_APP_START, PHONE_APP_THEME_COLOR
 
-# Bump when the worker's caching changes: a new name drops every older cache on activation.
-CACHE_VERSION = "v1"
 # The app shell, fetched on install so a page opens offline with its styles and scripts.
 SHELL_FILES = [
     "css/portal.css",
@@ -80,12 +80,15 @@ def app_manifest(request: HttpRequest, role: str) -> JsonResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """/sw.js at the site root, so its scope is the whole site; never cached by the HTTP
     cache, so a deploy's new worker (with new static file names) installs on the next visit."""
+    shell = json.dumps(
+        [static(name) for name in SHELL_FILES]
+        + [f"{reverse('javascript-catalog')}?language={code}" for code, _ in settings.LANGUAGES]
+    )
     context = {
-        "cache_version": CACHE_VERSION,
-        "shell": json.dumps(
-            [static(name) for name in SHELL_FILES]
-            + [f"{reverse('javascript-catalog')}?language={code}" for code in ("en", "es")]
-        ),
+        # The shell's file names carry their content hash in production: a deploy that
+        # changes one names a new shell cache, and the worker drops the old one on activation.
+        "cache_version": hashlib.sha256(shell.encode()).hexdigest()[:12],
+        "shell": shell,
         "page_patterns": json.dumps(PAGE_PATTERNS),
         "static_prefix": json.dumps(static("")),
         "idb_url": json.dumps(static("vendor/idb/umd.js")),

@@ -221,14 +221,27 @@
     list.insertBefore(row, list.firstChild);
   }
 
+  /* A label scanned offline leaves the handoff's "Still to scan" list, as online. */
+  function hideExpected(trackingId) {
+    document.querySelectorAll("[data-expected='" + CSS.escape(trackingId) + "']").forEach(function (row) {
+      row.hidden = true;
+      row.dataset.outboxHidden = "";
+    });
+  }
+
   function markPage(items) {
     document.querySelectorAll("[data-outbox-mark]").forEach(function (node) { node.remove(); });
+    document.querySelectorAll("[data-outbox-hidden]").forEach(function (node) {
+      node.hidden = false;
+      delete node.dataset.outboxHidden;
+    });
     var handoffId = document.querySelector("[data-handoff-id]");
     handoffId = handoffId ? Number(handoffId.dataset.handoffId) : null;
     var lastByTracking = {};
     items.forEach(function (item) {
       if (item.handoff && item.handoff === handoffId && item.type !== "handoff_confirm" && item.state === "waiting") {
         showScanRow(item);
+        hideExpected(item.tracking_id);
       }
       if (item.tracking_id) {
         lastByTracking[item.tracking_id] = item;

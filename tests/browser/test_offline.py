@@ -160,6 +160,7 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     assert "You are offline" in banner(owner)
     assert "30 actions waiting to be sent" in banner(owner)
     assert owner.locator("#scan-list .chip-pending").count() == 30
+    assert owner.locator("#still-expected li:visible").count() == 0
     driver.get_by_role("button", name="Confirm as driver").click()
     driver.locator(".scan-kept", has_text="Handoff confirmed").wait_for()
     owner.get_by_role("button", name="Confirm as partner").click()
@@ -313,3 +314,27 @@ def test_log_out_drops_the_pages_kept_on_the_phone(live_server, phone, partner_o
         "async () => (await (await caches.open('hub-pages')).keys()).map(r => r.url)"
     )
     assert kept == []
+
+
+def test_without_the_service_worker_the_pages_work_as_before(
+    browser, live_server, received_day, partner_owner
+):
+    """A first visit, or a browser without service workers: the page's own forms and htmx
+    answer as they always did, and nothing waits on the phone."""
+    # given a browser that runs no service worker
+    context = browser.new_context(viewport=PHONE, service_workers="block")
+    page = context.new_page()
+    log_in(page, live_server, partner_owner)
+    package = received_day[0]
+    # when the partner finds a package and delivers it online
+    page.goto(live_server.url + "/today/")
+    find_package(page, package.tracking_id)
+    page.get_by_label("Handed to (name)").fill("Ana")
+    page.get_by_role("button", name="Delivered", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    # then the server's answer shows, as before, and the banner stays hidden
+    assert f"Delivered {package.tracking_id}" in page.locator("main").inner_text()
+    assert page.locator("#outbox-banner").is_hidden()
+    package.refresh_from_db()
+    assert package.status == "delivered"
+    context.close()
