@@ -82,7 +82,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     cache, so a deploy's new worker (with new static file names) installs on the next visit."""
     shell = json.dumps(
         [static(name) for name in SHELL_FILES]
-        + [f"{reverse('javascript-catalog')}?language={code}" for code, _ in settings.LANGUAGES]
+        + [f"{reverse('javascript-catalog')}?language={code}" for code, _name in settings.LANGUAGES]
     )
     context = {
         # The shell's file names carry their content hash in production: a deploy that
