@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from packages.models import (
     AttemptOutcome,
     DeliveryAttempt,
     Handoff,
+    HandoffDirection,
     HandoffItem,
     HandoffStatus,
     LateEvent,
@@ -36,6 +37,7 @@ from packages.models import (
 )
 from packages.selectors import Viewer
 from packages.services import deliveries, handoffs
+from packages.services.scans import Scan, package_scans_in
 from partners.models import Partner
 
 MAX_SYNC_EVENTS = 300
@@ -160,12 +162,64 @@ def events_sync(*, viewer: Viewer, events: list[SyncEvent]) -> list[SyncResult]:
     # One transaction for the batch, one commit; each service runs in its own savepoint
     # (every one is atomic), so a refusal rolls back that event only.
     with transaction.atomic():
-        for event in events:
-            result = _event_sync(batch=batch, event=event)
-            if result.late:
-                _late_record(batch=batch, event=event, result=result)
-            results.append(result)
+        for run in _runs(batch=batch, events=events):
+            for event, result in zip(run, _run_sync(batch=batch, run=run), strict=True):
+                if result.late:
+                    _late_record(batch=batch, event=event, result=result)
+                results.append(result)
     return results
+
+
+def _runs(*, batch: _Batch, events: list[SyncEvent]) -> list[list[SyncEvent]]:
+    """The batch cut into runs, in order: consecutive scans in at one drop-off form one run
+    (scanned set-based: a handoff's thirty labels cost about one scan); any other event is a
+    run of its own."""
+    runs: list[list[SyncEvent]] = []
+    for event in events:
+        previous = runs[-1][-1] if runs else None
+        if (
+            previous is not None
+            and _is_drop_off_scan(batch=batch, event=event)
+            and _is_drop_off_scan(batch=batch, event=previous)
+            and previous.handoff_id == event.handoff_id
+        ):
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return runs
+
+
+def _is_drop_off_scan(*, batch: _Batch, event: SyncEvent) -> bool:
+    handoff = batch.handoffs.get(event.handoff_id) if event.handoff_id else None
+    return (
+        event.type == SyncEventType.RECEIVED
+        and handoff is not None
+        and handoff.direction == HandoffDirection.DROP_OFF
+    )
+
+
+def _run_sync(*, batch: _Batch, run: list[SyncEvent]) -> list[SyncResult]:
+    if len(run) == 1:
+        return [_event_sync(batch=batch, event=run[0])]
+    scans = [
+        Scan(tracking_id=e.tracking_id, idempotency_key=e.client_id, device_time=e.device_time)
+        for e in run
+    ]
+    try:
+        answers = package_scans_in(
+            actor=batch.actor, handoff=Handoff(pk=run[0].handoff_id), scans=scans
+        )
+    except IntegrityError:
+        # Another request wrote one of these keys meanwhile: one by one, as single scans.
+        return [_event_sync(batch=batch, event=event) for event in run]
+    except DomainError as error:  # the handoff's refusal concerns every scan of the run
+        return [_refusal(batch=batch, event=event, error=error) for event in run]
+    return [
+        _refusal(batch=batch, event=event, error=answer)
+        if isinstance(answer, DomainError)
+        else _applied(batch=batch, event=event, applied=[answer])
+        for event, answer in zip(run, answers, strict=True)
+    ]
 
 
 def _batch_read(*, viewer: Viewer, events: list[SyncEvent]) -> _Batch:
@@ -193,6 +247,10 @@ def _event_sync(*, batch: _Batch, event: SyncEvent) -> SyncResult:
         applied = _event_apply(batch=batch, event=event)
     except DomainError as error:
         return _refusal(batch=batch, event=event, error=error)
+    return _applied(batch=batch, event=event, applied=applied)
+
+
+def _applied(*, batch: _Batch, event: SyncEvent, applied: list[PackageEvent]) -> SyncResult:
     replayed = all(e.replayed for e in applied) and bool(applied)
     return SyncResult(
         client_id=event.client_id,
