@@ -194,7 +194,7 @@
   function markRow(row, item) {
     var mark = el("div", { "class": "outbox-mark outbox-" + item.state, "data-outbox-mark": "" });
     if (item.state === "refused") {
-      mark.appendChild(el("strong", {}, interpolate(gettext("%(what)s was refused:"), { what: doneText(item) })));
+      mark.appendChild(el("strong", {}, interpolate(gettext("Refused (%(what)s):"), { what: doneText(item) })));
       mark.appendChild(document.createTextNode(" " + (item.message || "") + " " + (item.what_to_do || "")));
     } else {
       mark.appendChild(el("span", { "class": "chip chip-pending" }, interpolate(gettext("%(what)s · not sent yet"), { what: doneText(item) })));

@@ -293,7 +293,7 @@ def test_a_delivery_a_teammate_made_first_is_refused_in_plain_words(
 
     # then the phone says so next to the package and in the banner, in plain words
     row = owner.locator(f"[data-tracking-id='{package.tracking_id}'] .outbox-refused")
-    assert "Delivered was refused" in row.inner_text()
+    assert "Refused (Delivered):" in row.inner_text()
     assert package.tracking_id in owner.locator("#outbox-banner").inner_text()
     assert serious_accessibility_violations(owner) == []
     assert PackageEvent.objects.filter(package=package, event_type="delivered").count() == 1
@@ -307,7 +307,8 @@ def test_log_out_drops_the_pages_kept_on_the_phone(live_server, phone, partner_o
     page = phone(partner_owner, "/today/")
     wait_until_kept(page, "/today/")
     # when they log out
-    page.get_by_role("button", name="Log out").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state("networkidle")
     # then no page of theirs stays on the device
     kept = page.evaluate(
