@@ -144,7 +144,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!app || !shouldQueue()) { return; }
-    if (form.matches("[data-label-form]")) {
+    if (form.matches("[data-label-form]") && !navigator.onLine) {
       event.preventDefault();
       event.stopImmediatePropagation();
       showOfflinePanel(form);
@@ -166,7 +166,9 @@
   });
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt;
-    if (app && form.outboxAction) { keep(form, form.outboxAction); form.outboxAction = null; }
+    if (!app) { return; }
+    if (form.outboxAction) { keep(form, form.outboxAction); form.outboxAction = null; }
+    if (form.matches && form.matches("[data-label-form]")) { showOfflinePanel(form); }
   });
 
   // ------------------------------------------------------------- showing kept actions
@@ -175,7 +177,7 @@
     if (!box || !document.body.contains(box)) { box = form.parentNode; }
     var line = el("p", { "class": "scan-answer " + (isError ? "scan-error" : "scan-kept") }, text);
     if (isError) { line.setAttribute("role", "alert"); }
-    box.replaceChildren ? box.replaceChildren(line) : box.appendChild(line);
+    box.replaceChildren(line);
   }
 
   function showKept(form, action) {

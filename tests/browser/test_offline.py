@@ -339,3 +339,21 @@ def test_without_the_service_worker_the_pages_work_as_before(
     package.refresh_from_db()
     assert package.status == "delivered"
     context.close()
+
+
+def test_a_scan_whose_request_fails_is_kept_and_sent_once(
+    live_server, phone, morning, partner_owner
+):
+    handoff, labels = morning
+    # given the partner on the handoff page, online, on a connection that drops one scan
+    owner = phone(partner_owner, f"/handoffs/{handoff.pk}/")
+    owner.context.route("**/scan/", lambda route: route.abort("connectionreset"))
+    # when they scan a label
+    scan_offline(owner, labels[0])
+    # then it is kept on the phone, and sent once the connection carries requests again
+    owner.context.unroute("**/scan/")
+    outbox_empty(owner)
+    assert (
+        PackageEvent.objects.filter(package__tracking_id=labels[0], event_type="received").count()
+        == 1
+    )
