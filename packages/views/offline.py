@@ -42,6 +42,16 @@ PAGE_PATTERNS = [
     r"^/driver/$",
 ]
 
+# The page forms the worker keeps in the outbox when their request fails (a full-page post
+# that never reached the server): path pattern -> the outbox type and what the group names.
+ACTION_PATTERNS = [
+    (r"^/packages/([^/]+)/deliver/$", "delivered", "tracking_id"),
+    (r"^/packages/([^/]+)/attempt/$", "attempted", "tracking_id"),
+    (r"^/packages/([^/]+)/undo/$", "delivery_undone", "tracking_id"),
+    (r"^/handoffs/(\d+)/confirm/$", "handoff_confirm", "handoff"),
+    (r"^/today/close/$", "day_close", ""),
+]
+
 
 @require_GET
 def app_manifest(request: HttpRequest, role: str) -> JsonResponse:
@@ -90,6 +100,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "cache_version": hashlib.sha256(shell.encode()).hexdigest()[:12],
         "shell": shell,
         "page_patterns": json.dumps(PAGE_PATTERNS),
+        "action_patterns": json.dumps(ACTION_PATTERNS),
         "static_prefix": json.dumps(static("")),
         "idb_url": json.dumps(static("vendor/idb/umd.js")),
         "outbox_core_url": json.dumps(static("js/outbox-core.js")),

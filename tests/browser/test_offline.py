@@ -357,3 +357,29 @@ def test_a_scan_whose_request_fails_is_kept_and_sent_once(
         PackageEvent.objects.filter(package__tracking_id=labels[0], event_type="received").count()
         == 1
     )
+
+
+def test_a_delivery_form_whose_post_fails_is_kept_and_sent_once(
+    live_server, phone, received_day, partner_owner
+):
+    package = received_day[0]
+    # given the partner's day, online, on a connection that drops the delivery's post
+    owner = phone(partner_owner, "/today/")
+    dropped: list[str] = []
+
+    def drop_the_post(route) -> None:
+        dropped.append(route.request.url)
+        route.abort("connectionreset")
+
+    owner.context.route("**/deliver/", drop_the_post)
+    # when they deliver a package through the page's own form
+    find_package(owner, package.tracking_id)
+    owner.get_by_label("Handed to (name)").fill("Ana")
+    owner.get_by_role("button", name="Delivered", exact=True).click()
+    # then the worker kept it, the day opens again, and the outbox sends it once
+    owner.wait_for_url(live_server.url + "/today/")
+    outbox_empty(owner)
+    assert dropped
+    assert PackageEvent.objects.filter(package=package, event_type="delivered").count() == 1
+    package.refresh_from_db()
+    assert package.status == "delivered"

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from packages.views.offline import PAGE_PATTERNS, SHELL_FILES
+from packages.services.sync import SYNC_TYPES
+from packages.views.offline import ACTION_PATTERNS, PAGE_PATTERNS, SHELL_FILES
 from tests.conftest import client_for
 from tests.test_security_headers import directives
 
@@ -112,3 +113,24 @@ def test_the_today_page_carries_the_offline_deliver_panel(partner_owner, receive
     assert '<template id="offline-deliver-panel">' in html
     assert 'action="/packages/__TRACKING__/deliver/"' in html
     assert 'data-outbox="attempted"' in html
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args", "kind"),
+    [
+        ("packages:package-deliver", ["TBA1"], "delivered"),
+        ("packages:package-attempt", ["TBA1"], "attempted"),
+        ("packages:package-undo", ["TBA1"], "delivery_undone"),
+        ("packages:handoff-confirm", [12], "handoff_confirm"),
+        ("packages:day-close", [], "day_close"),
+    ],
+)
+def test_the_worker_keeps_each_page_form_under_its_outbox_type(url_name, args, kind):
+    # given the URL the page's form posts to
+    path = reverse(url_name, args=args)
+    # then exactly one of the worker's patterns names it, with the outbox type the API takes
+    found = [(t, re.search(p, path)) for p, t, _ in ACTION_PATTERNS if re.search(p, path)]
+    assert [t for t, _ in found] == [kind]
+    assert kind in SYNC_TYPES
+    if args:
+        assert found[0][1].group(1) == str(args[0])

@@ -6,6 +6,8 @@
  *   the page as it stood then, so without a connection it opens with the data of the last
  *   sync. Every other URL, ops pages above all, is left to the network.
  * - A log-in page answering a kept page means the session is gone: every kept page is dropped.
+ * - A page form (deliver, attempt, undo, confirm, end of day) whose post fails on the way
+ *   is kept in the outbox, and the page it came from opens again showing it as not sent.
  * - Background Sync ("hub-outbox") sends the outbox (static/js/outbox-core.js) when the
  *   connection returns, even with no page open.
  */
@@ -14,6 +16,7 @@ const CACHE_VERSION = "{{ cache_version }}";
 const SHELL = {{ shell }};
 const PAGE_PATTERNS = {{ page_patterns }}.map(function (p) { return new RegExp(p); });
 const STATIC_PREFIX = {{ static_prefix }};
+const ACTION_PATTERNS = {{ action_patterns }}.map(function (a) { return [new RegExp(a[0]), a[1], a[2]]; });
 importScripts({{ idb_url }}, {{ outbox_core_url }});
 {% endautoescape %}{% verbatim %}
 const SHELL_CACHE = "hub-shell-" + CACHE_VERSION;
@@ -79,11 +82,69 @@ function shellStaleWhileRevalidate(request) {
   });
 }
 
+var MAX_PHOTO_SIDE = 1600;
+
+function actionOf(url) {
+  for (var i = 0; i < ACTION_PATTERNS.length; i++) {
+    var found = ACTION_PATTERNS[i][0].exec(url.pathname);
+    if (found) { return { type: ACTION_PATTERNS[i][1], key: ACTION_PATTERNS[i][2], value: found[1] }; }
+  }
+  return null;
+}
+
+function dataUrlOf(blob) {
+  return blob.arrayBuffer().then(function (buffer) {
+    var bytes = new Uint8Array(buffer);
+    var text = "";
+    for (var i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return "data:image/jpeg;base64," + btoa(text);
+  });
+}
+
+/* The photo as a JPEG data URL, no side longer than MAX_PHOTO_SIDE (as outbox.js does). */
+function smallerPhoto(file) {
+  if (!file || !file.size) { return Promise.resolve(undefined); }
+  return createImageBitmap(file).then(function (bitmap) {
+    var scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+    var canvas = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 });
+  }).then(dataUrlOf);
+}
+
+function keepFailedPost(request, action) {
+  return request.formData().then(function (form) {
+    var kept = {
+      client_id: form.get("idempotency_key"),
+      device_time: form.get("device_time") || new Date().toISOString(),
+      type: action.type
+    };
+    if (action.key) { kept[action.key] = action.key === "handoff" ? Number(action.value) : decodeURIComponent(action.value); }
+    ["reason", "note", "recipient_name", "safe_place_note"].forEach(function (name) {
+      if (form.get(name)) { kept[name] = form.get(name); }
+    });
+    return smallerPhoto(form.get("photo")).then(function (photo) {
+      if (photo) { kept.photo = photo; }
+      return self.HubOutbox.getMeta("user");
+    }).then(function (user) { return self.HubOutbox.add(kept, user); });
+  }).then(function () {
+    return Response.redirect(request.referrer || self.location.origin + "/", 303);
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") { return; }
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
+  var action = request.method === "POST" && request.mode === "navigate" ? actionOf(url) : null;
+  if (action) {
+    var copy = request.clone();
+    event.respondWith(fetch(request).catch(function () { return keepFailedPost(copy, action); }));
+    return;
+  }
+  if (request.method !== "GET") { return; }
   if (url.pathname.indexOf(STATIC_PREFIX) === 0 || SHELL.indexOf(url.pathname + url.search) !== -1) {
     event.respondWith(shellStaleWhileRevalidate(request));
   } else if (request.mode === "navigate" && isKeptPage(url)) {
