@@ -1,7 +1,7 @@
 /* The outbox on the device (issue 19): actions made without a connection, kept in IndexedDB
  * (the vendored idb library) until /api/v1/sync has answered for them. Runs in the pages
- * (static/js/outbox.js) and in the service worker (Background Sync), so nothing here
- * touches the DOM.
+ * (static/js/outbox.js) and in the service worker (Background Sync, failed page posts), so
+ * nothing here touches the DOM.
  *
  * Contract of sendWaiting():
  * 1. One sender at a time across tabs and the worker: the Web Lock LOCK_NAME, taken only if
@@ -18,6 +18,7 @@
   var DB_NAME = "hub-outbox";
   var SYNC_URL = "/api/v1/sync";
   var BATCH_SIZE = 300;
+  var MAX_PHOTO_SIDE = 1600;
   var WIRE_FIELDS = [
     "client_id", "type", "device_time", "tracking_id", "handoff", "reason", "note",
     "recipient_name", "safe_place_note", "photo"
@@ -138,6 +139,30 @@
     }).finally(changed);
   }
 
+  function dataUrlOf(blob) {
+    return blob.arrayBuffer().then(function (buffer) {
+      var bytes = new Uint8Array(buffer);
+      var text = "";
+      for (var i = 0; i < bytes.length; i += 0x8000) {
+        text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return "data:image/jpeg;base64," + global.btoa(text);
+    });
+  }
+
+  /* A photo made smaller on the device: a JPEG data URL, no side over MAX_PHOTO_SIDE
+   * (the server re-encodes it anyway); undefined without a photo. */
+  function smallerPhoto(file) {
+    if (!file || !file.size) { return Promise.resolve(undefined); }
+    return global.createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = new global.OffscreenCanvas(
+        Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 });
+    }).then(dataUrlOf);
+  }
+
   function sendWaiting() {
     var locks = global.navigator && global.navigator.locks;
     if (!locks) { return sendAllWaiting(); }
@@ -157,6 +182,7 @@
     remove: remove,
     getMeta: getMeta,
     setMeta: setMeta,
-    sendWaiting: sendWaiting
+    sendWaiting: sendWaiting,
+    smallerPhoto: smallerPhoto
   };
 })(self);

@@ -16,7 +16,6 @@
   "use strict";
 
   var SEND_EVERY_MS = 30000;
-  var MAX_PHOTO_SIDE = 1600;
   var outbox = window.HubOutbox;
   var app = null;  // the body's data-phone-* settings
   var waitingCount = 0;
@@ -87,23 +86,13 @@
     return action;
   }
 
-  /* The photo as a JPEG data URL, no side longer than MAX_PHOTO_SIDE. */
-  function smallerPhoto(file) {
-    return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return canvas.toDataURL("image/jpeg", 0.85);
-    });
-  }
-
   function withPhoto(form, action) {
     var input = form.querySelector("input[type=file][name=photo]");
     var file = input && input.files && input.files[0];
-    if (!file) { return Promise.resolve(action); }
-    return smallerPhoto(file).then(function (photo) { action.photo = photo; return action; });
+    return outbox.smallerPhoto(file).then(function (photo) {
+      if (photo) { action.photo = photo; }
+      return action;
+    });
   }
 
   /* What the service would refuse at once, said before the action is kept (no proof, no

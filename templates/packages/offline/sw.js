@@ -82,36 +82,12 @@ function shellStaleWhileRevalidate(request) {
   });
 }
 
-var MAX_PHOTO_SIDE = 1600;
-
 function actionOf(url) {
   for (var i = 0; i < ACTION_PATTERNS.length; i++) {
     var found = ACTION_PATTERNS[i][0].exec(url.pathname);
     if (found) { return { type: ACTION_PATTERNS[i][1], key: ACTION_PATTERNS[i][2], value: found[1] }; }
   }
   return null;
-}
-
-function dataUrlOf(blob) {
-  return blob.arrayBuffer().then(function (buffer) {
-    var bytes = new Uint8Array(buffer);
-    var text = "";
-    for (var i = 0; i < bytes.length; i += 0x8000) {
-      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    }
-    return "data:image/jpeg;base64," + btoa(text);
-  });
-}
-
-/* The photo as a JPEG data URL, no side longer than MAX_PHOTO_SIDE (as outbox.js does). */
-function smallerPhoto(file) {
-  if (!file || !file.size) { return Promise.resolve(undefined); }
-  return createImageBitmap(file).then(function (bitmap) {
-    var scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
-    var canvas = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    return canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 });
-  }).then(dataUrlOf);
 }
 
 function keepFailedPost(request, action) {
@@ -125,7 +101,7 @@ function keepFailedPost(request, action) {
     ["reason", "note", "recipient_name", "safe_place_note"].forEach(function (name) {
       if (form.get(name)) { kept[name] = form.get(name); }
     });
-    return smallerPhoto(form.get("photo")).then(function (photo) {
+    return self.HubOutbox.smallerPhoto(form.get("photo")).then(function (photo) {
       if (photo) { kept.photo = photo; }
       return self.HubOutbox.getMeta("user");
     }).then(function (user) { return self.HubOutbox.add(kept, user); });
