@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidInput, NotAllowed
 from hubdelivery.lib.dates import local_date
 from packages import selectors
@@ -140,7 +141,9 @@ class _Batch:
     partner: Partner | None
 
     @property
-    def actor(self):  # type: ignore[no-untyped-def]
+    def actor(self) -> User:
+        if self.viewer.user is None:  # a DSP system's token: the API refuses it before
+            raise NotAllowed(_("Only people record scans and deliveries."))
         return self.viewer.user
 
 

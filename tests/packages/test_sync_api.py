@@ -362,3 +362,14 @@ def test_deliveries_cost_the_batch_reads_plus_each_deliverys_own(
     with django_assert_max_num_queries(SCANS_QUERIES + PER_DELIVERY_QUERIES * n):
         results = results_of(sync_post(client, *events))
     assert {r["outcome"] for r in results} == {"applied"}
+
+
+def test_the_sync_endpoint_is_in_the_openapi_schema(partner_owner):
+    from django.urls import reverse
+
+    schema = api_client_for(partner_owner).get(reverse("api-schema") + "?format=json").json()
+    operation = schema["paths"]["/api/v1/sync"]["post"]
+    assert operation["operationId"] == "sync"
+    assert set(operation["responses"]) >= {"200", "400", "401", "403"}
+    result = schema["components"]["schemas"]["SyncResult"]["properties"]
+    assert set(result) >= {"client_id", "outcome", "code", "message", "what_to_do", "late"}
