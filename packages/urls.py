@@ -1,11 +1,14 @@
 from django.urls import path
 
-from packages.views import driver, dsp, dsp_network, handoff, manifests, ops, today
+from packages.views import driver, dsp, dsp_network, handoff, manifests, offline, ops, today
 
 app_name = "packages"
 
 urlpatterns = [
     path("driver/", driver.driver_home, name="driver-home"),
+    # The installable phone app (issue 19): the worker at the root, so its scope is the site
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest/<str:role>.webmanifest", offline.app_manifest, name="app-manifest"),
     # DSPs: ops admins (any DSP) and the DSP's managers (their own), issue 18
     path("ops/dsps/", dsp.ops_dsp_list, name="ops-dsps"),
     path("ops/dsps/new/", dsp_network.dsp_create, name="dsp-create"),

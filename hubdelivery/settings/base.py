@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "packages.context_processors.delivery_rules",
+                "packages.context_processors.phone_app",
             ],
         },
     },

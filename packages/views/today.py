@@ -34,6 +34,9 @@ from packages.views.handoff import camera_scanner_page, is_htmx
 from partners.models import PartnerMember
 from partners.selectors.partners import membership_current_or_404
 
+# The placeholder package of that panel: outbox.js puts the scanned label in its place.
+OFFLINE_PACKAGE = Package(tracking_id="__TRACKING__")
+
 
 def _membership(request: HttpRequest) -> PartnerMember:
     """The viewer's membership. Anyone else (a driver, another tenant) gets a 404 on the
@@ -70,6 +73,10 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
         "keep_for_return": [p for p in packages if package_is_deliverable(package=p)],
         "label_form": LabelForm(),
         "close_form": close_form or DayCloseForm(),
+        # The deliver panel outbox.js shows without a connection, filled in from a row.
+        "offline_package": OFFLINE_PACKAGE,
+        "deliver_form": DeliverForm(),
+        "attempt_form": AttemptForm(),
     }
     return render(request, "packages/today.html", context, status=400 if close_form else 200)
 
