@@ -231,6 +231,17 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     # the evening's assignment places them (the beat's work, run here)
     assert packages_assign_task(dsp_id=dsp.pk, service_date=storm_day.isoformat()) == [6, 0]
 
+    # the downtown florist closes that day, on the owner's closures page
+    owner = browser.new_context(viewport=PHONE).new_page()
+    log_in(owner, base, alaska["florist"].owner.email)
+    owner.goto(base + "/partner/closures/")
+    owner.get_by_label("First day closed").fill(storm_day.isoformat())
+    owner.get_by_label("Last day closed").fill(storm_day.isoformat())
+    owner.get_by_label("Reason").fill("Staff training")
+    owner.get_by_role("button", name="Save closure").click()
+    owner.get_by_text("Closure saved.").wait_for()
+    check(owner, f"18-08-closure-{width}")
+
     # ops declare a storm day in Alaska on the holiday calendar
     ops.goto(base + "/ops/holidays/")
     ops.locator("#id_add-date").fill(storm_day.isoformat())
@@ -241,14 +252,14 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     ops.get_by_role("button", name="Add the day").click()
     ops.get_by_text("Storm added to the calendar.").wait_for()
     assert HolidayDay.objects.filter(state="AK", date=storm_day, name="Storm").exists()
-    check(ops, f"18-08-storm-day-{width}")
+    check(ops, f"18-09-storm-day-{width}")
 
     # this week's statement on the pay page, before the rate change
     weekly_statements_compute(week_start=this_week, time_zone=ANCHORAGE)  # the nightly job
     pay_page_week(ops, base, this_week)
     before = payout_row(ops, "Midnight Sun Florist")
     assert before[3:7] == ["3", "7.50", "0.00", "7.50"]  # delivered, amount, adjustments, total
-    check(ops, f"18-09-pay-before-{width}")
+    check(ops, f"18-10-pay-before-{width}")
 
     # ops add the market's rate from next week
     ops.goto(base + "/ops/markets/")
@@ -257,7 +268,7 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     ops.get_by_label("In force from (local date)").fill(next_monday.isoformat())
     ops.get_by_role("button", name="Set the rate").click()
     ops.get_by_text("Anchorage pays $3.10 per package from").wait_for()
-    check(ops, f"18-10-rate-{width}")
+    check(ops, f"18-11-rate-{width}")
 
     # this week's statement reads the same, even once the nightly job has run again
     weekly_statements_compute(week_start=this_week, time_zone=ANCHORAGE)
