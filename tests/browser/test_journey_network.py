@@ -275,6 +275,16 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     pay_page_week(ops, base, this_week)
     assert payout_row(ops, "Midnight Sun Florist") == before
 
+    # and the audit log tells who set up the DSP
+    ops.goto(base + "/ops/audit/")
+    ops.get_by_label("Object").fill(DSP_NAME)
+    ops.get_by_role("button", name="Filter").click()
+    log = ops.locator("main table").inner_text()
+    for what in ("DSP created", "Station created", "Driver invited", "Driver joined",
+                 "API key issued"):  # fmt: skip
+        assert what in log, what
+    check(ops, f"18-12-audit-{width}")
+
 
 # ------------------------------------------------------------------------------
 # No page of the journey sends ops to /admin/
