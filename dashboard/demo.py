@@ -3,9 +3,9 @@ shows something real: Back Bay Blooms (Boston, New York time) and Midnight Sun F
 (Anchorage time). Each past day gets a closed drop-off with its scans, mostly first-attempt
 deliveries, a few second attempts, the odd return and missing package; all in final states
 (nothing held), so the capacity check's custody rules are not disturbed. Then the four
-complete weeks' statements, a rate change, an adjustment and a paid week. Bulk-created once
-per partner and day (the manifest's external id marks a day done), so a second seed changes
-nothing.
+complete weeks' statements (each partner at its market's rate: Anchorage's is $3.00), a rate
+change, an adjustment and a paid week. Bulk-created once per partner and day (the manifest's
+external id marks a day done), so a second seed changes nothing.
 
 Runs after routing.demo: its capacity reports are already written (and kept on a re-seed)."""
 
@@ -48,6 +48,7 @@ HISTORY_DAYS = 35
 HISTORY_PARTNERS = ["Back Bay Blooms", "Midnight Sun Florist"]
 DEMO_MARKET_TARGET = 3
 STATEMENT_WEEKS = 4
+ANCHORAGE_RATE = Decimal("3.00")
 
 
 def seed() -> None:
@@ -56,16 +57,33 @@ def seed() -> None:
         demo_history_ensure(partner=partner, dsp=dsp)
     Market.objects.filter(active_partner_target=0).update(active_partner_target=DEMO_MARKET_TARGET)
     last = last_complete_week(tz_name="America/New_York")
+    demo_anchorage_rate_ensure(first_week=last - datetime.timedelta(weeks=STATEMENT_WEEKS - 1))
     for weeks_back in range(STATEMENT_WEEKS):
         weekly_statements_compute(week_start=last - datetime.timedelta(weeks=weeks_back))
     demo_pay_ensure(last_week=last)
     facts_refresh()  # what the beat task does every minute: the dashboard reads these rows
 
 
+def demo_anchorage_rate_ensure(*, first_week: datetime.date) -> None:
+    """Anchorage pays $3.00 a package from the first statement week, so Midnight Sun Florist's
+    statements show its market's rate (Back Bay Blooms earns Boston's $2.50). Set once, before
+    any of its statements is built (a built week refuses an earlier rate)."""
+    anchorage = Market.objects.get(name="Anchorage")
+    if MarketRate.objects.filter(market=anchorage).exists():
+        return
+    if WeeklyStatement.objects.filter(partner__application__market=anchorage).exists():
+        return
+    market_rate_set(
+        actor=User.objects.get(email="opsadmin@demo.hub"),
+        market=anchorage,
+        rate_per_package=ANCHORAGE_RATE,
+        effective_from=first_week,
+    )
+
+
 def demo_pay_ensure(*, last_week: datetime.date) -> None:
-    """The Boston market's rate goes up 25 cents from next Monday (the demo partners have no
-    application, so they earn the default rate); Back Bay Blooms' last week has a credit and
-    the week before is paid. Each made once."""
+    """The Boston market's rate goes up 25 cents from next Monday; Back Bay Blooms' last week
+    has a credit and the week before is paid. Each made once."""
     admin = User.objects.get(email="opsadmin@demo.hub")
     market, _ = Market.objects.get_or_create(
         name="Boston",

@@ -13,6 +13,7 @@ urlpatterns = [
         name="api-package-events",
     ),
     path("package-events", apis.PackageEventCreateApi.as_view(), name="api-package-event-create"),
+    path("sync", apis.SyncApi.as_view(), name="api-sync"),
     path("handoffs", apis.HandoffListOpenApi.as_view(), name="api-handoffs"),
     path("handoffs/<int:pk>", apis.HandoffDetailApi.as_view(), name="api-handoff-detail"),
     path("handoffs/<int:pk>/confirm", apis.HandoffConfirmApi.as_view(), name="api-handoff-confirm"),

@@ -1,7 +1,8 @@
 """Demo DSP with two stations, two drivers (and one invited who has not joined yet) and an API
 token, and a day of work at Back Bay Blooms:
 today's manifest handed off (a closed drop-off with a damaged and a missing package), some
-packages delivered (one from a phone whose clock is three hours off, flagged for ops), one
+packages delivered (one from a phone whose clock is three hours off, flagged for ops), a scan
+a phone sent after the drop-off closed (a late event for ops), one
 attempted with an open incident, an open return handoff, and tomorrow's manifest waiting.
 Every write goes through the services with fixed idempotency keys, so running the seed again
 the same day changes nothing."""
@@ -14,18 +15,21 @@ from accounts.demo import demo_user_ensure
 from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
-from packages import services
+from packages import selectors, services
 from packages.models import (
     AttemptReason,
     Driver,
     Dsp,
     DspApiToken,
     DspManager,
+    Handoff,
     HandoffDirection,
     Package,
     Station,
+    SyncEventType,
 )
 from packages.services.network import driver_invite
+from packages.services.sync import SyncEvent, events_sync
 from packages.services.tokens import RotationOverlap
 from partners.models import Partner
 
@@ -156,6 +160,7 @@ def demo_day_run(*, florist: Partner, dsp: Dsp, driver: User, staff: User, day: 
     )
     services.handoff_confirm(actor=driver, handoff=handoff, idempotency_key=f"{key}-confirm-d")
     services.handoff_confirm(actor=staff, handoff=handoff, idempotency_key=f"{key}-confirm-p")
+    demo_late_scan_run(driver=driver, handoff=handoff, tracking_id=packages[-1].tracking_id)
     for n, package in enumerate(packages[:5]):
         services.package_deliver(
             actor=staff,
@@ -180,6 +185,19 @@ def demo_day_run(*, florist: Partner, dsp: Dsp, driver: User, staff: User, day: 
         service_date=day,
         idempotency_key=f"{key}-return",
     )
+
+
+def demo_late_scan_run(*, driver: User, handoff: Handoff, tracking_id: str) -> None:
+    """The driver's phone scanned the last package without a connection before the drop-off
+    closed, and sent it after: refused, kept for ops at /ops/late-events/."""
+    late_scan = SyncEvent(
+        client_id=f"demo-late-scan-{handoff.pk}",
+        type=SyncEventType.RECEIVED,
+        device_time=handoff.opened_at + datetime.timedelta(minutes=12),
+        tracking_id=tracking_id,
+        handoff_id=handoff.pk,
+    )
+    events_sync(viewer=selectors.viewer_for(user=driver), events=[late_scan])
 
 
 def seed() -> None:

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from partners.closing import ClosingCause
 from partners.models import PartnerStatus
 
 # Partners in these states take part in handoffs and receive manifests (the first handoff is an
@@ -476,6 +477,10 @@ class PackageEventType(models.TextChoices):
     INCIDENT_RESOLVED = "incident_resolved", _("Incident resolved")
     QUEUED_FOR_RETURN = "queued_for_return", _("Kept for the return handoff")
     RETURNED = "returned", _("Returned to the DSP")
+    # Routing moved it to another partner before any handoff: its partner closed on the date
+    # (detail: from_partner, to_partner ("" = the DSP), cause, reason) or ops applied or undid a
+    # capacity finding's ZIP move (detail: from_partner, to_partner, reason, zip_move).
+    REASSIGNED = "reassigned", _("Moved to another partner")
 
 
 class PackageEvent(models.Model):
@@ -530,9 +535,98 @@ class PackageEvent(models.Model):
 
     @property
     def reason_label(self) -> str:
-        """A failed attempt's reason as the reader's words, not its stored value."""
+        """A failed attempt's reason or a move's cause as the reader's words, not its stored
+        value."""
         reason = self.detail.get("reason", "")
+        if self.event_type == PackageEventType.REASSIGNED and "cause" in self.detail:
+            cause = choice_label(ClosingCause, self.detail.get("cause", ""))
+            return gettext("%(cause)s: %(reason)s") % {"cause": cause, "reason": reason}
         return AttemptReason(reason).label if reason in AttemptReason.values else reason
+
+    @property
+    def move_text(self) -> str:
+        """Where a moved package went, in the reader's words ("" for other events)."""
+        if self.event_type != PackageEventType.REASSIGNED:
+            return ""
+        names = {"from": self.detail.get("from_partner", ""), "to": self.detail.get("to_partner")}
+        if names["to"]:
+            return gettext("From %(from)s to %(to)s.") % names
+        return gettext("From %(from)s back to the DSP: no open covering partner had room.") % names
+
+
+# ------------------------------------------------------------------------------
+# Events a phone recorded offline that reached the server after their day closed
+# ------------------------------------------------------------------------------
+class SyncEventType(models.TextChoices):
+    """The kinds of event a phone's outbox sends (POST /api/v1/sync)."""
+
+    RECEIVED = "received", _("Scanned at the handoff")
+    DAMAGED = "damaged", _("Marked damaged")
+    MISSING = "missing", _("Marked missing")
+    HANDOFF_CONFIRM = "handoff_confirm", _("Handoff confirmed")
+    DELIVERED = "delivered", _("Delivered")
+    ATTEMPTED = "attempted", _("Delivery attempted")
+    DELIVERY_UNDONE = "delivery_undone", _("Delivery undone")
+    DAY_CLOSE = "day_close", _("Day closed")
+
+
+class LateEventOutcome(models.TextChoices):
+    APPLIED = "applied", pgettext_lazy("late event", "Applied")  # recorded in the custody log
+    REFUSED = "refused", pgettext_lazy("late event", "Refused")  # kept here only, for ops
+
+
+class LateEvent(models.Model):
+    """An event from a phone's outbox (POST /api/v1/sync) that arrived after its day or its
+    handoff had closed. Nothing a person did is lost: the event is kept with the device's time
+    and the server's, applied or not, and listed for ops at /ops/late-events/. One row per
+    client id, however often the phone sends it."""
+
+    client_id = models.CharField(max_length=100, unique=True)
+    event_type = models.CharField(max_length=20, choices=SyncEventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_events",
+    )
+    tracking_id = models.CharField(max_length=40, blank=True)
+    handoff = models.ForeignKey(
+        Handoff, on_delete=models.PROTECT, null=True, blank=True, related_name="late_events"
+    )
+    device_time = models.DateTimeField(help_text=_("When the device saw it."))
+    received_at = models.DateTimeField(help_text=_("When the server received it."))
+    outcome = models.CharField(max_length=10, choices=LateEventOutcome.choices)
+    # The refusal's stable code and words (packages.services.sync), empty when applied.
+    code = models.CharField(max_length=30, blank=True)
+    message = models.TextField(blank=True)
+    # The custody-log row when the event was applied.
+    event = models.ForeignKey(
+        PackageEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the phone sent, without a photo's bytes.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=LateEventOutcome.values), name="late_event_outcome_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_id or self.handoff_id}: {self.event_type} (late)"
+
+    def get_outcome_display(self) -> str:
+        return choice_label(LateEventOutcome, self.outcome)
+
+    def get_event_type_display(self) -> str:
+        return choice_label(SyncEventType, self.event_type)
 
 
 # ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from packages.models import (
     HandoffStatus,
     Incident,
     IncidentStatus,
+    LateEvent,
     Manifest,
     ManifestUpload,
     Package,
@@ -534,6 +535,14 @@ def incident_queue_for_ops(*, reason: str = "") -> QuerySet[Incident]:
         incidents = incidents.filter(reason=reason)
     return incidents.select_related("package__partner", "attempt__attempted_by").order_by(
         "opened_at", "id"
+    )
+
+
+def late_event_list_for_ops() -> QuerySet[LateEvent]:
+    """Events phones sent after their day or handoff closed (packages.services.sync), newest
+    first, with who sent them and where."""
+    return LateEvent.objects.select_related("partner", "actor", "handoff").order_by(
+        "-received_at", "-id"
     )
 
 

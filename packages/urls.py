@@ -74,6 +74,7 @@ urlpatterns = [
         name="ops-handoff",
     ),
     path("ops/incidents/", ops.ops_incident_queue, name="ops-incidents"),
+    path("ops/late-events/", ops.ops_late_events, name="ops-late-events"),
     path("ops/incidents.csv", ops.ops_incident_queue_csv, name="ops-incidents-csv"),
     path(
         "ops/incidents/<int:incident_id>/resolve/",

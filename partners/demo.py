@@ -1,6 +1,9 @@
-"""Demo partners in every status. The demo owner runs an active Boston florist with one staff
-member whose check is clear, one whose check is pending, and closures using 3 of the year's 5
-closure days. The holiday calendar has Patriots' Day in Massachusetts and a storm day in Alaska."""
+"""Demo partners in every status, each from an approved application in the market covering its
+shop (the demo ops admin opens San Francisco, Chicago and Anchorage for the partners outside
+the five seeded markets), so market rates price their statements. The demo owner runs an
+active Boston florist with one staff member whose check is clear, one whose check is
+pending, and closures using 3 of the year's 5 closure days. The holiday calendar has
+Patriots' Day in Massachusetts and a storm day in Alaska."""
 
 import datetime
 
@@ -12,9 +15,13 @@ from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.zipdata import zip_lookup
 from partners.agreement import AGREEMENT_VERSION
-from partners.events import partner_event_record
+from partners.events import application_event_record, partner_event_record
 from partners.models import (
+    DEFAULT_MARKET_RADIUS_MILES,
+    ApplicationEventKind,
+    ApplicationStatus,
     BackgroundCheck,
+    BusinessType,
     Closure,
     HolidayDay,
     HolidayKind,
@@ -22,12 +29,14 @@ from partners.models import (
     MemberRole,
     NetworkEvent,
     Partner,
+    PartnerApplication,
     PartnerEventKind,
     PartnerMember,
     PartnerStatus,
 )
+from partners.selectors.recruiting import market_covering
 from partners.services import recruiting
-from partners.services.holidays import federal_holidays_seed_current
+from partners.services.holidays import federal_holidays_seed_current, holiday_add
 from partners.services.partners import CHECKLIST
 
 # (owner email, owner name, trade name, legal name, street, ZIP, status, checklist items done)
@@ -83,6 +92,8 @@ DEMO_PARTNERS = [
         4,
     ),
 ]
+# Markets the demo ops admin opens for the demo partners outside the seeded ones: name, centre.
+DEMO_MARKETS = [("San Francisco", "94110"), ("Chicago", "60657"), ("Anchorage", "99501")]
 CHECKLIST_FIELDS = [field for field, _, _ in CHECKLIST]
 STATUS_REASONS = {
     PartnerStatus.PAUSED: "Store renovation.",
@@ -134,6 +145,7 @@ def demo_partner_ensure(
     if status == PartnerStatus.PAUSED and partner.paused_until is None:
         partner.paused_until = local_date(tz_name=partner.time_zone) + datetime.timedelta(days=10)
         partner.save(update_fields=["paused_until"])
+    demo_partner_application_ensure(partner)
     return partner
 
 
@@ -155,6 +167,47 @@ def demo_member_ensure(
     return member
 
 
+def demo_markets_ensure() -> None:
+    admin = User.objects.get(email="opsadmin@demo.hub")
+    for name, center_zip in DEMO_MARKETS:
+        if not Market.objects.filter(name=name).exists():
+            recruiting.market_create(
+                actor=admin,
+                name=name,
+                center_zip=center_zip,
+                radius_miles=DEFAULT_MARKET_RADIUS_MILES,
+            )
+
+
+def demo_partner_application_ensure(partner: Partner) -> None:
+    """The approved application the partner came from, in the market covering its shop."""
+    if hasattr(partner, "application"):
+        return
+    market = market_covering(latitude=partner.latitude, longitude=partner.longitude)
+    if market is None:
+        raise ValueError(f"no market covers demo partner {partner.trade_name}")
+    decided = partner.created
+    application = PartnerApplication.objects.create(
+        owner=partner.owner, status=ApplicationStatus.APPROVED, partner=partner, market=market,
+        legal_name=partner.legal_name, trade_name=partner.trade_name,
+        business_type=BusinessType.OTHER, business_type_other="Demo shop",
+        address_line=partner.address_line, city=partner.city, state=partner.state,
+        zip_code=partner.zip_code, latitude=partner.latitude, longitude=partner.longitude,
+        time_zone=partner.time_zone, opening_days=partner.opening_days,
+        opens_at=partner.opens_at, closes_at=partner.closes_at, has_secure_storage=True,
+        storage_capacity=partner.storage_capacity, delivery_modes=partner.delivery_modes,
+        daily_capacity=partner.daily_capacity, terms_accepted=True,
+        decision_reason="Demo data.", submitted_at=decided, decided_at=decided,
+    )  # fmt: skip
+    application_event_record(
+        application=application,
+        actor=None,
+        kind=ApplicationEventKind.TRANSITION,
+        from_status=ApplicationStatus.SUBMITTED,
+        reason="Demo data.",
+    )
+
+
 def demo_network_events_ensure() -> None:
     """The audit log shows market and target-state changes: Hoboken's radius widened and
     Colorado added then taken out again, by the demo ops admin (once)."""
@@ -174,6 +227,8 @@ def demo_network_events_ensure() -> None:
 
 
 def seed() -> None:
+    demo_network_events_ensure()  # first: it runs only while no network event exists
+    demo_markets_ensure()  # before the partners, who come from applications in them
     for email, name, trade, legal, street, zip_code, status, done in DEMO_PARTNERS:
         owner = demo_user_ensure(email=email, full_name=name, roles=[Role.PARTNER_OWNER])
         partner = demo_partner_ensure(
@@ -208,26 +263,26 @@ def seed() -> None:
         defaults={"start_date": stocktake, "end_date": stocktake},
     )
     demo_holidays_ensure(today=local_date(tz_name=florist.time_zone))
-    demo_network_events_ensure()
 
 
 def demo_holidays_ensure(*, today: datetime.date) -> None:
-    """The federal days, Patriots' Day in Massachusetts and a storm day in Alaska."""
+    """The federal days, Patriots' Day in Massachusetts and a storm day in Alaska, added by the
+    demo ops admin through the calendar's service (so the audit log shows them)."""
     federal_holidays_seed_current()
-    ops_admin = User.objects.filter(email="opsadmin@demo.hub").first()
+    ops_admin = User.objects.get(email="opsadmin@demo.hub")
     patriots_day = third_monday_of_april(today.year)
     if patriots_day < today:
         patriots_day = third_monday_of_april(today.year + 1)
-    HolidayDay.objects.get_or_create(
-        date=patriots_day, name="Patriots' Day", state="MA",
-        defaults={"kind": HolidayKind.STATE, "reason": "Massachusetts state holiday",
-                  "created_by": ops_admin},
-    )  # fmt: skip
-    HolidayDay.objects.get_or_create(
-        name="Storm", state="AK", kind=HolidayKind.AD_HOC,
-        defaults={"date": today + datetime.timedelta(days=3),
-                  "reason": "Winter storm warning for Anchorage", "created_by": ops_admin},
-    )  # fmt: skip
+    if not HolidayDay.objects.filter(name="Patriots' Day", state="MA").exists():
+        holiday_add(
+            actor=ops_admin, date=patriots_day, kind=HolidayKind.STATE, name="Patriots' Day",
+            reason="Massachusetts state holiday", state="MA",
+        )  # fmt: skip
+    if not HolidayDay.objects.filter(name="Storm", state="AK", kind=HolidayKind.AD_HOC).exists():
+        holiday_add(
+            actor=ops_admin, date=today + datetime.timedelta(days=3), kind=HolidayKind.AD_HOC,
+            name="Storm", reason="Winter storm warning for Anchorage", state="AK",
+        )  # fmt: skip
 
 
 def third_monday_of_april(year: int) -> datetime.date:

@@ -177,6 +177,9 @@ class PartnerEventKind(models.TextChoices):
         "closure_allowance_overridden",
         _("Closure beyond the allowance (ops override)"),
     )
+    # A capacity finding applied (or undone): one service date's ZIPs moved to a neighbour.
+    ZIP_MOVE_APPLIED = "zip_move_applied", _("ZIPs moved to a neighbour for a day")
+    ZIP_MOVE_UNDONE = "zip_move_undone", _("ZIP move undone")
 
 
 class PartnerEvent(models.Model):

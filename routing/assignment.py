@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from hubdelivery.lib.geo import EARTH_RADIUS_MILES
+from hubdelivery.lib.distance_text import distance_text
+from hubdelivery.lib.geo import EARTH_RADIUS_MILES, METRES_PER_MILE
 
 
 @dataclass(frozen=True)
@@ -436,12 +437,15 @@ def _place(
 
 
 def _assigned_reason(candidate: _Candidate, passed_over: list[str]) -> str:
-    values = {"miles": f"{candidate.miles:.2f}", "radius": f"{candidate.partner.radius_miles:g}"}
+    values = {
+        "distance": distance_text(metres=candidate.miles * METRES_PER_MILE),
+        "radius": f"{candidate.partner.radius_miles:g}",
+    }
     if candidate.by_zip:
-        reason = _("nearest covering partner with room, %(miles)s mi away (serves the ZIP)")
+        reason = _("nearest covering partner with room, %(distance)s away (serves the ZIP)")
     else:
         reason = _(
-            "nearest covering partner with room, %(miles)s mi away "
+            "nearest covering partner with room, %(distance)s away "
             "(within its %(radius)s mi radius)"
         )
     reason %= values

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from hubdelivery.lib.geo import haversine_miles
+from hubdelivery.lib.distance_text import distance_text
+from hubdelivery.lib.geo import METRES_PER_MILE, haversine_miles
 
 MILES_PER_DEGREE_LATITUDE = 69.0
 GRID_DEGREES = 0.02  # the coarsest cell; halved down to GRID_DEGREES / 16 where partners crowd
@@ -178,12 +179,13 @@ def overflow_finding(
     moved = min(overflow, neighbour.room)
     index.take(neighbour, moved)  # later suggestions see the room this one used
     values = {"count": moved, "zips": ", ".join(zips), "name": neighbour.name,
-              "miles": f"{miles:.1f}", "kept": overflow - moved}  # fmt: skip
+              "distance": distance_text(metres=miles * METRES_PER_MILE),
+              "kept": overflow - moved}  # fmt: skip
     if zips:
         action = (
             ngettext(
-                "Move %(count)d package (ZIP %(zips)s) to %(name)s, %(miles)s mi away",
-                "Move %(count)d packages (ZIP %(zips)s) to %(name)s, %(miles)s mi away",
+                "Move %(count)d package (ZIP %(zips)s) to %(name)s, %(distance)s away",
+                "Move %(count)d packages (ZIP %(zips)s) to %(name)s, %(distance)s away",
                 moved,
             )
             % values
@@ -191,8 +193,8 @@ def overflow_finding(
     else:
         action = (
             ngettext(
-                "Move %(count)d package to %(name)s, %(miles)s mi away",
-                "Move %(count)d packages to %(name)s, %(miles)s mi away",
+                "Move %(count)d package to %(name)s, %(distance)s away",
+                "Move %(count)d packages to %(name)s, %(distance)s away",
                 moved,
             )
             % values

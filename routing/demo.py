@@ -1,5 +1,6 @@
 """Demo routes (the florist's today and next day, the Boston station's drop-off order) and
-capacity reports with at least one finding of each kind.
+capacity reports with at least one finding of each kind, and the florist's over-capacity
+finding applied (the ZIPs it names moved to the café for the date, with its Undo).
 
 The check runs for the next ordinary service date (tomorrow, or the first day after it that is
 not a major holiday) in every time zone, and for the next major holiday in New York. The rows
@@ -11,24 +12,34 @@ Coverage for the two Boston partners, and a DSP-level manifest (no partner) of 2
 around Back Bay and the South End that the assignment spreads over both, two of them outside
 every coverage and left with the DSP. It is for the ordinary day after the checked date:
 on the checked date the florist is over capacity on purpose (the capacity findings), so
-there it could take none of them."""
+there it could take none of them.
+
+On the ordinary day after that the café is closed (a closure it declares here) after the
+DSP sent it packages: the Back Bay ones moved to the florist, the rest stay with the DSP,
+each with its move event and reason."""
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.demo import demo_user_ensure
+from accounts.models import User
 from accounts.roles import Role
 from hubdelivery.lib.dates import local_date
 from packages.demo import demo_dsp_ensure
 from packages.models import Handoff, HandoffDirection, Manifest, Package, PackageStatus
 from partners.demo import demo_member_ensure, demo_partner_ensure
 from partners.models import BackgroundCheck, MemberRole, Partner, PartnerStatus
+from partners.selectors.partners import closure_days_used
+from partners.services.closures import closure_declare
+from routing.models import CapacityFinding, FindingKind, ZipMove
 from routing.selectors import major_holiday, partner_time_zones
 from routing.services import (
     capacity_check_run,
     coverage_update,
     dropoff_route_build,
+    finding_apply,
     packages_assign,
     partner_route_build,
 )
@@ -49,9 +60,16 @@ def next_major_holiday(start: datetime.date) -> datetime.date:
 
 
 def demo_packages_ensure(
-    *, partner: Partner, service_date: datetime.date, count: int, status: str, label: str
+    *,
+    partner: Partner,
+    service_date: datetime.date,
+    count: int,
+    status: str,
+    label: str,
+    zip_code: str = "",
 ) -> None:
-    """`count` packages for the partner and date under one demo manifest, created once."""
+    """`count` packages for the partner and date (in the shop's ZIP unless told) under one
+    demo manifest, created once."""
     dsp, _ = demo_dsp_ensure()
     external_id = f"DEMO-{label}-{partner.pk}-{service_date:%Y%m%d}"
     manifest, created = Manifest.objects.get_or_create(
@@ -72,7 +90,7 @@ def demo_packages_ensure(
             recipient_name="Demo Recipient",
             address_line=f"{10 + n} Demo St",
             city=partner.city,
-            zip_code=partner.zip_code,
+            zip_code=zip_code or partner.zip_code,
             latitude=partner.latitude,
             longitude=partner.longitude,
             status=status,
@@ -178,6 +196,43 @@ def demo_area_manifest_ensure(*, service_date: datetime.date) -> None:
     packages_assign(dsp=dsp, service_date=service_date)
 
 
+# The café's packages on its closed day: those within the florist's mile go to it; the two
+# at the South End's far edge stay with the DSP (only the closed café serves them).
+CLOSED_DAY_ADDRESSES = [
+    *AREA_ADDRESSES[1:4],
+    *AREA_ADDRESSES[14:18],
+    ("1010 Massachusetts Ave", "02118", 42.3337, -71.0730),
+    ("560 Albany St", "02118", 42.3345, -71.0680),
+]
+
+
+def demo_closed_day_ensure(*, cafe: Partner, service_date: datetime.date) -> None:
+    """The café declares a closure for a day the DSP had already sent it packages for, so
+    they move (or stay with the DSP) with their reasons. Once: a café already closed from
+    today on, or without closure days left, is left as it is."""
+    if cafe.closures.filter(end_date__gte=local_date(tz_name=cafe.time_zone)).exists():
+        return
+    if closure_days_used(partner=cafe, year=service_date.year) >= settings.CLOSURE_ALLOWANCE_DAYS:
+        return
+    dsp, _ = demo_dsp_ensure()
+    manifest, _ = Manifest.objects.get_or_create(
+        dsp=dsp, external_id=f"DEMO-CLOSED-{service_date:%Y%m%d}",
+        defaults={"partner": cafe, "service_date": service_date, "source": "api",
+                  "package_count": len(CLOSED_DAY_ADDRESSES)},
+    )  # fmt: skip
+    Package.objects.bulk_create(
+        Package(
+            tracking_id=f"CLOSED{service_date:%Y%m%d}{n:03d}", dsp=dsp, manifest=manifest,
+            partner=cafe, service_date=service_date, recipient_name="Demo Recipient",
+            address_line=address, city="Boston", zip_code=zip_code, latitude=lat, longitude=lng,
+            status=PackageStatus.MANIFESTED, status_changed_at=timezone.now(),
+        )
+        for n, (address, zip_code, lat, lng) in enumerate(CLOSED_DAY_ADDRESSES)
+    )  # fmt: skip
+    closure_declare(partner=cafe, actor=cafe.owner, start_date=service_date,
+                    end_date=service_date, reason="Espresso machine repair")  # fmt: skip
+
+
 def seed() -> None:
     florist = Partner.objects.get(trade_name="Back Bay Blooms")
     today = local_date(tz_name=florist.time_zone)
@@ -187,6 +242,8 @@ def seed() -> None:
     demo_coverage_ensure(florist=florist, cafe=cafe)
     area_date = next_ordinary_date(service_date + datetime.timedelta(days=1))
     demo_area_manifest_ensure(service_date=area_date)
+    closed_date = next_ordinary_date(area_date + datetime.timedelta(days=1))
+    demo_closed_day_ensure(cafe=cafe, service_date=closed_date)
     demo_packages_ensure(partner=florist, service_date=service_date, count=36,
                          status=PackageStatus.MANIFESTED, label="OVER")  # fmt: skip
     demo_packages_ensure(partner=cafe, service_date=service_date, count=8,
@@ -207,3 +264,24 @@ def seed() -> None:
     for zone in partner_time_zones():
         capacity_check_run(service_date=service_date, time_zone=zone, force=False)
     capacity_check_run(service_date=holiday, time_zone=florist.time_zone, force=False)
+    demo_zip_move_ensure(florist=florist, service_date=service_date)
+
+
+def demo_zip_move_ensure(*, florist: Partner, service_date: datetime.date) -> None:
+    """The florist's over-capacity finding applied by the demo reviewer (the ZIPs it names
+    go to the café for the date), once: the capacity report shows who applied it, with its
+    Undo."""
+    finding = (
+        CapacityFinding.objects.filter(
+            partner=florist,
+            report__service_date=service_date,
+            kind=FindingKind.OVER_DAILY_CAPACITY,
+            neighbour__isnull=False,
+        )
+        .select_related("report", "partner", "neighbour")
+        .first()
+    )
+    if finding is None or ZipMove.objects.filter(report=finding.report, partner_from=florist):
+        return
+    reviewer = User.objects.get(email="reviewer@demo.hub")
+    finding_apply(finding=finding, actor=reviewer)

@@ -218,3 +218,77 @@ class Coverage(models.Model):
 
     def __str__(self) -> str:
         return f"Coverage of {self.partner_id}"
+
+
+class ZipMove(models.Model):
+    """A capacity finding applied: the from-partner's packages of some ZIPs on one service
+    date moved to the neighbour the finding named, until undone.
+
+    The finding is named by its report, partner and kind (unique per report) rather than by
+    a key: a re-run of the check replaces its findings with one DELETE, which a key pointing
+    at them would turn into a read and an update of every finding (tens of thousands).
+    """
+
+    report = models.ForeignKey(CapacityReport, on_delete=models.PROTECT, related_name="zip_moves")
+    finding_kind = models.CharField(max_length=30, choices=FindingKind.choices)
+    partner_from = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="zip_moves_out"
+    )
+    partner_to = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="zip_moves_in"
+    )
+    zip_codes = models.JSONField(default=list, help_text=_("5-digit ZIP strings."))
+    service_date = models.DateField()
+    packages = models.ManyToManyField(
+        "packages.Package", through="ZipMovePackage", related_name="zip_moves"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    applied_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            # Applying a finding twice is refused; once undone it may be applied again.
+            models.UniqueConstraint(
+                fields=["report", "partner_from", "finding_kind"],
+                condition=Q(undone_at__isnull=True),
+                name="one_active_zip_move_per_finding",
+            ),
+            models.CheckConstraint(
+                condition=~Q(partner_from=models.F("partner_to")),
+                name="zip_move_to_another_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        zips = ", ".join(self.zip_codes)
+        return f"ZIPs {zips} {self.service_date}: {self.partner_from_id} -> {self.partner_to_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.undone_at is None
+
+
+class ZipMovePackage(models.Model):
+    """One package a ZipMove moved, with what undoing it restores."""
+
+    move = models.ForeignKey(ZipMove, on_delete=models.CASCADE, related_name="moved")
+    package = models.ForeignKey(
+        "packages.Package", on_delete=models.PROTECT, related_name="zip_move_rows"
+    )
+    # Whether routing had placed it (it may place it again once the move is undone).
+    was_assigned_by_routing = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["move", "package"], name="one_row_per_moved_package"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package_id} in {self.move_id}"

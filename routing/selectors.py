@@ -2,12 +2,14 @@
 number of queries is the same for ten partners or ten thousand."""
 
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from packages.models import Handoff, HandoffStatus, Package, PackageStatus
+from hubdelivery.lib.dates import local_date
+from packages.models import Handoff, HandoffDirection, HandoffStatus, Package, PackageStatus
 from packages.selectors import delivery_success_counts
 from partners.models import Closure, Partner, PartnerStatus
 from partners.selectors.holidays import holidays_for_partners, nationwide_holiday
@@ -22,6 +24,7 @@ from routing.models import (
     DropOffStop,
     PartnerRoute,
     RouteStop,
+    ZipMove,
 )
 
 # Packages the partner holds and has not yet delivered or queued for return.
@@ -217,27 +220,29 @@ def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
 # Assignment: every active partner's coverage and room on a date, in three queries
 # ------------------------------------------------------------------------------
 def partner_coverages_for_assignment(
-    *, service_date: datetime.date, dsp_id: int
+    *, service_date: datetime.date, dsp_id: int | None
 ) -> list[PartnerCoverage]:
     """Every ACTIVE partner as routing.assignment sees it on the date.
 
     Room: daily capacity minus the date's packages already on the partner, and storage
     capacity minus those and what it still holds from earlier days. The packages the run
-    may move (this DSP's, manifested, placed by routing) do not count: they are being placed
-    again. A closure covering the date, or a holiday of the calendar for the partner's state
-    or market (or nationwide), closes the partner.
+    may move (DSP `dsp_id`'s, manifested, placed by routing) do not count: they are being
+    placed again. With no `dsp_id` every package counts (a closure moves only the closed
+    partners' packages, whose room does not matter). A closure covering the date, or a
+    holiday of the calendar for the partner's state or market (or nationwide), closes the
+    partner.
     """
-    movable = Q(
-        dsp_id=dsp_id,
-        service_date=service_date,
-        status=PackageStatus.MANIFESTED,
-        assigned_by_routing=True,
-    )
+    packages = Package.objects.filter(partner__status=PartnerStatus.ACTIVE)
+    if dsp_id is not None:
+        packages = packages.exclude(
+            dsp_id=dsp_id,
+            service_date=service_date,
+            status=PackageStatus.MANIFESTED,
+            assigned_by_routing=True,
+        )
     loads = {
         row["partner_id"]: row
-        for row in Package.objects.filter(partner__status=PartnerStatus.ACTIVE)
-        .filter(Q(service_date=service_date) | Q(status__in=CUSTODY_STATUSES))
-        .exclude(movable)
+        for row in packages.filter(Q(service_date=service_date) | Q(status__in=CUSTODY_STATUSES))
         .values("partner_id")
         .annotate(
             assigned=Count("id", filter=Q(service_date=service_date)),
@@ -355,10 +360,45 @@ def routes_due_partner_ids(*, service_date: datetime.date, time_zone: str) -> li
 
 def packages_assign_movable(*, dsp_id: int, service_date: datetime.date) -> QuerySet[Package]:
     """The DSP's packages of the date that routing may (re)place: still manifested, and
-    either without a partner or placed by routing before. The DSP's own choices stay."""
+    either without a partner or placed by routing before. The DSP's own choices stay, and so
+    do the packages an applied ZIP move gave a neighbour (routing.services.zip_moves)."""
     return Package.objects.filter(
         dsp_id=dsp_id, service_date=service_date, status=PackageStatus.MANIFESTED
     ).filter(Q(partner__isnull=True) | Q(assigned_by_routing=True))
+
+
+def packages_of_closed_partners(
+    *, partners: QuerySet[Partner], start_date: datetime.date, end_date: datetime.date
+) -> QuerySet[Package]:
+    """The partners' packages between the dates (both included) that may still move: from
+    each partner's local today on, still manifested, and no drop-off of the partner, DSP and
+    date has opened (a driver may be at the door with them). Whether routing or the DSP
+    placed them does not matter. One query for the time zones; the rest is the caller's."""
+    drop_off = Handoff.objects.filter(
+        partner=OuterRef("partner"), dsp=OuterRef("dsp"), service_date=OuterRef("service_date"),
+        direction=HandoffDirection.DROP_OFF,
+    )  # fmt: skip
+    from_local_today = Q(pk__in=[])
+    for zone in partners.values_list("time_zone", flat=True).distinct().order_by():
+        from_local_today |= Q(partner__time_zone=zone, service_date__gte=local_date(tz_name=zone))
+    return (
+        Package.objects.filter(
+            partner__in=partners,
+            service_date__gte=start_date,
+            service_date__lte=end_date,
+            status=PackageStatus.MANIFESTED,
+        )
+        .filter(from_local_today)
+        .exclude(Exists(drop_off))
+    )
+
+
+def partner_owners(*, partner_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """{partner id: (trade name, owner's email, owner's language)} (one query)."""
+    rows = Partner.objects.filter(pk__in=partner_ids).values_list(
+        "pk", "trade_name", "owner__email", "owner__language"
+    )
+    return {pk: (name, email, language) for pk, name, email, language in rows}
 
 
 def packages_assign_due_dsp_ids(*, service_date: datetime.date) -> list[int]:
@@ -371,3 +411,84 @@ def packages_assign_due_dsp_ids(*, service_date: datetime.date) -> list[int]:
         .distinct()
         .order_by("dsp_id")
     )
+
+
+# ------------------------------------------------------------------------------
+# Capacity findings applied: ZIP moves
+# ------------------------------------------------------------------------------
+def capacity_finding_get(*, finding_id: int) -> CapacityFinding:
+    return get_object_or_404(
+        CapacityFinding.objects.select_related("report", "partner", "neighbour"), pk=finding_id
+    )
+
+
+def zip_move_get(*, move_id: int) -> ZipMove:
+    return get_object_or_404(
+        ZipMove.objects.select_related("report", "partner_from", "partner_to"), pk=move_id
+    )
+
+
+def zip_move_lock(*, move_id: int) -> ZipMove:
+    """The move's row, locked; its partners read along (call inside a transaction)."""
+    return (
+        ZipMove.objects.select_for_update(of=("self",))
+        .select_related("partner_from", "partner_to")
+        .get(pk=move_id)
+    )
+
+
+def zip_move_active_for(*, report_id: int, partner_id: int, finding_kind: str) -> ZipMove | None:
+    return (
+        ZipMove.objects.filter(
+            report_id=report_id,
+            partner_from_id=partner_id,
+            finding_kind=finding_kind,
+            undone_at__isnull=True,
+        )
+        .select_related("applied_by")
+        .first()
+    )
+
+
+def zip_moves_of_reports(
+    *, reports: QuerySet[CapacityReport] | list[CapacityReport]
+) -> list[ZipMove]:
+    """The reports' moves, oldest first, with who applied and undid them (one query)."""
+    return list(
+        ZipMove.objects.filter(report__in=reports)
+        .select_related("report", "partner_from", "partner_to", "applied_by", "undone_by")
+        .order_by("applied_at", "id")
+    )
+
+
+def drop_offs_opened(*, days: set[tuple[int, datetime.date]]) -> set[tuple[int, datetime.date]]:
+    """Which (partner id, service date) pairs have a drop-off handoff, open or closed (one
+    query for any number of pairs)."""
+    if not days:
+        return set()
+    rows = Handoff.objects.filter(
+        direction=HandoffDirection.DROP_OFF,
+        partner_id__in={partner_id for partner_id, _ in days},
+        service_date__in={day for _, day in days},
+    ).values_list("partner_id", "service_date")
+    return set(rows) & days
+
+
+def packages_for_zip_move(
+    *, partner_id: int, service_date: datetime.date, zip_codes: list[str]
+) -> QuerySet[Package]:
+    """The partner's packages of those ZIPs on the date that no handoff has taken yet."""
+    return Package.objects.filter(
+        partner_id=partner_id,
+        service_date=service_date,
+        zip_code__in=zip_codes,
+        status=PackageStatus.MANIFESTED,
+    )
+
+
+def packages_for_zip_move_undo(*, move: ZipMove) -> QuerySet[Package]:
+    """The move's packages still with the neighbour and not handed off, each annotated with
+    `was_assigned_by_routing` (what the undo restores)."""
+    return Package.objects.filter(
+        zip_move_rows__move=move, partner_id=move.partner_to_id, status=PackageStatus.MANIFESTED
+    ).annotate(was_assigned_by_routing=F("zip_move_rows__was_assigned_by_routing"))

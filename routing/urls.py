@@ -13,6 +13,16 @@ urlpatterns = [
         name="ops-capacity-report-csv",
     ),
     path("ops/capacity/<int:report_id>/", views.ops_capacity_report, name="ops-capacity-report"),
+    path(
+        "ops/capacity/findings/<int:finding_id>/apply/",
+        views.ops_finding_apply,
+        name="ops-finding-apply",
+    ),
+    path(
+        "ops/capacity/zip-moves/<int:move_id>/undo/",
+        views.ops_zip_move_undo,
+        name="ops-zip-move-undo",
+    ),
     path("ops/partners/<int:partner_id>/route/", views.ops_partner_route, name="ops-partner-route"),
     path(
         "ops/partners/<int:partner_id>/route/rebuild/",

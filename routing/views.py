@@ -6,9 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import driver_required, ops_required, partner_member_required
+from accounts.views import safe_next_url
+from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.csvutil import csv_streaming_response
 from hubdelivery.lib.dates import local_date
 from hubdelivery.lib.geo import METRES_PER_MILE
@@ -21,19 +24,37 @@ from partners.selectors.partners import (
 )
 from routing import selectors
 from routing.forms import CoverageForm, FindingFilterForm
-from routing.services import coverage_update, dropoff_route_build, partner_route_build
+from routing.models import CapacityFinding, CapacityReport, ZipMove
+from routing.services import (
+    coverage_update,
+    dropoff_route_build,
+    finding_apply,
+    partner_route_build,
+    zip_move_undo,
+    zip_moves_mark_undoable,
+)
+
+
+def findings_with_moves(
+    reports: list[CapacityReport], kind: str
+) -> tuple[list[CapacityFinding], list[ZipMove]]:
+    """The reports' findings, each with `zip_move` (its newest ZIP move, or None), and all
+    the reports' moves with `can_undo`: three queries at most."""
+    findings = list(selectors.capacity_findings_of(reports=reports, kind=kind))
+    moves = zip_moves_mark_undoable(moves=selectors.zip_moves_of_reports(reports=reports))
+    newest = {(m.report_id, m.partner_from_id, m.finding_kind): m for m in moves}
+    for finding in findings:
+        finding.zip_move = newest.get((finding.report_id, finding.partner_id, finding.kind))
+    return findings, moves
 
 
 @ops_required
 def ops_capacity(request: HttpRequest) -> HttpResponse:
     """The newest report of each time zone with its findings, and the recent reports."""
     form = FindingFilterForm(request.GET or None)
-    latest = selectors.capacity_reports_latest()
-    context = {
-        "form": form,
-        "findings": selectors.capacity_findings_of(reports=latest, kind=form.kind_or_all()),
-        "reports": selectors.capacity_reports_recent(),
-    }
+    latest = list(selectors.capacity_reports_latest())
+    findings, _moves = findings_with_moves(latest, form.kind_or_all())
+    context = {"form": form, "findings": findings, "reports": selectors.capacity_reports_recent()}
     return render(request, "routing/ops_capacity.html", context)
 
 
@@ -41,9 +62,57 @@ def ops_capacity(request: HttpRequest) -> HttpResponse:
 def ops_capacity_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.capacity_report_get(report_id=report_id)
     form = FindingFilterForm(request.GET or None)
-    findings = selectors.capacity_findings_of(reports=[report], kind=form.kind_or_all())
-    context = {"report": report, "findings": findings, "form": form}
+    findings, moves = findings_with_moves([report], form.kind_or_all())
+    context = {"report": report, "findings": findings, "form": form, "zip_moves": moves}
     return render(request, "routing/ops_capacity_report.html", context)
+
+
+def back_to_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    """To the page the form was on (its `next`), else the report's page."""
+    next_url = request.POST.get("next", "")
+    if not next_url:
+        return redirect("routing:ops-capacity-report", report_id=report_id)
+    return redirect(safe_next_url(request, next_url))
+
+
+@require_POST
+@ops_required
+def ops_finding_apply(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """Move the finding's ZIPs to its neighbour for its date (routing.services.finding_apply)."""
+    finding = selectors.capacity_finding_get(finding_id=finding_id)
+    try:
+        move = finding_apply(finding=finding, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        count = move.moved.count()
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d package moved to %(name)s.",
+                "%(count)d packages moved to %(name)s.",
+                count,
+            )
+            % {"count": count, "name": move.partner_to.trade_name},
+        )
+    return back_to_report(request, finding.report_id)
+
+
+@require_POST
+@ops_required
+def ops_zip_move_undo(request: HttpRequest, move_id: int) -> HttpResponse:
+    move = selectors.zip_move_get(move_id=move_id)
+    try:
+        zip_move_undo(move=move, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("ZIP move undone: the packages are back with %(name)s.")
+            % {"name": move.partner_from.trade_name},
+        )
+    return back_to_report(request, move.report_id)
 
 
 def findings_csv(findings, filename: str) -> StreamingHttpResponse:

@@ -31,7 +31,7 @@ from hubdelivery.lib.dates import local_date
 from packages import services as package_services
 from packages.models import DspApiToken, HandoffDirection, ManifestUpload
 from partners.models import Closure, HolidayDay, HolidayKind, PartnerMember, TargetState
-from routing.models import CapacityReport
+from routing.models import CapacityFinding, CapacityReport, FindingKind, ZipMove
 from tests.factories import (
     ManifestFactory,
     MarketFactory,
@@ -166,6 +166,8 @@ MATRIX: dict[str, Entry] = {
     # Routing: ops
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-capacity-report-csv": entry("get", lambda w: [w["report"].pk], OPS),
+    "routing:ops-finding-apply": entry("post", lambda w: [w["finding"].pk], OPS),
+    "routing:ops-zip-move-undo": entry("post", lambda w: [w["zip_move"].pk], OPS),
     "routing:ops-partner-route": entry("get", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-route-rebuild": entry("post", lambda w: [w["partner"].pk], OPS),
     "routing:ops-partner-coverage": entry("get", lambda w: [w["partner"].pk], OPS),
@@ -323,11 +325,7 @@ def world(
             amount=Decimal("2.50"),
             computed_at=datetime.datetime.now(datetime.UTC),
         ),
-        "report": CapacityReport.objects.create(
-            service_date=today,
-            time_zone=partner.time_zone,
-            started_at=datetime.datetime.now(datetime.UTC),
-        ),
+        **capacity_objects(partner, other_partner, today),
         "clients": {
             ANONYMOUS: Client(),
             APPLICANT: logged_in(applicant),
@@ -345,6 +343,23 @@ def world(
             OTHER_MANAGER: logged_in(other_dsp_manager),
         },
     }
+
+
+def capacity_objects(partner, neighbour, today: datetime.date) -> dict:
+    """A report of today with a finding that names a neighbour, and that finding applied."""
+    now = datetime.datetime.now(datetime.UTC)
+    report = CapacityReport.objects.create(
+        service_date=today, time_zone=partner.time_zone, started_at=now
+    )
+    finding = CapacityFinding.objects.create(
+        report=report, partner=partner, kind=FindingKind.OVER_DAILY_CAPACITY, message="Over",
+        suggested_action="Move", neighbour=neighbour, zip_codes=["02116"],
+    )  # fmt: skip
+    zip_move = ZipMove.objects.create(
+        report=report, finding_kind=finding.kind, partner_from=partner, partner_to=neighbour,
+        zip_codes=["02116"], service_date=today, applied_at=now,
+    )  # fmt: skip
+    return {"report": report, "finding": finding, "zip_move": zip_move}
 
 
 def logged_in(user) -> Client:

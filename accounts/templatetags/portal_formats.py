@@ -1,5 +1,6 @@
 """`local_date`: a date in one of the portal's named formats, in the active language's
-pattern (hubdelivery/formats/<lang>/formats.py)."""
+pattern (hubdelivery/formats/<lang>/formats.py); `distance`: metres (or miles) as "0.3 mi" or
+"450 ft"."""
 
 import datetime
 
@@ -7,6 +8,9 @@ from django import template
 from django.utils.dateformat import format as date_format
 from django.utils.formats import iter_format_modules
 from django.utils.translation import get_language
+
+from hubdelivery.lib.distance_text import distance_text
+from hubdelivery.lib.geo import METRES_PER_MILE
 
 register = template.Library()
 
@@ -25,3 +29,12 @@ def local_date(value: datetime.date | datetime.datetime | None, name: str) -> st
     if value in (None, ""):
         return ""
     return date_format(value, named_format(name, get_language() or "en"))
+
+
+@register.filter
+def distance(value: float | None, unit: str = "m") -> str:
+    """{{ stop.leg_distance_m|distance }}, {{ market_miles|distance:"mi" }}; "" for none."""
+    if value in (None, ""):
+        return ""
+    metres = float(value) * (METRES_PER_MILE if unit == "mi" else 1)
+    return distance_text(metres=metres)

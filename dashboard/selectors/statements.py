@@ -87,11 +87,16 @@ STATEMENT_COLUMNS = [
     Column("delivered", pgettext_lazy("package count", "Delivered"), "int"),
     Column("rate_per_package", _("Rate per package (USD)"), "int"),
     Column("amount", _("Amount (USD)"), "int"),
+    Column("adjustment_count", _("Adjustments"), "int"),
+    Column("adjustments_total", _("Adjustments (USD)"), "int"),
+    Column("total", _("Total (USD)"), "int"),
 ]
 
 
 def statements_table(statements: QuerySet[WeeklyStatement]) -> Table:
-    """Statement rows for the page and the CSV (kind "int" only right-aligns the money)."""
+    """Statement rows for the page and the CSV (kind "int" only right-aligns the money), with
+    each week's adjustments counted in the same query."""
+    statements = statements.annotate(adjustment_count=Count("adjustments"))
     rows = [
         {
             "partner": s.partner.trade_name,
@@ -102,6 +107,9 @@ def statements_table(statements: QuerySet[WeeklyStatement]) -> Table:
             "delivered": s.delivered,
             "rate_per_package": s.rate_per_package,
             "amount": s.amount,
+            "adjustment_count": s.adjustment_count,
+            "adjustments_total": s.adjustments_total,
+            "total": s.total,
         }
         for s in statements
     ]

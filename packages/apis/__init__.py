@@ -20,6 +20,7 @@ from packages.apis.packages import (
     PackageEventListApi,
     PackageListApi,
 )
+from packages.apis.sync import SyncApi
 
 __all__ = [
     "HandoffConfirmApi",
@@ -33,4 +34,5 @@ __all__ = [
     "PackageEventCreateApi",
     "PackageEventListApi",
     "PackageListApi",
+    "SyncApi",
 ]

@@ -135,7 +135,11 @@ def event_get_for_key(*, idempotency_key: str, actor: User) -> PackageEvent | No
     found = _EVENT_FOR_KEY.objects(idempotency_key=idempotency_key)
     if not found:
         return None
-    event = found[0]
+    return event_replay_for(event=found[0], actor=actor)
+
+
+def event_replay_for(*, event: PackageEvent, actor: User) -> PackageEvent:
+    """The answer to `actor` repeating the key of `event`."""
     # A key names one request of one person; never hand someone else's result back.
     if event.actor_id != actor.pk:
         raise DomainError(

@@ -21,6 +21,8 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.distance_text import distance_text
+from hubdelivery.lib.geo import METRES_PER_MILE
 from hubdelivery.lib.zipdata import zip_lookup
 from packages.coverage import PackagePlace, places_outside_coverage
 from packages.models import (
@@ -244,10 +246,10 @@ def manifest_coverage_validate(
         RowError(
             outside.row,
             "zip_code",
-            _("row %(row)d: %(miles)s miles from %(partner)s, outside its coverage (%(coverage)s)")
+            _("row %(row)d: %(distance)s from %(partner)s, outside its coverage (%(coverage)s)")
             % {
                 "row": outside.row,
-                "miles": f"{outside.miles:,.1f}",
+                "distance": distance_text(metres=outside.miles * METRES_PER_MILE),
                 "partner": partner,
                 "coverage": outside.coverage,
             },

@@ -81,6 +81,15 @@ def ops_handoff_detail(request: HttpRequest, handoff_id: int) -> HttpResponse:
 
 
 @ops_required
+def ops_late_events(request: HttpRequest) -> HttpResponse:
+    """What phones recorded before their day or handoff closed and sent after: kept, applied
+    or refused, for ops to follow up (issue 19)."""
+    events = selectors.late_event_list_for_ops()
+    page = Paginator(events, HANDOFFS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "packages/ops_late_events.html", {"page": page})
+
+
+@ops_required
 def ops_incident_queue(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
     incidents = list(selectors.incident_queue_for_ops(**form.filters()))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from partners.models import HolidayDay, HolidayKind, Partner
+from partners.models import HolidayDay, HolidayKind, Market, Partner
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,16 @@ def holidays_for_partners(*, day: datetime.date, partners: QuerySet[Partner]) ->
         for scope in partner_scopes(partners)
         if (name := holiday_for_scope(holiday_days, scope))
     }
+
+
+def partners_in_scope(*, state: str, market: Market | None) -> QuerySet[Partner]:
+    """The partners a state's or a market's day applies to (holiday_for_scope's rule as a
+    queryset); every partner for a nationwide day."""
+    if market is not None:
+        return Partner.objects.filter(application__market=market)
+    if state:
+        return Partner.objects.filter(state=state)
+    return Partner.objects.all()
 
 
 def partner_holiday_dates(

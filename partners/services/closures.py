@@ -9,6 +9,7 @@ from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidInput, NotAllowed
 from hubdelivery.lib.dates import local_date
 from partners.access import owner_require
+from partners.closing import ClosingCause, PartnersClosed, partners_closed_announce
 from partners.events import partner_event_record
 from partners.lock_objects import partner_lock
 from partners.models import Closure, Partner, PartnerEventKind
@@ -113,7 +114,9 @@ def _closure_record(
     kind: PartnerEventKind,
     detail_suffix: str = "",
 ) -> Closure:
-    """The closure row and its line on the partner's history (the partner row is locked)."""
+    """The closure row, its line on the partner's history (the partner row is locked), and
+    the packages assigned to the partner for those days moved to open partners (routing's
+    answer to partners_closed_announce, in this transaction)."""
     closure = Closure.objects.create(
         partner=partner,
         start_date=start_date,
@@ -129,11 +132,20 @@ def _closure_record(
             f"Closed {start_date:%b %-d} to {end_date:%b %-d, %Y}: {closure.reason}{detail_suffix}"
         ),
     )
+    partners_closed_announce(
+        closed=PartnersClosed(
+            partners=Partner.objects.filter(pk=partner.pk), start_date=start_date,
+            end_date=end_date, cause=ClosingCause.CLOSURE, reason=closure.reason, actor=actor,
+        )
+    )  # fmt: skip
     return closure
 
 
 @transaction.atomic
 def closure_cancel(*, closure: Closure, actor: User) -> None:
+    """Reopen the days. Packages moved away when the closure was declared stay where they
+    went: nothing moves them back; the next assignment run for the DSP and date (which
+    re-places every package routing placed) counts the partner as open again."""
     partner = closure.partner
     owner_require(actor=actor, partner=partner)
     partner_lock(partner_id=partner.pk)

@@ -12,8 +12,10 @@ from django.utils.translation import gettext
 from accounts.access import ops_admin_require
 from accounts.models import User
 from hubdelivery.exceptions import InvalidInput, NotAllowed
+from partners.closing import ClosingCause, PartnersClosed, partners_closed_announce
 from partners.events import holiday_event_record
 from partners.models import US_STATES, HolidayDay, HolidayEventKind, HolidayKind, Market
+from partners.selectors.holidays import partners_in_scope
 
 STATE_CODES = {code for code, _label in US_STATES}
 ADDABLE_KINDS = (HolidayKind.STATE, HolidayKind.AD_HOC)
@@ -100,7 +102,9 @@ def holiday_add(
     state: str = "",
     market: Market | None = None,
 ) -> HolidayDay:
-    """A state holiday or an ad-hoc day (storm, outage) for one state or one market."""
+    """A state holiday or an ad-hoc day (storm, outage) for one state or one market. The
+    packages assigned to the partners of that state or market for the day move to open
+    partners (routing's answer to partners_closed_announce, in this transaction)."""
     ops_admin_require(actor=actor)
     holiday_input_validate(kind=kind, name=name, state=state, market=market, reason=reason)
     holiday = HolidayDay.objects.create(
@@ -118,11 +122,20 @@ def holiday_add(
         date=date,
         detail=f"{holiday.name} ({kind}, {holiday.scope_display}): {holiday.reason}",
     )
+    partners_closed_announce(
+        closed=PartnersClosed(
+            partners=partners_in_scope(state=state, market=market), start_date=date,
+            end_date=date, cause=ClosingCause.HOLIDAY, reason=holiday.name, actor=actor,
+        )
+    )  # fmt: skip
     return holiday
 
 
 @transaction.atomic
 def holiday_remove(*, actor: User, holiday: HolidayDay) -> None:
+    """Reopen the day. Packages moved away when the day was added stay where they went:
+    nothing moves them back; the next assignment run for a DSP and the date (which re-places
+    every package routing placed) counts the partners as open again."""
     ops_admin_require(actor=actor)
     if holiday.kind == HolidayKind.FEDERAL:
         raise NotAllowed(gettext("A federal holiday is switched off for the year, not deleted."))

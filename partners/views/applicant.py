@@ -10,7 +10,7 @@ from accounts.decorators import applicant_required
 from hubdelivery.exceptions import DomainError
 from hubdelivery.lib.ratelimit import rate_limited
 from partners.forms.recruiting import ApplicationForm, WithdrawForm
-from partners.models import PartnerApplication
+from partners.models import DocumentKind, PartnerApplication
 from partners.selectors import applications as selectors
 from partners.services import applications as services
 from partners.views.public import ELIGIBLE_ZIP_SESSION_KEY
@@ -97,10 +97,12 @@ def _submit(request: HttpRequest, application: PartnerApplication, form) -> Http
 def _edit_page(
     request: HttpRequest, application: PartnerApplication, form: ApplicationForm, status: int = 200
 ) -> HttpResponse:
+    documents = {d.kind: d for d in selectors.application_documents(application=application)}
     context = {
         "application": application,
         "form": form,
-        "documents": {d.kind: d for d in selectors.application_documents(application=application)},
+        # each upload field with the file already on record for it, shown under that field
+        "document_fields": [(form[kind], documents.get(kind)) for kind in DocumentKind.values],
     }
     return render(request, "partners/application_form.html", context, status=status)
 

@@ -8,13 +8,23 @@ from django.utils.translation import gettext as _
 
 from packages.models import Dsp, Package
 from routing import selectors
-from routing.assignment import PackageSpot, assign_packages
+from routing.assignment import Assignment, PackageSpot, assign_packages
 
 
 @dataclass(frozen=True)
 class AssignResult:
     placed: int
     unplaced: int
+
+
+def assignment_reason_text(assignment: Assignment) -> str:
+    """What a package's row says about its assignment: the rule's reason, and for a package
+    no partner can take, that it stays with the DSP."""
+    if assignment.partner_id is not None:
+        return assignment.reason
+    return _("no covering partner with room: stays with the DSP (%(why)s)") % {
+        "why": assignment.reason
+    }
 
 
 @transaction.atomic
@@ -45,12 +55,7 @@ def packages_assign(*, dsp: Dsp, service_date: datetime.date) -> AssignResult:
         assignment = decided[package.pk]
         package.partner_id = assignment.partner_id
         package.assigned_by_routing = assignment.partner_id is not None
-        package.assignment_reason = (
-            assignment.reason
-            if assignment.partner_id is not None
-            else _("no covering partner with room: stays with the DSP (%(why)s)")
-            % {"why": assignment.reason}
-        )
+        package.assignment_reason = assignment_reason_text(assignment)
     # No batch_size: on PostgreSQL this is one UPDATE however many packages; SQLite's
     # 999-parameter limit makes Django split it every 199 packages.
     Package.objects.bulk_update(packages, ["partner", "assigned_by_routing", "assignment_reason"])

@@ -63,3 +63,23 @@ def test_local_date_of_nothing_is_blank():
 def test_local_date_refuses_an_unknown_name():
     with pytest.raises(TemplateSyntaxError):
         render('{{ day|local_date:"NO_SUCH_FORMAT" }}', "en", day=DAY)
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "english", "spanish"),
+    [
+        ("{{ value|distance }}", 137, "450 ft", "450 pies"),  # metres
+        ("{{ value|distance }}", 160, "520 ft", "520 pies"),  # just under a tenth of a mile
+        ("{{ value|distance }}", 161, "0.1 mi", "0.1 mi"),
+        ("{{ value|distance }}", 483, "0.3 mi", "0.3 mi"),
+        ("{{ value|distance }}", 0, "0 ft", "0 pies"),
+        ("{{ value|distance }}", 15_610, "9.7 mi", "9.7 mi"),
+        ("{{ value|distance }}", 16_040, "10 mi", "10 mi"),  # 9.97: whole miles from 10
+        ('{{ value|distance:"mi" }}', 3312.4, "3,312 mi", "3,312 mi"),
+        ('{{ value|distance:"mi" }}', 0.05, "260 ft", "260 pies"),
+        ("{{ value|distance }}", None, "", ""),
+    ],
+)
+def test_distances_read_in_miles_and_feet_in_both_languages(source, value, english, spanish):
+    assert render(source, "en", value=value) == english
+    assert render(source, "es", value=value) == spanish

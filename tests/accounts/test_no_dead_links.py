@@ -26,15 +26,20 @@ def nav_links(response) -> set[str]:
     return {href for href in HREF.findall(header) if not href.startswith(NOT_PAGES)}
 
 
-def forbidden_links(client) -> dict[str, str]:
-    """{link: the page it is on} for every link that answers 403, walking the home page,
-    the navigation's pages and every link on them."""
+def daily_pages(client) -> dict:
+    """{path: response} of the home page and every page its navigation leads to."""
     home = client.get(reverse("accounts:home"), follow=True)
     pages = {home.request["PATH_INFO"]: home}
     for link in nav_links(home):
         pages.setdefault(link, client.get(link))
+    return pages
+
+
+def forbidden_links(client) -> dict[str, str]:
+    """{link: the page it is on} for every link that answers 403, walking the home page,
+    the navigation's pages and every link on them."""
     forbidden, seen = {}, set()
-    for page_path, page in pages.items():
+    for page_path, page in daily_pages(client).items():
         for link in links_on(page) - seen:
             seen.add(link)
             if client.get(link).status_code == 403:
@@ -67,3 +72,28 @@ def test_a_reviewer_sees_no_markets_or_target_states_link(reviewer, ops_admin):
         for link in (reverse("partners:market-list"), reverse("partners:target-state-list")):
             assert f'href="{link}"' not in reviewer_page
             assert f'href="{link}"' in admin_page
+
+
+def admin_links(client) -> set[str]:
+    return {
+        f"{link} on {path}"
+        for path, page in daily_pages(client).items()
+        for link in links_on(page)
+        if link.startswith("/admin/")
+    }
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "ops_admin"])
+def test_the_daily_pages_never_link_to_the_django_admin(request, persona):
+    user = request.getfixturevalue(persona)
+    assert admin_links(client_for(user)) == set()
+
+
+def test_only_a_superuser_sees_the_admin_link(ops_admin, reviewer):
+    # an ops admin is a superuser: the rare tasks of the README's list are one click away
+    assert ops_admin.is_superuser
+    assert admin_links(client_for(ops_admin))
+    # a staff flag alone (set by hand in the admin) shows no link to pages it may not use
+    reviewer.is_staff = True
+    reviewer.save(update_fields=["is_staff"])
+    assert admin_links(client_for(reviewer)) == set()

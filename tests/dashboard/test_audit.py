@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.models import MarketRate, StatementAdjustment, WeeklyStatement
 from dashboard.selectors.audit import FAMILIES
 from packages.dsp_events import dsp_event_record
 from packages.models import DspEvent, DspEventKind
@@ -15,6 +16,7 @@ from partners.events import application_event_record, partner_event_record
 from partners.models import (
     ApplicationEvent,
     ApplicationEventKind,
+    HolidayEvent,
     Market,
     NetworkEvent,
     PartnerEvent,
@@ -50,7 +52,16 @@ def one_of_each(ops_admin, reviewer):
 
 def test_every_family_is_in_the_registry():
     models = {family.model for family in FAMILIES.values()}
-    assert models == {ApplicationEvent, PartnerEvent, NetworkEvent, DspEvent}
+    assert models == {
+        ApplicationEvent,
+        PartnerEvent,
+        NetworkEvent,
+        DspEvent,
+        HolidayEvent,
+        MarketRate,
+        StatementAdjustment,
+        WeeklyStatement,
+    }
 
 
 def test_the_log_lists_every_family_newest_first(one_of_each, reviewer):

@@ -1,13 +1,23 @@
 import datetime
+from decimal import Decimal
 
 from django.core.management import call_command
+from django.urls import reverse
 
+from accounts.models import User
 from dashboard import selectors
-from dashboard.models import DailyFacts, MarketRate, StatementAdjustment, WeeklyStatement
+from dashboard.models import (
+    DailyFacts,
+    MarketRate,
+    StatementAdjustment,
+    StatementLine,
+    WeeklyStatement,
+)
 from dashboard.selectors import DashboardFilters
-from dashboard.selectors.audit import FAMILIES, AuditFilters, audit_log
+from dashboard.selectors.audit import FAMILIES
 from hubdelivery.lib.dates import local_date
-from partners.models import NetworkEvent
+from partners.models import NetworkEvent, Partner
+from tests.conftest import client_for
 
 
 def test_seed_demo_gives_every_chart_and_scorecard_real_numbers(db, settings):
@@ -52,10 +62,53 @@ def test_seed_demo_shows_a_rate_change_an_adjustment_and_a_paid_week(db, setting
     assert statements.filter(paid_at__isnull=False).count() == 1
 
 
-def test_seed_demo_shows_audit_rows_of_every_family(db, settings):
+def test_seed_demo_shows_rows_of_every_audit_family_on_the_audit_page(db, settings):
+    """The demo families test: an ops reviewer filtering the page by each family sees a row."""
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)  # twice: the same rows
-    families = {row["family"] for row in audit_log(AuditFilters())}
-    assert families == set(FAMILIES)
-    assert NetworkEvent.objects.count() == 3
+    client = client_for(User.objects.get(email="reviewer@demo.hub"))
+    empty = [
+        key
+        for key in FAMILIES
+        if not client.get(reverse("dashboard:ops-audit"), {"kind": key}).context["rows"]
+    ]
+    assert empty == []
+    # Hoboken widened, Colorado added and taken out, three markets opened: once each
+    assert NetworkEvent.objects.count() == 6
+
+
+def test_every_demo_partner_works_in_a_market_whose_rate_prices_its_statements(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # twice: no second application, market or rate
+    # then each demo partner came from an approved application in the market around its shop
+    partners = Partner.objects.filter(owner__email__endswith="@demo.hub")
+    markets = dict(partners.values_list("trade_name", "application__market__name"))
+    assert None not in markets.values()
+    assert (
+        markets
+        | {
+            "Back Bay Blooms": "Boston",
+            "Mission Street Coffee": "San Francisco",
+            "Lakeview Bodega": "Chicago",
+            "Old Town Salon": "Seattle",
+            "Midnight Sun Florist": "Anchorage",
+        }
+        == markets
+    )
+    assert MarketRate.objects.filter(market__name="Anchorage").count() == 1
+    # ... and Anchorage's $3.00 prices Midnight Sun's statements, on the owner's pages too
+    statements = WeeklyStatement.objects.filter(partner__trade_name="Midnight Sun Florist")
+    assert set(statements.values_list("rate_per_package", flat=True)) == {Decimal("3.00")}
+    assert set(
+        StatementLine.objects.filter(statement__in=statements).values_list("rate", flat=True)
+    ) == {Decimal("3.00")}
+    owner = client_for(User.objects.get(email="owner-alaska@demo.hub"))
+    page = owner.get(reverse("dashboard:partner-earnings")).content.decode()
+    assert "earns $3.00 per delivered package" in page
+    boston = client_for(User.objects.get(email="owner@demo.hub"))
+    assert (
+        "earns $2.50 per delivered package"
+        in boston.get(reverse("dashboard:partner-earnings")).content.decode()
+    )

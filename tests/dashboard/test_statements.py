@@ -10,7 +10,11 @@ from django.urls import reverse
 
 from dashboard import selectors
 from dashboard.models import WeeklyStatement
-from dashboard.services import weekly_statements_compute, weekly_statements_compute_due
+from dashboard.services import (
+    statement_adjust,
+    weekly_statements_compute,
+    weekly_statements_compute_due,
+)
 from dashboard.tasks import weekly_statements_compute_task
 from hubdelivery.celery import app
 from packages.models import Package, PackageStatus
@@ -205,6 +209,39 @@ def test_ops_export_all_statements_of_a_week(week, other_partner, reviewer, part
     assert rows[0][0] == "Partner"
     assert sorted(row[0] for row in rows[1:]) == ["Back Bay Blooms", "Hoboken Coffee"]
     assert client_for(partner_owner).get(url, {"week": "2026-11-16"}).status_code == 403
+
+
+def test_ops_export_shows_each_weeks_adjustments_in_constant_queries(
+    week, other_partner, reviewer, ops_admin, django_assert_max_num_queries
+):
+    # given Back Bay Blooms' $9.00 week with a $5.50 credit and a $1.25 debit
+    weekly_statements_compute(week_start=MONDAY)
+    statement = WeeklyStatement.objects.get(partner=week, week_start=MONDAY)
+    statement_adjust(actor=ops_admin, statement=statement, amount=Decimal("5.50"), reason="Rain")
+    statement_adjust(actor=ops_admin, statement=statement, amount=Decimal("-1.25"), reason="Fee")
+    client, url = client_for(reviewer), reverse("dashboard:ops-statements-csv")
+    client.get(url, {"week": MONDAY.isoformat()})  # session warm
+    # when ops download the week
+    with django_assert_max_num_queries(4) as few:
+        response = client.get(url, {"week": MONDAY.isoformat()})
+    # then each partner's row carries its adjustments' count and total, and the week's total
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][-3:] == ["Adjustments", "Adjustments (USD)", "Total (USD)"]
+    by_partner = {row[0]: row[-3:] for row in rows[1:]}
+    assert by_partner == {
+        "Back Bay Blooms": ["2", "4.25", "13.25"],
+        "Hoboken Coffee": ["0", "0.00", "0.00"],
+    }
+    # and twenty more partners with adjusted weeks cost no more queries
+    for _ in range(20):
+        extra = PartnerFactory()
+        packages(extra, MONDAY, PackageStatus.DELIVERED)
+    for extra in weekly_statements_compute(week_start=MONDAY):
+        if extra.partner_id not in (week.pk, other_partner.pk):
+            statement_adjust(actor=ops_admin, statement=extra, amount=Decimal("1"), reason="+")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url, {"week": MONDAY.isoformat()})
+    assert len(response.content.decode().strip().splitlines()) == 23
 
 
 def test_ops_export_rejects_a_week_not_starting_on_monday(reviewer):

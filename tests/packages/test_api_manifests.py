@@ -190,5 +190,5 @@ def test_row_outside_the_partners_coverage_is_a_400_naming_row_partner_and_miles
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert (error["row"], error["field"]) == (2, "zip_code")
-    assert re.match(r"row 2: 1\d\d\.\d miles from Back Bay Blooms, outside", error["message"])
+    assert re.match(r"row 2: 1\d\d mi from Back Bay Blooms, outside", error["message"])
     assert not Manifest.objects.exists() and not Package.objects.exists()

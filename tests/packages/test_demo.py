@@ -10,6 +10,7 @@ from packages.models import (
     HandoffStatus,
     Incident,
     IncidentStatus,
+    LateEvent,
     Manifest,
     Package,
     PackageEvent,
@@ -94,3 +95,17 @@ def test_demo_dsp_has_a_second_station_and_an_invited_driver(db, settings):
     client.force_login(User.objects.get(email="dspmanager@demo.hub"))
     page = client.get(reverse("packages:dsp", args=[invited.dsp_id])).content.decode()
     assert "Invited, not joined yet" in page and "CAM1" in page
+
+
+def test_demo_ops_see_a_scan_sent_after_its_drop_off_closed(db, settings, reviewer):
+    settings.DEBUG = True
+    # when the seed runs twice (it is idempotent)
+    call_command("seed_demo")
+    call_command("seed_demo")
+    # then one late scan, refused because the drop-off had closed, is on the ops page
+    late = LateEvent.objects.get()
+    assert (late.event_type, late.outcome, late.code) == ("received", "refused", "handoff_closed")
+    client = Client()
+    client.force_login(reviewer)
+    body = client.get(reverse("packages:ops-late-events")).content.decode()
+    assert late.tracking_id in body and "Back Bay Blooms" in body

@@ -205,7 +205,7 @@ def test_row_far_outside_the_partners_coverage_rejects_the_whole_manifest(dsp, d
     [error] = rejected.errors
     assert (error.row, error.field) == (2, "zip_code")
     assert error.message.startswith("row 2: 3,3")
-    assert "miles from Midnight Sun Florist, outside its coverage" in error.message
+    assert " mi from Midnight Sun Florist, outside its coverage" in error.message
     assert not Manifest.objects.exists() and not Package.objects.exists()
 
 
@@ -217,7 +217,7 @@ def test_row_past_the_radius_but_within_the_margin_is_accepted(partner, dsp, tod
     rejected = rejection_of(partner, dsp, today, rows)
     # then: 1.9 miles out passes, 2.1 does not
     assert [(e.row, e.field) for e in rejected.errors] == [(2, "zip_code")]
-    assert "2.1 miles from Back Bay Blooms" in rejected.errors[0].message
+    assert "2.1 mi from Back Bay Blooms" in rejected.errors[0].message
     assert "radius 1 mi + 1 mi margin" in rejected.errors[0].message
 
 

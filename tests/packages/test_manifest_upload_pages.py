@@ -129,6 +129,6 @@ def test_row_outside_the_partners_coverage_is_listed_and_nothing_is_saved(
     # then: the preview names the row, the partner and the distance; nothing is stored
     text = page.content.decode()
     assert "1 problem:" in text
-    assert re.search(r"row 2: 1\d\d\.\d miles from Back Bay Blooms, outside its coverage", text)
+    assert re.search(r"row 2: 1\d\d mi from Back Bay Blooms, outside its coverage", text)
     assert "this upload has errors" in confirm.content.decode().lower()
     assert not Manifest.objects.exists() and not Package.objects.exists()

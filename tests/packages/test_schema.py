@@ -10,7 +10,12 @@ def test_openapi_schema_generates_without_warnings_and_validates(db, tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
     schema = target.read_text()
-    for path in ("/api/v1/manifests", "/api/v1/package-events", "/api/v1/handoffs/{id}/confirm"):
+    for path in (
+        "/api/v1/manifests",
+        "/api/v1/package-events",
+        "/api/v1/handoffs/{id}/confirm",
+        "/api/v1/sync",
+    ):
         assert path in schema
 
 
@@ -37,7 +42,7 @@ def test_every_operation_documents_401(client, db):
         for path, methods in openapi(client)["paths"].items()
         for method, operation in methods.items()
     ]
-    assert len(operations) == 14
+    assert len(operations) == 15
     for path, method, operation in operations:
         assert "401" in operation["responses"], f"{method} {path}"
 
@@ -56,7 +61,7 @@ def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(partne
         for operation in methods.values()
         if "requestBody" in operation
     ]
-    assert len(operations) == 5
+    assert len(operations) == 6
     assert all("415" in operation["responses"] for operation in operations)
 
 

@@ -9,7 +9,13 @@ from django.urls import reverse
 from partners.models import ApplicationNote, ApplicationStatus, PartnerApplication
 from partners.services import applications as services
 from tests.conftest import client_for
-from tests.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, PartnerApplicationFactory
+from tests.factories import (
+    JPEG_BYTES,
+    PDF_BYTES,
+    PNG_BYTES,
+    ApplicationDocumentFactory,
+    PartnerApplicationFactory,
+)
 
 S = ApplicationStatus
 
@@ -199,6 +205,27 @@ def test_valid_uploads_are_kept_with_the_draft_when_another_field_has_an_error(
     assert document.file.name.startswith("applications/")
     assert "r.png" not in document.file.name
     assert "Uploaded:" in response.content.decode()
+
+
+def field_block(html: str, name: str) -> str:
+    """The markup of one field's block: from its <div class="field"> to the next one."""
+    blocks = html.split('<div class="field')
+    return next(block for block in blocks if f'id="id_{name}"' in block)
+
+
+def test_the_note_about_an_uploaded_file_sits_under_its_own_field(applicant_client, applicant):
+    # given an application re-opened with its storage photo on record, no licence yet
+    application = PartnerApplicationFactory(owner=applicant, status=S.INFO_REQUESTED)
+    ApplicationDocumentFactory(
+        application=application, kind="storage_photo", original_name="back-room.jpg"
+    )
+    # when the applicant opens the form again
+    html = applicant_client.get(edit_url(application)).content.decode()
+    # then the note is inside the photo's field, after its input, and nowhere else
+    photo = field_block(html, "storage_photo")
+    assert photo.index('id="id_storage_photo"') < photo.index("back-room.jpg")
+    assert "Uploaded:" not in field_block(html, "business_licence")
+    assert html.count("Uploaded:") == 1
 
 
 def test_a_new_upload_replaces_the_old_document(applicant_client, draft):

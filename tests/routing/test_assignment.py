@@ -4,7 +4,8 @@ import dataclasses
 import math
 import random
 
-from hubdelivery.lib.geo import haversine_miles
+from hubdelivery.lib.distance_text import distance_text
+from hubdelivery.lib.geo import METRES_PER_MILE, haversine_miles
 from routing.assignment import (
     Assignment,
     CoverageIndex,
@@ -52,7 +53,7 @@ def test_package_goes_to_the_nearest_covering_partner():
     [result] = assign_packages([package(1, 0.0)], partners)
     # then
     assert result.partner_id == "near"
-    assert result.reason.startswith("nearest covering partner with room, 0.14 mi away")
+    assert result.reason.startswith("nearest covering partner with room, 0.1 mi away")
     assert "serves the ZIP" in result.reason
 
 
@@ -238,7 +239,8 @@ def assign_by_brute_force(
                 continue
             remaining[p.id] -= 1
             how = "serves the ZIP" if by_zip else f"within its {p.radius_miles:g} mi radius"
-            reason = f"nearest covering partner with room, {miles:.2f} mi away ({how})"
+            away = distance_text(metres=miles * METRES_PER_MILE)
+            reason = f"nearest covering partner with room, {away} away ({how})"
             nearer = "; nearer: " + ", ".join(passed_over) if passed_over else ""
             decided[spot.id] = Assignment(spot.id, p.id, reason + nearer)
             break

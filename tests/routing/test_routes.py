@@ -104,6 +104,10 @@ def test_partner_sees_its_route_in_order(client, partner, partner_staff, other_p
     assert response.status_code == 200
     assert html.count("<li><strong>") == 5
     assert "route-map-data" in html
+    # distances read in miles or feet, never metres
+    assert len(re.findall(r"\d (mi|ft) from the previous stop", html)) == 5
+    assert re.search(r"\d (mi|ft) in all from the shop and back", html)
+    assert " m from" not in html
     other_tracking = Package.objects.filter(partner=other_partner).first().tracking_id
     assert other_tracking not in html
 
@@ -203,6 +207,7 @@ def test_driver_plans_and_sees_the_dropoff_order(client, db):
     html = client.get(url, {"date": "2026-12-02"}).content.decode()
     assert "Corner Florist" in html
     assert "3 packages" in html
+    assert re.search(r"\d (mi|ft) from the station to the last one", html)
 
 
 def test_driver_without_station_and_other_roles(client, dsp_driver, partner):
@@ -237,3 +242,4 @@ def test_partner_route_in_spanish(client, partner, spanish):
     body = html.content.decode()
     assert "3 paradas" in body and "3 stops" not in body
     assert "desde la parada anterior" in body and "from the previous stop" not in body
+    assert re.search(r"\d+ (pies|mi) desde la parada anterior", body)
