@@ -119,6 +119,14 @@ def manifest_rows() -> list[dict]:
     ]  # fmt: skip
 
 
+def assignment_rows(page, base: str, day: datetime.date) -> dict[str, tuple[str, str]]:
+    """The ops assignment page of `day`: each package's partner and why."""
+    page.goto(base + f"/ops/assignment/?date={day.isoformat()}")
+    rows = page.get_by_role("table").locator("tbody tr").all()
+    cells = [row.get_by_role("cell").all_inner_texts() for row in rows]
+    return {tracking: (partner, why) for tracking, _, _, _, partner, _, why in cells}
+
+
 def payout_row(page, partner_name: str) -> list[str]:
     row = page.locator("#table-payout").get_by_role("row", name=re.compile(partner_name))
     return row.get_by_role("cell").all_inner_texts()
@@ -242,6 +250,16 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     owner.get_by_text("Closure saved.").wait_for()
     check(owner, f"18-08-closure-{width}")
 
+    # its four downtown packages move to Spenard Roasters, which covers 99501 too
+    downtown, spenard = [f"FLM{n:07d}" for n in range(4)], ["FLM0000004", "FLM0000005"]
+    placed = assignment_rows(ops, base, storm_day)
+    for tracking in downtown:
+        partner, why = placed[tracking]
+        assert partner == "Spenard Roasters", tracking
+        assert why.startswith("Midnight Sun Florist closed (Staff training); "), why
+    assert {placed[tracking][0] for tracking in spenard} == {"Spenard Roasters"}
+    check(ops, f"18-08b-moved-{width}")
+
     # ops declare a storm day in Alaska on the holiday calendar
     ops.goto(base + "/ops/holidays/")
     ops.locator("#id_add-date").fill(storm_day.isoformat())
@@ -253,6 +271,25 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     ops.get_by_text("Storm added to the calendar.").wait_for()
     assert HolidayDay.objects.filter(state="AK", date=storm_day, name="Storm").exists()
     check(ops, f"18-09-storm-day-{width}")
+
+    # every partner in Alaska is closed that day: the six packages stay with the DSP, and say why
+    placed = assignment_rows(ops, base, storm_day)
+    assert "6 in all, 6 left with the DSP" in ops.locator("main").inner_text()
+    for tracking in downtown + spenard:
+        partner, why = placed[tracking]
+        assert partner == "With the DSP", tracking
+        assert why.startswith("Spenard Roasters closed (Storm); "), why
+        assert "stays with the DSP" in why, why
+    check(ops, f"18-09b-with-the-dsp-{width}")
+
+    # a downtown package's history tells both moves, each with its cause
+    ops.get_by_role("link", name=downtown[0]).click()
+    history = ops.locator("main").inner_text()
+    assert "From Midnight Sun Florist to Spenard Roasters." in history
+    assert "The partner declared a closure: Staff training" in history
+    assert "From Spenard Roasters back to the DSP: no open covering partner had room." in history
+    assert "A holiday or ad-hoc day of the calendar: Storm" in history
+    check(ops, f"18-09c-package-history-{width}")
 
     # this week's statement on the pay page, before the rate change
     weekly_statements_compute(week_start=this_week, time_zone=ANCHORAGE)  # the nightly job
@@ -289,7 +326,9 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
 # ------------------------------------------------------------------------------
 # No page of the journey sends ops to /admin/
 # ------------------------------------------------------------------------------
-def journey_pages_for_ops(*, dsp: Dsp, market, week: datetime.date, statement_id: int) -> list[str]:
+def journey_pages_for_ops(
+    *, dsp: Dsp, market, week: datetime.date, statement_id: int, tracking_id: str
+) -> list[str]:
     """Every page the ops admin opens in the journey above (and the ones it leads to)."""
     return [
         "/ops/dsps/",
@@ -304,6 +343,7 @@ def journey_pages_for_ops(*, dsp: Dsp, market, week: datetime.date, statement_id
         "/ops/markets/",
         f"/ops/markets/{market.pk}/rates/",
         f"/ops/assignment/?date={week.isoformat()}",
+        f"/ops/packages/{tracking_id}/",
         "/ops/audit/",
     ]
 
@@ -317,8 +357,13 @@ def test_no_page_of_the_journey_links_ops_admins_to_the_django_admin(ops_admin, 
     market = MarketFactory(name="Anchorage", state="AK", center_zip="99501")
     week = week_monday(local_date(tz_name=partner.time_zone)) - datetime.timedelta(days=7)
     (statement,) = weekly_statements_compute(week_start=week)
+    package = PackageFactory(manifest=ManifestFactory(dsp=dsp, partner=partner))
     client = client_for(ops_admin)
-    for path in journey_pages_for_ops(dsp=dsp, market=market, week=week, statement_id=statement.pk):
+    pages = journey_pages_for_ops(
+        dsp=dsp, market=market, week=week, statement_id=statement.pk,
+        tracking_id=package.tracking_id,
+    )  # fmt: skip
+    for path in pages:
         # when
         response = client.get(path)
         # then: the page's own content neither links nor posts to /admin/ (the header's
