@@ -1,4 +1,5 @@
-"""REST API authentication for DSP systems: `Authorization: Bearer <key>`.
+"""REST API authentication for DSP systems (`Authorization: Bearer <key>`), and the people's
+token check that knows about drivers (`Authorization: Token <key>`).
 
 The key is looked up by its SHA-256 hash; revoked tokens, and rotated ones past their overlap
 window, fail. The request's user is a `DspSystemUser`, which belongs to no group and is scoped
@@ -10,11 +11,14 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from packages.models import DspApiToken
+from accounts.authentication import UserTokenAuthentication
+from packages.models import Driver, DspApiToken
 from packages.services.tokens import token_hash
+from partners.selectors.partners import membership_current_for
 
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=5)
 
@@ -80,3 +84,23 @@ class DspTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+STOPPED_DRIVER_DETAIL = gettext_lazy(
+    "Your driver access was stopped (removed from the DSP, or the DSP is deactivated)."
+)
+
+
+class PersonTokenAuthentication(UserTokenAuthentication):
+    """A person's token (never an ops account's, see UserTokenAuthentication); a stopped
+    driver's token fails everywhere, `/api/v1/me` included (401), unless the person works for
+    a partner now. Removal keeps the token row, so a reactivated DSP's drivers get it back."""
+
+    def authenticate_credentials(self, key):  # type: ignore[no-untyped-def]
+        user, token = super().authenticate_credentials(key)
+        if (
+            Driver.objects.stopped().filter(user=user).exists()
+            and membership_current_for(user=user) is None
+        ):
+            raise exceptions.AuthenticationFailed(STOPPED_DRIVER_DETAIL, code="driver_stopped")
+        return user, token

@@ -1,5 +1,7 @@
-"""Demo DSP with two stations, two drivers (and one invited who has not joined yet) and an API
-token, and a day of work at Back Bay Blooms:
+"""Demo DSP with three stations (Boston, Cambridge, San Francisco), two drivers (and one
+invited who has not joined yet) and an API token; each station serves the partners near it,
+and ops removed Back Bay Blooms from Cambridge (Boston's drivers bring its packages). A day
+of work at Back Bay Blooms:
 today's manifest handed off (a closed drop-off with a damaged and a missing package), some
 packages delivered (one from a phone whose clock is three hours off, flagged for ops), a scan
 a phone sent after the drop-off closed (a late event for ops), one
@@ -26,9 +28,11 @@ from packages.models import (
     HandoffDirection,
     Package,
     Station,
+    StationPartner,
     SyncEventType,
 )
 from packages.services.network import driver_invite
+from packages.services.station_partners import station_partner_remove
 from packages.services.sync import SyncEvent, events_sync
 from packages.services.tokens import RotationOverlap
 from partners.models import Partner
@@ -81,6 +85,35 @@ def demo_second_station_ensure(*, dsp: Dsp) -> Station:
         },
     )
     return station
+
+
+def demo_san_francisco_station_ensure(*, dsp: Dsp) -> Station:
+    """Mission Bay, two miles from Mission Street Coffee: its drivers serve the coffee shop."""
+    station, _ = Station.objects.get_or_create(
+        code="SFO1",
+        defaults={
+            "dsp": dsp,
+            "name": "Mission Bay depot",
+            "address_line": "600 16th St",
+            "zip_code": "94107",
+            "latitude": 37.7621,
+            "longitude": -122.3971,
+        },
+    )
+    return station
+
+
+def demo_station_partner_removal_ensure(*, cambridge: Station) -> None:
+    """Ops' adjustment: Back Bay Blooms lies within Cambridge's radius too, but Boston's
+    drivers bring its packages, so ops removed it from Cambridge (audited)."""
+    florist = Partner.objects.get(trade_name="Back Bay Blooms")
+    if StationPartner.objects.filter(station=cambridge, partner=florist).exists():
+        return
+    station_partner_remove(
+        actor=User.objects.get(email="opsadmin@demo.hub"),
+        station=cambridge,
+        partner_id=florist.pk,
+    )
 
 
 def demo_invited_driver_ensure(*, dsp: Dsp, station: Station) -> None:
@@ -204,15 +237,19 @@ def seed() -> None:
     dsp, station = demo_dsp_ensure()
     demo_token_ensure(dsp=dsp)
     demo_manager_keys_ensure(dsp=dsp)
-    demo_invited_driver_ensure(dsp=dsp, station=demo_second_station_ensure(dsp=dsp))
+    cambridge = demo_second_station_ensure(dsp=dsp)
+    demo_invited_driver_ensure(dsp=dsp, station=cambridge)
+    demo_station_partner_removal_ensure(cambridge=cambridge)
     drivers = [
         User.objects.get(email="driver@demo.hub"),
         demo_user_ensure(
             email="driver2@demo.hub", full_name="Drew Driver", roles=[Role.DSP_DRIVER]
         ),
     ]
-    for user in drivers:
-        Driver.objects.get_or_create(user=user, defaults={"dsp": dsp, "home_station": station})
+    homes = [station, demo_san_francisco_station_ensure(dsp=dsp)]
+    for user, home in zip(drivers, homes, strict=True):
+        # update: a demo seeded before San Francisco had a station kept Drew at Boston
+        Driver.objects.update_or_create(user=user, defaults={"dsp": dsp, "home_station": home})
     florist = Partner.objects.get(trade_name="Back Bay Blooms")
     token = DspApiToken.objects.get(dsp=dsp, label=DEMO_SYSTEM_LABEL)
     today = local_date(tz_name=florist.time_zone)

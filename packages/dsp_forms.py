@@ -94,3 +94,15 @@ class DriverMoveForm(forms.Form):
 
 class DriverRemoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False)
+
+
+class StationPartnerForm(forms.Form):
+    """Add or remove one partner; the service checks it (an unknown, inactive, already served
+    or not served partner is refused on this field)."""
+
+    partner = forms.CharField(label=_("Partner"), required=False)
+
+    def partners_offer(self, partners: list) -> None:
+        """The partners the select lists (those ops may add)."""
+        choices = [("", "—")] + [(p.pk, f"{p.trade_name}, {p.city} {p.zip_code}") for p in partners]
+        self.fields["partner"].widget = forms.Select(choices=choices)

@@ -7,7 +7,17 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.roles import Role
-from packages.models import Driver, Dsp, DspApiToken, DspManager, Station
+from packages.models import (
+    RECEIVING_PARTNER_STATUSES,
+    Driver,
+    Dsp,
+    DspApiToken,
+    DspManager,
+    Station,
+    StationPartner,
+)
+from packages.selectors import STATION_SERVICE_RADIUS_MILES, station_partners
+from partners.models import Partner
 
 
 def _dsps_visible_to(*, actor: User) -> QuerySet[Dsp]:
@@ -91,3 +101,27 @@ def driver_get_for(*, actor: User, driver_id: int) -> Driver:
     if driver is None:
         raise Http404("No such driver.")
     return driver
+
+
+def station_page_partners(*, station: Station) -> dict:
+    """The station page's partner lists, in four queries whatever their length: the partners
+    it serves (those ops added marked), the ones ops removed, and the partners ops may add."""
+    served = list(station_partners(station=station).only("pk", "trade_name", "city", "zip_code"))
+    choices = list(
+        StationPartner.objects.filter(station=station)
+        .select_related("partner", "actor")
+        .order_by("partner__trade_name", "partner_id")
+    )
+    added_ids = {choice.partner_id for choice in choices if choice.included}
+    addable = (
+        Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES)
+        .exclude(pk__in=station_partners(station=station).values("pk"))
+        .only("pk", "trade_name", "city", "zip_code")
+        .order_by("trade_name", "pk")
+    )
+    return {
+        "served": [(partner, partner.pk in added_ids) for partner in served],
+        "removed": [choice for choice in choices if not choice.included],
+        "addable": list(addable),
+        "radius_miles": STATION_SERVICE_RADIUS_MILES,
+    }

@@ -71,6 +71,10 @@ class DriverQuerySet(models.QuerySet):
         """Drivers not removed, of a DSP not deactivated: the only ones who may drive."""
         return self.filter(removed_at__isnull=True, dsp__deactivated_at__isnull=True)
 
+    def stopped(self) -> "DriverQuerySet":
+        """Removed drivers, and drivers of a deactivated DSP: they may not drive."""
+        return self.filter(Q(removed_at__isnull=False) | Q(dsp__deactivated_at__isnull=False))
+
 
 class Driver(models.Model):
     """A DSP driver's log-in, tied to one DSP. Removing a driver keeps the row (history)."""
@@ -91,6 +95,31 @@ class Driver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.dsp})"
+
+
+class StationPartner(models.Model):
+    """Ops' adjustment of the partners a station serves (packages.station_partners): included
+    adds a partner beyond the station's service radius, not included removes one within it.
+    One row per station and partner: the latest decision, who made it and when; the history
+    is in the DSP's audit (DspEvent)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="partner_choices")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    included = models.BooleanField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "partner"], name="one_choice_per_station_partner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station}: {self.partner_id} {'+' if self.included else '-'}"
 
 
 # ------------------------------------------------------------------------------
@@ -812,6 +841,9 @@ class DspEventKind(models.TextChoices):
     DRIVER_JOINED = "driver_joined", _("Driver joined")
     DRIVER_MOVED = "driver_moved", _("Driver moved to another station")
     DRIVER_REMOVED = "driver_removed", _("Driver removed")
+    # detail: the partner, and whether the station served it before → after
+    STATION_PARTNER_ADDED = "station_partner_added", _("Partner added to a station")
+    STATION_PARTNER_REMOVED = "station_partner_removed", _("Partner removed from a station")
 
 
 class DspEvent(models.Model):

@@ -13,7 +13,19 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,6 +33,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from hubdelivery.lib.dates import local_date
+from hubdelivery.lib.geo_queries import miles_from, within_box
 from packages.models import (
     RECEIVING_PARTNER_STATUSES,
     AttemptOutcome,
@@ -41,10 +54,59 @@ from packages.models import (
     Package,
     PackageEvent,
     PackageStatus,
+    Station,
+    StationPartner,
 )
 from packages.prepared import PreparedQuery
 from partners.models import Partner
 from partners.selectors.partners import membership_current_for
+
+# ------------------------------------------------------------------------------
+# The partners a station serves: the one rule behind the driver's partner list, the handoffs
+# a driver may open, what a driver sees and the drop-off route.
+# ------------------------------------------------------------------------------
+# A station serves the partners whose shop lies within this many miles of it (straight line):
+# a morning's drop-off loop from a depot, wider than a partner's own 10-mile delivery radius.
+# Ops add partners beyond it, or remove ones within it, station by station (StationPartner).
+STATION_SERVICE_RADIUS_MILES = 25.0
+
+
+def station_serves_q(
+    *, miles: Expression, station_ref: object, partner_ref: object, near: Q | None = None
+) -> Q:
+    """The rule by which a station serves a partner, as a condition: the shop within
+    STATION_SERVICE_RADIUS_MILES (`miles` between them) and not removed by ops, or added by
+    ops. `station_ref` and `partner_ref` name the two as seen from inside the StationPartner
+    subquery; `near` narrows the radius branch cheaply first (an indexable box)."""
+    choices = StationPartner.objects.filter(station_id=station_ref, partner_id=partner_ref)
+    within = (near or Q()) & Q(LessThanOrEqual(miles, STATION_SERVICE_RADIUS_MILES))
+    removed, added = choices.filter(included=False), choices.filter(included=True)
+    return (within & ~Q(Exists(removed))) | Q(Exists(added))
+
+
+def station_partners(*, station: Station) -> QuerySet[Partner]:
+    """The partners `station` serves, by name: those taking handoffs (active or onboarding)
+    that `station_serves_q` admits. A paused or offboarded partner is served by no station,
+    even one ops added. One query, and a queryset, so callers narrow it or use it as a
+    subquery."""
+    point = (station.latitude, station.longitude)
+    fields = {"lat_field": "latitude", "lng_field": "longitude"}
+    serves = station_serves_q(
+        miles=miles_from(*point, **fields),
+        station_ref=station.pk,
+        partner_ref=OuterRef("pk"),
+        near=within_box(*point, STATION_SERVICE_RADIUS_MILES, **fields),
+    )
+    return (
+        Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES)
+        .filter(serves)
+        .order_by("trade_name", "pk")
+    )
+
+
+def station_serves(*, station: Station | None, partner_id: int) -> bool:
+    return station is not None and station_partners(station=station).filter(pk=partner_id).exists()
+
 
 # ------------------------------------------------------------------------------
 # Handoffs: their date, where one may open, what it expects. One definition each, used by the
@@ -95,16 +157,23 @@ def _handoff_packages_q(*, direction: str | None, time_zones: set[str]) -> Q:
 
 
 def handoff_partner_choices(
-    *, dsp_id: int, direction: str | None = None, partner_id: int | None = None
+    *,
+    dsp_id: int,
+    direction: str | None = None,
+    partner_id: int | None = None,
+    station: Station | None = None,
 ) -> QuerySet[Partner]:
     """Partners where the DSP's driver may open a handoff now, in `direction` (None: either):
     a drop-off where the DSP has packages to hand over for the partner's local service date,
-    a return where the DSP's packages are queued for return. The handoff start page offers
-    these; `handoff_open` refuses any other (narrowed with `partner_id`). Two queries."""
+    a return where the DSP's packages are queued for return; with `station`, only among the
+    partners it serves (the driver's home station). The handoff start page offers these;
+    `handoff_open` refuses any other (narrowed with `partner_id`). Two queries."""
     partners = Partner.objects.filter(status__in=RECEIVING_PARTNER_STATUSES)
+    if station is not None:
+        partners = station_partners(station=station)
     if partner_id is not None:
         partners = partners.filter(pk=partner_id)
-    time_zones = set(partners.values_list("time_zone", flat=True).distinct())
+    time_zones = set(partners.order_by().values_list("time_zone", flat=True).distinct())
     packages = Package.objects.filter(
         _handoff_packages_q(direction=direction, time_zones=time_zones), dsp_id=dsp_id
     )
@@ -139,6 +208,8 @@ class Viewer:
     is_ops: bool = False
     partner_id: int | None = None
     dsp_id: int | None = None
+    # A driver's home station: they see only the partners it serves (station_partners).
+    station: Station | None = None
 
     @property
     def is_dsp_system(self) -> bool:
@@ -163,11 +234,12 @@ def viewer_for(*, user: User | None = None, token: DspApiToken | None = None) ->
     if user.is_ops:
         return Viewer(user=user, is_ops=True)
     membership = membership_current_for(user=user)
-    driver = Driver.objects.working().filter(user=user).only("dsp_id").first()
+    driver = Driver.objects.working().select_related("home_station").filter(user=user).first()
     return Viewer(
         user=user,
         partner_id=membership.partner_id if membership else None,
         dsp_id=driver.dsp_id if driver else None,
+        station=driver.home_station if driver else None,
     )
 
 
@@ -186,8 +258,11 @@ def _scoped(queryset: QuerySet, viewer: Viewer, *, partner: str, dsp: str | None
         return queryset
     if viewer.partner_id is not None:
         return queryset.filter(**{partner: viewer.partner_id})
-    if viewer.dsp_id is not None and dsp is not None:
+    if viewer.is_dsp_system and dsp is not None:
         return queryset.filter(**{dsp: viewer.dsp_id})
+    if viewer.is_driver and dsp is not None and viewer.station is not None:
+        served = station_partners(station=viewer.station).values("pk")
+        return queryset.filter(**{dsp: viewer.dsp_id, f"{partner}__in": served})
     return queryset.none()
 
 

@@ -14,6 +14,17 @@ urlpatterns = [
     path("dsps/<int:dsp_id>/reactivate/", dsp_network.dsp_reactivate, name="dsp-reactivate"),
     path("dsps/<int:dsp_id>/stations/new/", dsp_network.station_create, name="station-create"),
     path("stations/<int:station_id>/edit/", dsp_network.station_edit, name="station-edit"),
+    path("stations/<int:station_id>/", dsp_network.station_page, name="station"),
+    path(
+        "stations/<int:station_id>/partners/add/",
+        dsp_network.station_partner_add,
+        name="station-partner-add",
+    ),
+    path(
+        "stations/<int:station_id>/partners/remove/",
+        dsp_network.station_partner_remove,
+        name="station-partner-remove",
+    ),
     path("dsps/<int:dsp_id>/drivers/invite/", dsp_network.driver_invite, name="driver-invite"),
     path("drivers/<int:driver_id>/move/", dsp_network.driver_move, name="driver-move"),
     path("drivers/<int:driver_id>/remove/", dsp_network.driver_remove, name="driver-remove"),

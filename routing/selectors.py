@@ -9,8 +9,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hubdelivery.lib.dates import local_date
-from packages.models import Handoff, HandoffDirection, HandoffStatus, Package, PackageStatus
-from packages.selectors import delivery_success_counts
+from packages.models import (
+    Handoff,
+    HandoffDirection,
+    HandoffStatus,
+    Package,
+    PackageStatus,
+    Station,
+)
+from packages.selectors import delivery_success_counts, station_partners
 from partners.models import Closure, Partner, PartnerStatus
 from partners.selectors.holidays import holidays_for_partners, nationwide_holiday
 from routing.assignment import PartnerCoverage
@@ -213,7 +220,10 @@ def dropoff_route_get(*, station_id: int, service_date: datetime.date) -> DropOf
 
 
 def dropoff_stops(*, route: DropOffRoute) -> QuerySet[DropOffStop]:
-    return route.stops.select_related("partner").order_by("sequence")
+    """The route's stops at partners its station still serves: a route planned before ops
+    removed a partner from the station no longer sends its drivers there."""
+    served = station_partners(station=route.station).values("pk")
+    return route.stops.filter(partner_id__in=served).select_related("partner").order_by("sequence")
 
 
 # ------------------------------------------------------------------------------
@@ -335,10 +345,14 @@ def packages_for_route(*, partner: Partner, service_date: datetime.date) -> Quer
     ).order_by("address_line", "id")
 
 
-def dropoff_package_counts(*, dsp_id: int, service_date: datetime.date) -> dict[int, int]:
-    """{partner id: packages of the DSP on the date} (one query)."""
+def dropoff_package_counts(*, station: Station, service_date: datetime.date) -> dict[int, int]:
+    """{partner id: packages of the station's DSP on the date}, for the partners the station
+    serves (packages.selectors.station_partners) (one query)."""
+    served = station_partners(station=station).values("pk")
     return dict(
-        Package.objects.filter(dsp_id=dsp_id, service_date=service_date)
+        Package.objects.filter(
+            dsp_id=station.dsp_id, service_date=service_date, partner_id__in=served
+        )
         .values_list("partner_id")
         .annotate(n=Count("id"))
         .order_by()

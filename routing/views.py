@@ -234,8 +234,10 @@ def ops_partner_route_rebuild(request: HttpRequest, partner_id: int) -> HttpResp
 @driver_required
 def driver_dropoff_route(request: HttpRequest) -> HttpResponse:
     driver = driver_get_for_user(user=request.user)
-    if driver is None or driver.home_station is None:
-        raise Http404(_("Your log-in has no home station; ask your DSP's dispatcher."))
+    if driver is None:
+        raise Http404(_("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher."))
+    if driver.home_station is None:
+        return render(request, "routing/dropoff_route.html", {"station": None})
     station = driver.home_station
     place = zip_lookup(station.zip_code)
     service_date = requested_date(request, place.time_zone if place else "America/New_York")

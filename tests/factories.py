@@ -96,6 +96,8 @@ class DriverFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, roles=[Role.DSP_DRIVER])
     dsp = factory.SubFactory(DspFactory)
+    # In Boston like PartnerFactory's shop, so the station serves the default partner.
+    home_station = factory.SubFactory(StationFactory, dsp=factory.SelfAttribute("..dsp"))
 
 
 class DspManagerFactory(factory.django.DjangoModelFactory):

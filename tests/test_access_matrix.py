@@ -160,6 +160,11 @@ MATRIX: dict[str, Entry] = {
     "packages:dsp-reactivate": entry("post", lambda w: [w["dsp"].pk], OPS_ADMIN),
     "packages:station-create": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN),
     "packages:station-edit": entry("get", lambda w: [w["station"].pk], OPS_ADMIN),
+    "packages:station": entry("get", lambda w: [w["station"].pk], OPS_ADMIN, MANAGER),
+    "packages:station-partner-add": entry("post", lambda w: [w["station"].pk], OPS_ADMIN, MANAGER),
+    "packages:station-partner-remove": entry(
+        "post", lambda w: [w["station"].pk], OPS_ADMIN, MANAGER
+    ),
     "packages:driver-invite": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
     "packages:driver-move": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),
     "packages:driver-remove": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),

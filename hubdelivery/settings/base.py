@@ -472,10 +472,11 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # DSP systems' `Bearer` keys count everywhere, so `/api/v1/me` answers them too.
-    # User tokens are refused to ops roles (accounts.authentication): they carry no second factor.
+    # User tokens are refused to ops roles (accounts.authentication): they carry no second factor,
+    # and to stopped drivers (packages.authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "packages.authentication.DspTokenAuthentication",
-        "accounts.authentication.UserTokenAuthentication",
+        "packages.authentication.PersonTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -13,9 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import UserTokenAuthentication
 from packages import selectors, services
-from packages.authentication import DspTokenAuthentication
+from packages.authentication import DspTokenAuthentication, PersonTokenAuthentication
 from packages.models import DspApiToken, PackageEvent
 from packages.selectors import Viewer
 
@@ -46,7 +45,7 @@ class PackagesApi(APIView):
 
     authentication_classes = [
         DspTokenAuthentication,
-        UserTokenAuthentication,
+        PersonTokenAuthentication,
         SessionAuthentication,
     ]
     pagination_class = PagePagination

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidTransition
 from packages import lock_objects
-from packages.access import driver_get, handoff_lock_for
+from packages.access import driver_get, driver_station_serves_require, handoff_lock_for
 from packages.events import package_event_record, package_events_record
 from packages.models import (
     RECEIVING_PARTNER_STATUSES,
@@ -177,6 +177,8 @@ def _opener_require(*, actor: User, partner: Partner, dsp: Dsp, direction: str) 
             _("This partner is %(status)s; no handoffs.")
             % {"status": partner.get_status_display().lower()}
         )
+    if driver is not None:
+        driver_station_serves_require(driver=driver, partner=partner)
     return driver
 
 
@@ -237,8 +239,9 @@ def handoff_open(
     already_open = _open_handoff_get(partner=partner, direction=direction, day=day)
     if already_open is not None and already_open.dsp_id == dsp.pk:
         return _opened_event_replay(handoff=already_open, dsp=dsp)
+    station = driver.home_station if driver else None
     if not handoff_partner_choices(
-        dsp_id=dsp.pk, direction=direction, partner_id=partner.pk
+        dsp_id=dsp.pk, direction=direction, partner_id=partner.pk, station=station
     ).exists():
         raise DomainError(NOTHING_TO_HAND_OVER[direction].format(day=day.isoformat()))
     if already_open is not None:

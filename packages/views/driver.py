@@ -1,4 +1,5 @@
-"""The driver's home: their DSP and station, and where the day's handoffs start."""
+"""The driver's home: their DSP and station, the partners the station serves, and where the
+day's handoffs start."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,4 +17,6 @@ def driver_home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your DSP has stopped your driver access."))
     if driver is None:
         raise Http404(_("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher."))
-    return render(request, "packages/driver_home.html", {"driver": driver})
+    station = driver.home_station
+    partners = selectors.station_partners(station=station) if station else None
+    return render(request, "packages/driver_home.html", {"driver": driver, "partners": partners})

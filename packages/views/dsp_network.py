@@ -23,8 +23,10 @@ from packages.dsp_forms import (
     DspDeactivateForm,
     DspForm,
     StationForm,
+    StationPartnerForm,
 )
-from packages.services import network
+from packages.models import Station
+from packages.services import network, station_partners
 from partners.forms.partners import StaffJoinForm
 from partners.views.partner import invited_user_or_none
 
@@ -155,6 +157,57 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
             messages.success(request, _("Station saved."))
             return redirect("packages:dsp", dsp_id=station.dsp_id)
     return _station_page(request, form, dsp=station.dsp, station=station)
+
+
+def _station_page_render(
+    request: HttpRequest, station: Station, form: StationPartnerForm | None = None
+) -> HttpResponse:
+    lists = selectors.station_page_partners(station=station)
+    form = form or StationPartnerForm()
+    form.partners_offer(lists["addable"])
+    context = {"station": station, "dsp": station.dsp, **lists}
+    return _form_page(request, "packages/station_detail.html", form, **context)
+
+
+@dsp_people_required
+def station_page(request: HttpRequest, station_id: int) -> HttpResponse:
+    """The partners the station serves, with ops' additions and removals."""
+    station = selectors.station_get_for(actor=request.user, station_id=station_id)
+    return _station_page_render(request, station)
+
+
+def _station_partner_change(request: HttpRequest, station_id: int, *, action, done: str):
+    station = selectors.station_get_for(actor=request.user, station_id=station_id)
+    form = StationPartnerForm(request.POST)
+    form.is_valid()  # a plain CharField: the service judges the partner
+    partner_id = form.cleaned_data.get("partner", "")
+    changed = _run(form, lambda: action(actor=request.user, station=station, partner_id=partner_id))
+    if changed is None:
+        return _station_page_render(request, station, form)
+    messages.success(request, done % {"partner": changed.partner})
+    return redirect("packages:station", station_id=station.pk)
+
+
+@require_POST
+@dsp_people_required
+def station_partner_add(request: HttpRequest, station_id: int) -> HttpResponse:
+    return _station_partner_change(
+        request,
+        station_id,
+        action=station_partners.station_partner_add,
+        done=_("%(partner)s added to the station."),
+    )
+
+
+@require_POST
+@dsp_people_required
+def station_partner_remove(request: HttpRequest, station_id: int) -> HttpResponse:
+    return _station_partner_change(
+        request,
+        station_id,
+        action=station_partners.station_partner_remove,
+        done=_("%(partner)s removed from the station."),
+    )
 
 
 @dsp_people_required

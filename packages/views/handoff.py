@@ -52,10 +52,13 @@ def _open_choices(request: HttpRequest, viewer: selectors.Viewer) -> dict:
         driver = selectors.driver_get_for_user(user=request.user)
         if driver is None:
             raise Http404(_("Your log-in is not linked to a DSP yet; ask your DSP's dispatcher."))
-        return {
-            "driver": driver,
-            "partners": list(selectors.handoff_partner_choices(dsp_id=driver.dsp_id)),
-        }
+        station = driver.home_station
+        partners = (
+            selectors.handoff_partner_choices(dsp_id=driver.dsp_id, station=station)
+            if station
+            else Partner.objects.none()
+        )
+        return {"driver": driver, "partners": list(partners), "no_station": station is None}
     if viewer.partner_id is not None:
         partner = Partner.objects.get(pk=viewer.partner_id)
         return {"partner": partner, "dsps": list(selectors.handoff_dsp_choices(partner=partner))}

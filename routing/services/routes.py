@@ -69,9 +69,9 @@ def partner_route_build(*, partner: Partner, service_date: datetime.date) -> Par
 
 @transaction.atomic
 def dropoff_route_build(*, station: Station, service_date: datetime.date) -> DropOffRoute:
-    """The order in which the station's drivers visit the partners that have the DSP's
-    packages on the date (an open route: it ends at the last partner)."""
-    counts = selectors.dropoff_package_counts(dsp_id=station.dsp_id, service_date=service_date)
+    """The order in which the station's drivers visit the partners it serves that have the
+    DSP's packages on the date (an open route: it ends at the last partner)."""
+    counts = selectors.dropoff_package_counts(station=station, service_date=service_date)
     partners = list(Partner.objects.filter(pk__in=counts).order_by("address_line", "id"))
     points = [(partner.latitude, partner.longitude) for partner in partners]
     plan, _ = plan_with_fallback((station.latitude, station.longitude), points, open_route=True)

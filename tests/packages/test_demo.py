@@ -89,7 +89,7 @@ def test_demo_dsp_has_a_second_station_and_an_invited_driver(db, settings):
     invited = Driver.objects.get(user__email=DEMO_INVITED_DRIVER)
     assert invited.home_station.code == "CAM1"
     assert not invited.user.has_usable_password()
-    assert Station.objects.filter(dsp=invited.dsp).count() == 2
+    assert Station.objects.filter(dsp=invited.dsp).count() == 3  # Boston, Cambridge, SF
     assert DspEvent.objects.filter(kind=DspEventKind.DRIVER_INVITED).count() == 1
     client = Client()
     client.force_login(User.objects.get(email="dspmanager@demo.hub"))
@@ -109,3 +109,27 @@ def test_demo_ops_see_a_scan_sent_after_its_drop_off_closed(db, settings, review
     client.force_login(reviewer)
     body = client.get(reverse("packages:ops-late-events")).content.decode()
     assert late.tracking_id in body and "Back Bay Blooms" in body
+
+
+def test_demo_stations_serve_their_partners_with_one_ops_removal(db, settings):
+    from packages.models import DspEvent, DspEventKind, Station
+    from packages.selectors import station_partners
+
+    # given the demo, seeded twice
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    # then each station serves the partners near it, and ops' one removal holds
+    served = {
+        station.code: {p.trade_name for p in station_partners(station=station)}
+        for station in Station.objects.all()
+    }
+    assert "Back Bay Blooms" in served["BOS1"]
+    assert "Back Bay Blooms" not in served["CAM1"]
+    assert served["SFO1"] == {"Mission Street Coffee"}
+    assert DspEvent.objects.filter(kind=DspEventKind.STATION_PARTNER_REMOVED).count() == 1
+    # and the drivers see their own station's partners
+    client = Client()
+    client.force_login(User.objects.get(email="driver2@demo.hub"))
+    page = client.get(reverse("packages:driver-home")).content.decode()
+    assert "Mission Street Coffee" in page and "Back Bay Blooms" not in page

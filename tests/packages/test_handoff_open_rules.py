@@ -19,7 +19,7 @@ from packages.models import Handoff, HandoffDirection, HandoffStatus, PackageSta
 from packages.selectors import handoff_partner_choices, handoff_service_date
 from packages.services.handoffs import HANDOFF_BUSY, NOTHING_TO_HAND_OVER
 from tests.conftest import client_for
-from tests.factories import ManifestFactory, PackageFactory, PartnerFactory
+from tests.factories import ManifestFactory, PackageFactory, PartnerFactory, StationFactory
 from tests.packages.conftest import api_client_for, new_key
 
 START_URL = reverse("packages:handoff-start")
@@ -248,7 +248,11 @@ def test_refusals_for_a_partner_without_packages_name_no_dsp_nor_partner(
 # The handoff's date: the partner's local service date, computed by the core only
 # ------------------------------------------------------------------------------
 @pytest.fixture
-def anchorage(db):
+def anchorage(dsp_driver):
+    """A partner in Anchorage, served by the driver's station there."""
+    driver = dsp_driver.driver
+    driver.home_station = StationFactory(dsp=driver.dsp, latitude=61.22, longitude=-149.9)
+    driver.save()
     return PartnerFactory(
         trade_name="Spenard Supply", city="Anchorage", state="AK", zip_code="99503",
         latitude=61.19, longitude=-149.89, time_zone="America/Anchorage",

@@ -211,8 +211,13 @@ def test_driver_plans_and_sees_the_dropoff_order(client, db):
 
 
 def test_driver_without_station_and_other_roles(client, dsp_driver, partner):
+    # a driver the DSP has not placed at a station reads why there is no order
+    dsp_driver.driver.home_station = None
+    dsp_driver.driver.save()
     client.force_login(dsp_driver)
-    assert client.get(reverse("routing:driver-route")).status_code == 404
+    response = client.get(reverse("routing:driver-route"))
+    assert response.status_code == 200
+    assert "You have no home station yet" in response.content.decode()
     client.force_login(partner.owner)
     assert client.get(reverse("routing:driver-route")).status_code == 403
 

@@ -183,7 +183,7 @@ def test_undo_gives_the_packages_back_as_they_were(busy, helper, reviewer, ops_a
     move.refresh_from_db()
     assert (move.undone_by, move.undone_at) == (ops_admin, NOW)
     undo_events = PackageEvent.objects.filter(
-        event_type=PackageEventType.REASSIGNED, detail__to_partner=busy.pk
+        event_type=PackageEventType.REASSIGNED, detail__to_partner_id=busy.pk
     )
     assert sorted(undo_events.values_list("package_id", flat=True)) == [p.pk for p in back]
     assert undo_events.first().detail["from_partner_id"] == helper.pk
