@@ -31,6 +31,7 @@ from routing.models import Coverage
 from routing.tasks import packages_assign_task
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_journeys import check, log_in
+from tests.conftest import client_for
 from tests.factories import (
     DspFactory,
     DspManagerFactory,
@@ -40,6 +41,7 @@ from tests.factories import (
     PartnerApplicationFactory,
     PartnerFactory,
     PartnerMemberFactory,
+    StationFactory,
     UserFactory,
 )
 
@@ -183,6 +185,13 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     assert station.latitude == pytest.approx(centre.latitude)
     assert station.longitude == pytest.approx(centre.longitude)
 
+    # the station serves the Anchorage partners within its radius, not the Fairbanks one
+    ops.get_by_role("link", name="Partners served by ANC1").click()
+    served = ops.get_by_role("region", name="Partners served").locator("li strong")
+    assert sorted(served.all_inner_texts()) == ["Midnight Sun Florist", "Spenard Roasters"]
+    check(ops, f"18-02b-station-partners-{width}")
+    ops.get_by_role("link", name=f"← {DSP_NAME}").click()
+
     # ops invite a driver to the station
     ops.get_by_role("link", name="Invite a driver").click()
     ops.get_by_label("Email").fill(DRIVER_EMAIL)
@@ -206,6 +215,10 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     driver.get_by_text("Welcome! Your account is ready.").wait_for()
     facts = driver.locator("main").inner_text()
     assert DSP_NAME in facts and "ANC1" in facts
+    # and sees only the partners the station serves
+    driver.get_by_role("heading", name="Your station's partners").wait_for()
+    listed = driver.locator("main .plain-list li strong").all_inner_texts()
+    assert sorted(listed) == ["Midnight Sun Florist", "Spenard Roasters"]
     check(driver, f"18-06-driver-home-{width}")
 
     # the DSP's manager issues an API key, shown once
@@ -327,14 +340,16 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
 # No page of the journey sends ops to /admin/
 # ------------------------------------------------------------------------------
 def journey_pages_for_ops(
-    *, dsp: Dsp, market, week: datetime.date, statement_id: int, tracking_id: str
+    *, station: Station, market, week: datetime.date, statement_id: int, tracking_id: str
 ) -> list[str]:
     """Every page the ops admin opens in the journey above (and the ones it leads to)."""
+    dsp = station.dsp
     return [
         "/ops/dsps/",
         "/ops/dsps/new/",
         f"/dsps/{dsp.pk}/",
         f"/dsps/{dsp.pk}/stations/new/",
+        f"/stations/{station.pk}/",
         f"/dsps/{dsp.pk}/drivers/invite/",
         f"/dsps/{dsp.pk}/keys/",
         "/ops/holidays/",
@@ -349,18 +364,15 @@ def journey_pages_for_ops(
 
 
 def test_no_page_of_the_journey_links_ops_admins_to_the_django_admin(ops_admin, partner):
-    from tests.conftest import client_for
-    from tests.factories import StationFactory
-
-    # given: a DSP with a station, a market, a week with the partner's statement
-    dsp = StationFactory(dsp=DspFactory(name=DSP_NAME)).dsp
+    # given: a DSP with a station, a market, a week with the partner's statement, a package
+    station = StationFactory(dsp=DspFactory(name=DSP_NAME))
     market = MarketFactory(name="Anchorage", state="AK", center_zip="99501")
     week = week_monday(local_date(tz_name=partner.time_zone)) - datetime.timedelta(days=7)
     (statement,) = weekly_statements_compute(week_start=week)
-    package = PackageFactory(manifest=ManifestFactory(dsp=dsp, partner=partner))
+    package = PackageFactory(manifest=ManifestFactory(dsp=station.dsp, partner=partner))
     client = client_for(ops_admin)
     pages = journey_pages_for_ops(
-        dsp=dsp, market=market, week=week, statement_id=statement.pk,
+        station=station, market=market, week=week, statement_id=statement.pk,
         tracking_id=package.tracking_id,
     )  # fmt: skip
     for path in pages:
