@@ -14,11 +14,9 @@ rounds is reported, with the ratio API / raw.
 import argparse
 import datetime
 import json
-import os
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import psycopg2
@@ -26,7 +24,7 @@ from psycopg2.extras import execute_values
 
 ROWS = 5000
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.pg import admin_execute, server_url  # noqa: E402
+from benchmarks.pg import django_on_throwaway_database  # noqa: E402
 
 
 def manifest_rows(prefix: str) -> list[dict]:
@@ -113,29 +111,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    base_url = os.environ.get("DATABASE_URL", "")
-    if not base_url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1/postgres"
-        )
-    database = f"hub_bench_{os.getpid()}"
-    admin_execute(base_url, f'CREATE DATABASE "{database}"')
-    bench_url = server_url(base_url, database)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hubdelivery.settings.test"
-    # The test settings serve no collected static files; say nothing about it.
-    warnings.filterwarnings("ignore", message="No directory at")
-    try:
-        import django
-
-        django.setup()
-        from django.db import connections
-        from django.test.utils import setup_test_environment
+    with django_on_throwaway_database() as bench_url:
         from rest_framework.test import APIClient
 
         from hubdelivery.lib.dates import local_date
 
-        setup_test_environment()
         partner, dsp, key = setup_world()
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
@@ -155,9 +135,6 @@ def main() -> None:
         print(f"  API POST /api/v1/manifests   {api_best:.3f} s (median {api_median:.3f} s)")
         print(f"  psycopg2 execute_values      {raw_best:.3f} s (median {raw_median:.3f} s)")
         print(f"  ratio API / raw              {api_best / raw_best:.2f}x")
-        connections.close_all()
-    finally:
-        admin_execute(base_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

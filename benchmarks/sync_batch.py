@@ -19,16 +19,14 @@ both medians. `--busy N` keeps N processes spinning on pure CPU work during the 
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 import uuid
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.pg import admin_execute, server_url
+from benchmarks.pg import django_on_throwaway_database
 from benchmarks.route_quality import busy
 
 
@@ -136,30 +134,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=30)
     parser.add_argument("--busy", type=int, default=0, metavar="N")
     args = parser.parse_args()
-    base_url = os.environ.get("DATABASE_URL", "")
-    if not base_url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1/postgres"
-        )
-    database = f"hub_bench_{os.getpid()}"
-    admin_execute(base_url, f'CREATE DATABASE "{database}"')
-    os.environ["DATABASE_URL"] = server_url(base_url, database)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hubdelivery.settings.test"
-    # The test settings serve no collected static files; say nothing about it.
-    warnings.filterwarnings("ignore", message="No directory at")
-    try:
-        import django
-
-        django.setup()
-        from django.db import connections
-        from django.test.utils import setup_test_environment
-
-        setup_test_environment()
-        with busy(args.busy):
-            measure(args.rounds, args.events)
-        connections.close_all()
-    finally:
-        admin_execute(base_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with django_on_throwaway_database(), busy(args.busy):
+        measure(args.rounds, args.events)
 
 
 if __name__ == "__main__":

@@ -53,51 +53,34 @@ STREETS = [
 ]  # fmt: skip
 
 
+# The demo DSP's stations by code: name, street, ZIP and where the pin stands.
+DEMO_STATIONS = {
+    "BOS1": ("Boston South Station depot", "1 Widett Cir", "02118", 42.3374, -71.0589),
+    # Cambridge: the station's own ZIP centre, pinned a little off it as ops would drag it.
+    "CAM1": ("Cambridge depot", "101 Binney St", "02142", 42.3662, -71.0825),
+    # Mission Bay, two miles from Mission Street Coffee: its drivers serve the coffee shop.
+    "SFO1": ("Mission Bay depot", "600 16th St", "94107", 37.7621, -122.3971),
+}
+
+
 def demo_dsp_ensure() -> tuple[Dsp, Station]:
     dsp, _ = Dsp.objects.get_or_create(
         name="Harbor Last Mile Inc.", defaults={"contact_email": "dispatch@harbor.example"}
     )
+    return dsp, demo_station_ensure(dsp=dsp, code="BOS1")
+
+
+def demo_station_ensure(*, dsp: Dsp, code: str) -> Station:
+    name, address_line, zip_code, latitude, longitude = DEMO_STATIONS[code]
     station, _ = Station.objects.get_or_create(
-        code="BOS1",
+        code=code,
         defaults={
             "dsp": dsp,
-            "name": "Boston South Station depot",
-            "address_line": "1 Widett Cir",
-            "zip_code": "02118",
-            "latitude": 42.3374,
-            "longitude": -71.0589,
-        },
-    )
-    return dsp, station
-
-
-def demo_second_station_ensure(*, dsp: Dsp) -> Station:
-    """Cambridge: the station's own ZIP centre, pinned a little off it as ops would drag it."""
-    station, _ = Station.objects.get_or_create(
-        code="CAM1",
-        defaults={
-            "dsp": dsp,
-            "name": "Cambridge depot",
-            "address_line": "101 Binney St",
-            "zip_code": "02142",
-            "latitude": 42.3662,
-            "longitude": -71.0825,
-        },
-    )
-    return station
-
-
-def demo_san_francisco_station_ensure(*, dsp: Dsp) -> Station:
-    """Mission Bay, two miles from Mission Street Coffee: its drivers serve the coffee shop."""
-    station, _ = Station.objects.get_or_create(
-        code="SFO1",
-        defaults={
-            "dsp": dsp,
-            "name": "Mission Bay depot",
-            "address_line": "600 16th St",
-            "zip_code": "94107",
-            "latitude": 37.7621,
-            "longitude": -122.3971,
+            "name": name,
+            "address_line": address_line,
+            "zip_code": zip_code,
+            "latitude": latitude,
+            "longitude": longitude,
         },
     )
     return station
@@ -237,7 +220,7 @@ def seed() -> None:
     dsp, station = demo_dsp_ensure()
     demo_token_ensure(dsp=dsp)
     demo_manager_keys_ensure(dsp=dsp)
-    cambridge = demo_second_station_ensure(dsp=dsp)
+    cambridge = demo_station_ensure(dsp=dsp, code="CAM1")
     demo_invited_driver_ensure(dsp=dsp, station=cambridge)
     demo_station_partner_removal_ensure(cambridge=cambridge)
     drivers = [
@@ -246,7 +229,7 @@ def seed() -> None:
             email="driver2@demo.hub", full_name="Drew Driver", roles=[Role.DSP_DRIVER]
         ),
     ]
-    homes = [station, demo_san_francisco_station_ensure(dsp=dsp)]
+    homes = [station, demo_station_ensure(dsp=dsp, code="SFO1")]
     for user, home in zip(drivers, homes, strict=True):
         # update: a demo seeded before San Francisco had a station kept Drew at Boston
         Driver.objects.update_or_create(user=user, defaults={"dsp": dsp, "home_station": home})

@@ -50,6 +50,8 @@ from partners.models import (
 COLUMNS = ("family", "event_id", "at", "actor", "kind", "subject", "before", "after", "detail")
 
 Expression = Callable[[], object]
+# A column of the log: a field of the family's model, or a function building its expression.
+Column = str | Expression
 
 
 class RateKind(TextChoices):
@@ -74,16 +76,16 @@ class AuditFamily:
     label: str | Promise
     model: type[Model]
     kinds: type[TextChoices]
-    subject: Expression  # the changed object's name
-    before: Expression
-    after: Expression
-    detail: Expression
+    subject: Column  # the changed object's name
+    before: Column
+    after: Column
+    detail: Column
     states: dict[str, str | Promise] | None = None  # labels of before/after codes
     money: bool = False  # before/after are dollar amounts
     detail_format: Callable[[str], str] | None = None  # the detail in the reader's words
     actor: str = "actor"  # the user who acted
     at: str = "created"
-    kind: Expression = lambda: F("kind")
+    kind: Column = "kind"
     only: Q | None = None
 
     def rows(self) -> QuerySet:
@@ -93,12 +95,16 @@ class AuditFamily:
             event_id=F("id"),
             at=F(self.at),
             actor_email=Coalesce(F(f"{self.actor}__email"), Value(""), output_field=CharField()),
-            event_kind=Cast(self.kind(), CharField()),
-            subject=Cast(self.subject(), CharField()),
-            before=Cast(self.before(), CharField()),
-            after=Cast(self.after(), CharField()),
-            detail_text=Cast(self.detail(), CharField()),
+            event_kind=Cast(_column(self.kind), CharField()),
+            subject=Cast(_column(self.subject), CharField()),
+            before=Cast(_column(self.before), CharField()),
+            after=Cast(_column(self.after), CharField()),
+            detail_text=Cast(_column(self.detail), CharField()),
         )
+
+
+def _column(column: Column) -> object:
+    return F(column) if isinstance(column, str) else column()
 
 
 def _text(field: str) -> object:
@@ -177,9 +183,9 @@ FAMILIES: dict[str, AuditFamily] = {
                 Cast(F("application_id"), CharField()),
                 output_field=CharField(),
             ),
-            before=lambda: F("from_status"),
-            after=lambda: F("to_status"),
-            detail=lambda: F("reason"),
+            before="from_status",
+            after="to_status",
+            detail="reason",
             states=dict(ApplicationStatus.choices),
         ),
         AuditFamily(
@@ -187,10 +193,10 @@ FAMILIES: dict[str, AuditFamily] = {
             label=_("Partners"),
             model=PartnerEvent,
             kinds=PartnerEventKind,
-            subject=lambda: F("partner__trade_name"),
-            before=lambda: F("from_status"),
-            after=lambda: F("to_status"),
-            detail=lambda: F("detail"),
+            subject="partner__trade_name",
+            before="from_status",
+            after="to_status",
+            detail="detail",
             states=dict(PartnerStatus.choices),
         ),
         AuditFamily(
@@ -201,8 +207,8 @@ FAMILIES: dict[str, AuditFamily] = {
             subject=lambda: Coalesce(
                 F("market__name"), F("target_state__code"), output_field=CharField()
             ),
-            before=lambda: F("from_value"),
-            after=lambda: F("to_value"),
+            before="from_value",
+            after="to_value",
             detail=_nothing,
         ),
         AuditFamily(
@@ -210,9 +216,9 @@ FAMILIES: dict[str, AuditFamily] = {
             label=_("DSPs and API keys"),
             model=DspEvent,
             kinds=DspEventKind,
-            subject=lambda: F("dsp__name"),
-            before=lambda: F("from_state"),
-            after=lambda: F("to_state"),
+            subject="dsp__name",
+            before="from_state",
+            after="to_state",
             detail=lambda: Concat(_text("detail"), Value(" "), _text("reason")),
             states=dict(TokenState.choices),
         ),
@@ -221,10 +227,10 @@ FAMILIES: dict[str, AuditFamily] = {
             label=_("Holidays"),
             model=HolidayEvent,
             kinds=HolidayEventKind,
-            subject=lambda: F("date"),
+            subject="date",
             before=_by_kind(HOLIDAY_BEFORE),
             after=_by_kind(HOLIDAY_AFTER),
-            detail=lambda: F("detail"),
+            detail="detail",
             states=HOLIDAY_STATES,
         ),
         AuditFamily(
@@ -235,11 +241,11 @@ FAMILIES: dict[str, AuditFamily] = {
             actor="set_by",
             at="set_at",
             kind=lambda: Value(RateKind.SET),
-            subject=lambda: F("market__name"),
-            before=lambda: F("previous_rate"),
-            after=lambda: F("rate_per_package"),
+            subject="market__name",
+            before="previous_rate",
+            after="rate_per_package",
             money=True,
-            detail=lambda: F("effective_from"),
+            detail="effective_from",
             detail_format=lambda day: gettext("From %(date)s") % {"date": day},
         ),
         AuditFamily(
@@ -253,7 +259,7 @@ FAMILIES: dict[str, AuditFamily] = {
             before=_week_total_before_adjustment,
             after=lambda: _week_total_before_adjustment() + F("amount"),
             money=True,
-            detail=lambda: F("reason"),
+            detail="reason",
         ),
         AuditFamily(
             key="paid",
@@ -271,7 +277,7 @@ FAMILIES: dict[str, AuditFamily] = {
                 UNPAID: pgettext_lazy("pay week", "Unpaid"),
                 PAID: pgettext_lazy("pay week", "Paid"),
             },
-            detail=lambda: F("paid_reference"),
+            detail="paid_reference",
             detail_format=lambda reference: (
                 gettext("Payment reference %(reference)s") % {"reference": reference}
             ),

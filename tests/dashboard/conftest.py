@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from decimal import Decimal
 
 import pytest
 
@@ -83,6 +84,20 @@ def package(manifest, status, *, scan=None, attempts=(), changed_at=None):
             attempted_at=when,
         )
     return pkg
+
+
+def delivered(partner, day: datetime.date, n: int = 1) -> list:
+    """`n` of the partner's packages for `day`, delivered."""
+    manifest = ManifestFactory(partner=partner, service_date=day)
+    return PackageFactory.create_batch(n, manifest=manifest, status=PackageStatus.DELIVERED)
+
+
+@pytest.fixture
+def back_bay_rate(partner):
+    """The Back Bay market paying $3.00 a package, with the partner approved in it."""
+    market = MarketFactory(name="Back Bay", state="MA", rate_per_package=Decimal("3.00"))
+    PartnerApplicationFactory(status=ApplicationStatus.APPROVED, partner=partner, market=market)
+    return market
 
 
 @pytest.fixture

@@ -16,16 +16,10 @@ from dashboard.services import (
     statement_mark_paid,
     weekly_statements_compute,
 )
-from packages.models import PackageStatus
-from partners.models import ApplicationStatus, HolidayDay, HolidayKind
+from partners.models import HolidayDay, HolidayKind
 from partners.services.holidays import federal_holiday_switch_off, holiday_add, holiday_remove
 from tests.conftest import client_for
-from tests.factories import (
-    ManifestFactory,
-    MarketFactory,
-    PackageFactory,
-    PartnerApplicationFactory,
-)
+from tests.dashboard.conftest import delivered
 
 URL = reverse("dashboard:ops-audit")
 CSV_URL = reverse("dashboard:ops-audit-csv")
@@ -59,16 +53,13 @@ def holidays(ops_admin):
 
 
 @pytest.fixture
-def pay(ops_admin, partner):
+def pay(ops_admin, partner, back_bay_rate):
     """Back Bay at $3.00, 3 delivered on MONDAY; a new rate, two adjustments, the week paid."""
-    market = MarketFactory(name="Back Bay", state="MA", rate_per_package=Decimal("3.00"))
-    PartnerApplicationFactory(status=ApplicationStatus.APPROVED, partner=partner, market=market)
-    manifest = ManifestFactory(partner=partner, service_date=MONDAY)
-    PackageFactory.create_batch(3, manifest=manifest, status=PackageStatus.DELIVERED)
+    delivered(partner, MONDAY, 3)
     statement = weekly_statements_compute(week_start=MONDAY)[0]
     market_rate_set(
         actor=ops_admin,
-        market=market,
+        market=back_bay_rate,
         rate_per_package=Decimal("3.25"),
         effective_from=MONDAY + datetime.timedelta(days=7),
     )

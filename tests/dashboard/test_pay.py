@@ -18,14 +18,9 @@ from dashboard.services import (
     weekly_statements_compute,
 )
 from hubdelivery.exceptions import InvalidInput, InvalidTransition, NotAllowed
-from packages.models import PackageStatus
-from partners.models import ApplicationStatus
 from tests.conftest import client_for
+from tests.dashboard.conftest import delivered
 from tests.factories import (
-    ManifestFactory,
-    MarketFactory,
-    PackageFactory,
-    PartnerApplicationFactory,
     PartnerFactory,
 )
 from tests.i18n_support import assert_spanish
@@ -35,20 +30,13 @@ NEXT_MONDAY = MONDAY + datetime.timedelta(days=7)
 WEDNESDAY = MONDAY + datetime.timedelta(days=2)
 
 
-def delivered(partner, day, n=1):
-    manifest = ManifestFactory(partner=partner, service_date=day)
-    return PackageFactory.create_batch(n, manifest=manifest, status=PackageStatus.DELIVERED)
-
-
 @pytest.fixture
-def market(partner):
+def market(back_bay_rate, partner):
     """Back Bay at $3.00; the partner delivers 2 on MONDAY, 1 on WEDNESDAY, 1 next Monday."""
-    market = MarketFactory(name="Back Bay", state="MA", rate_per_package=Decimal("3.00"))
-    PartnerApplicationFactory(status=ApplicationStatus.APPROVED, partner=partner, market=market)
     delivered(partner, MONDAY, 2)
     delivered(partner, WEDNESDAY)
     delivered(partner, NEXT_MONDAY)
-    return market
+    return back_bay_rate
 
 
 @pytest.fixture

@@ -57,6 +57,28 @@ def test_a_prepared_query_carries_its_select_related_rows(
         assert package.dsp_id == manifested[0].dsp_id and package.dsp.name
 
 
+PACKAGES_CREATED_AFTER = PreparedQuery(
+    lambda *, after: Package.objects.filter(created__gt=after).order_by("pk"),
+    after=datetime.datetime,
+)
+
+
+def test_a_prepared_datetime_is_passed_as_the_backend_takes_it(manifested):
+    # given packages created a microsecond apart, around a time given in another time zone
+    base = datetime.datetime(2026, 3, 1, 12, 0, 0, 500, tzinfo=datetime.UTC)
+    for offset, package in enumerate(manifested):
+        Package.objects.filter(pk=package.pk).update(
+            created=base + datetime.timedelta(microseconds=offset)
+        )
+    eastern = datetime.timezone(datetime.timedelta(hours=-5))
+    # when the query runs after each of them
+    for offset in range(len(manifested)):
+        after = (base + datetime.timedelta(microseconds=offset)).astimezone(eastern)
+        # then it answers as the ORM does (SQLite's driver takes the datetime as UTC text)
+        found = [p.pk for p in PACKAGES_CREATED_AFTER.objects(after=after)]
+        assert found == [p.pk for p in manifested[offset + 1 :]]
+
+
 @pytest.mark.django_db
 def test_a_value_the_orm_does_not_pass_as_a_parameter_is_refused():
     # the ORM folds the date into a year lookup: the stand-in never reaches the SQL as given
@@ -67,6 +89,11 @@ def test_a_value_the_orm_does_not_pass_as_a_parameter_is_refused():
         prepared.objects(day=datetime.date(2026, 1, 1))
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's shared in-memory test database locks the tables this test's open "
+    "transaction wrote, so another thread's connection cannot read them",
+)
 def test_a_prepared_query_runs_on_the_calling_threads_connection(partner, manifested, today):
     # given the query compiled on this thread, whose transaction holds the packages
     values = {"partner_id": partner.pk, "service_date": today, "tracking_id": "none"}
