@@ -31,7 +31,7 @@ from packages.models import (
     StationPartner,
     SyncEventType,
 )
-from packages.services.network import driver_invite
+from packages.services.network import driver_invite, dsp_manager_invite
 from packages.services.station_partners import station_partner_remove
 from packages.services.sync import SyncEvent, events_sync
 from packages.services.tokens import RotationOverlap
@@ -41,6 +41,7 @@ DEMO_SYSTEM_LABEL = "Demo dispatch system"
 DEMO_PLANNER_LABEL = "Route planner"
 DEMO_ROTATED_LABEL = "Warehouse scanner"
 DEMO_INVITED_DRIVER = "invited-driver@demo.hub"
+DEMO_INVITED_MANAGER = "invited-manager@demo.hub"
 SKEWED_PHONE_CLOCK = datetime.timedelta(hours=3)
 RECIPIENTS = [
     "Avery Chen", "Blake Murphy", "Casey Rivera", "Devon Patel", "Emerson Brooks",
@@ -109,6 +110,18 @@ def demo_invited_driver_ensure(*, dsp: Dsp, station: Station) -> None:
         email=DEMO_INVITED_DRIVER,
         full_name="Ines Invited",
         home_station_id=station.pk,
+    )
+
+
+def demo_invited_manager_ensure(*, dsp: Dsp) -> None:
+    """A second manager the first one invited, who has not set a password yet."""
+    if DspManager.objects.filter(user__email=DEMO_INVITED_MANAGER).exists():
+        return
+    dsp_manager_invite(
+        actor=User.objects.get(email="dspmanager@demo.hub"),
+        dsp=dsp,
+        email=DEMO_INVITED_MANAGER,
+        full_name="Marta Manager",
     )
 
 
@@ -220,6 +233,7 @@ def seed() -> None:
     dsp, station = demo_dsp_ensure()
     demo_token_ensure(dsp=dsp)
     demo_manager_keys_ensure(dsp=dsp)
+    demo_invited_manager_ensure(dsp=dsp)
     cambridge = demo_station_ensure(dsp=dsp, code="CAM1")
     demo_invited_driver_ensure(dsp=dsp, station=cambridge)
     demo_station_partner_removal_ensure(cambridge=cambridge)

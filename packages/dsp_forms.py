@@ -72,11 +72,16 @@ def _station_choices(stations) -> list[tuple[str, str]]:
     return [("", _("No home station"))] + [(str(s.pk), str(s)) for s in stations]
 
 
-class DriverInviteForm(forms.Form):
+class PersonInviteForm(forms.Form):
+    """A DSP manager's invitation; a driver's adds the home station."""
+
     email = forms.CharField(
         label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     full_name = forms.CharField(label=_("Full name"), required=False)
+
+
+class DriverInviteForm(PersonInviteForm):
     home_station = forms.CharField(label=_("Home station"), required=False)
 
     def __init__(self, *args, stations=(), **kwargs) -> None:
@@ -92,7 +97,9 @@ class DriverMoveForm(forms.Form):
         self.fields["home_station"].widget = forms.Select(choices=_station_choices(stations))
 
 
-class DriverRemoveForm(forms.Form):
+class PersonRemoveForm(forms.Form):
+    """Removing a driver or a DSP manager."""
+
     reason = forms.CharField(label=_("Reason (optional)"), required=False)
 
 

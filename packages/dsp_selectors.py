@@ -1,6 +1,6 @@
 """Reads for the DSP pages (ops admins and the DSP's managers): which DSP a person may open,
-its keys and its drivers. An object the reader may not see answers 404, so an id tells an
-outsider nothing; the role gate (403) is the views' decorator."""
+its keys, its drivers and its managers. An object the reader may not see answers 404, so an
+id tells an outsider nothing; the role gate (403) is the views' decorator."""
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
@@ -101,6 +101,21 @@ def driver_get_for(*, actor: User, driver_id: int) -> Driver:
     if driver is None:
         raise Http404("No such driver.")
     return driver
+
+
+def dsp_managers(*, dsp: Dsp) -> QuerySet[DspManager]:
+    return DspManager.objects.filter(dsp=dsp).select_related("user").order_by("user__email")
+
+
+def dsp_manager_get_for(*, actor: User, manager_id: int) -> DspManager:
+    manager = (
+        DspManager.objects.select_related("user", "dsp")
+        .filter(pk=manager_id, dsp__in=_dsps_visible_to(actor=actor))
+        .first()
+    )
+    if manager is None:
+        raise Http404("No such DSP manager.")
+    return manager
 
 
 def station_page_partners(*, station: Station) -> dict:

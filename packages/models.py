@@ -809,7 +809,8 @@ class TokenState(models.TextChoices):
 
 
 class DspManager(models.Model):
-    """A DSP's own person in the portal: manages that one DSP's API keys and sees its drivers."""
+    """A DSP's own person in the portal: manages that one DSP's API keys, drivers and managers.
+    Removing a manager deletes the row; the DspEvent rows keep who managed it and when."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dsp_manager"
@@ -844,6 +845,9 @@ class DspEventKind(models.TextChoices):
     # detail: the partner, and whether the station served it before → after
     STATION_PARTNER_ADDED = "station_partner_added", _("Partner added to a station")
     STATION_PARTNER_REMOVED = "station_partner_removed", _("Partner removed from a station")
+    MANAGER_INVITED = "manager_invited", _("DSP manager invited")
+    MANAGER_JOINED = "manager_joined", _("DSP manager joined")
+    MANAGER_REMOVED = "manager_removed", _("DSP manager removed")
 
 
 class DspEvent(models.Model):

@@ -32,6 +32,21 @@ urlpatterns = [
     path("drivers/<int:driver_id>/move/", dsp_network.driver_move, name="driver-move"),
     path("drivers/<int:driver_id>/remove/", dsp_network.driver_remove, name="driver-remove"),
     path("driver/join/<str:uidb64>/<str:token>/", dsp_network.driver_join, name="driver-join"),
+    path(
+        "dsps/<int:dsp_id>/managers/invite/",
+        dsp_network.dsp_manager_invite,
+        name="dsp-manager-invite",
+    ),
+    path(
+        "dsp-managers/<int:manager_id>/remove/",
+        dsp_network.dsp_manager_remove,
+        name="dsp-manager-remove",
+    ),
+    path(
+        "dsp/join/<str:uidb64>/<str:token>/",
+        dsp_network.dsp_manager_join,
+        name="dsp-manager-join",
+    ),
     path("dsp/", dsp.dsp_home, name="dsp-home"),
     path("dsps/<int:dsp_id>/", dsp.dsp_page, name="dsp"),
     path("dsps/<int:dsp_id>/keys/", dsp.dsp_keys, name="dsp-keys"),

@@ -72,6 +72,7 @@ TOKEN_URLS = {
     "account_reset_password_from_key": "allauth's password-reset key",
     "partners:staff-join": "a staff invitation's signed token",
     "packages:driver-join": "a driver invitation's signed token",
+    "packages:dsp-manager-join": "a DSP manager invitation's signed token",
 }
 
 
@@ -153,8 +154,8 @@ MATRIX: dict[str, Entry] = {
     "packages:dsp-key-rotate": entry(
         "post", lambda w: [w["token"].pk], OPS_ADMIN, MANAGER, data={"overlap": "1h"}
     ),
-    # The DSP network (issue 18): ops admins run DSPs and stations; drivers are also the
-    # DSP's managers' to invite, move and remove.
+    # The DSP network (issue 18): ops admins run DSPs and stations; drivers and managers are
+    # also the DSP's managers' to invite and remove (drivers to move).
     "packages:dsp-edit": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN),
     "packages:dsp-deactivate": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN),
     "packages:dsp-reactivate": entry("post", lambda w: [w["dsp"].pk], OPS_ADMIN),
@@ -168,6 +169,8 @@ MATRIX: dict[str, Entry] = {
     "packages:driver-invite": entry("get", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
     "packages:driver-move": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),
     "packages:driver-remove": entry("get", lambda w: [w["driver"].pk], OPS_ADMIN, MANAGER),
+    "packages:dsp-manager-invite": entry("post", lambda w: [w["dsp"].pk], OPS_ADMIN, MANAGER),
+    "packages:dsp-manager-remove": entry("get", lambda w: [w["manager"].pk], OPS_ADMIN, MANAGER),
     # Routing: ops
     "routing:ops-capacity-report": entry("get", lambda w: [w["report"].pk], OPS),
     "routing:ops-capacity-report-csv": entry("get", lambda w: [w["report"].pk], OPS),
@@ -314,6 +317,7 @@ def world(
         "dsp": dsp,
         "station": StationFactory(dsp=dsp),
         "driver": dsp_driver.driver,
+        "manager": dsp_manager.dsp_manager,
         "token": DspApiToken.objects.get(dsp=dsp),
         "handoff": handoff,
         "received": received,

@@ -1,6 +1,7 @@
 """The DSP network in the ops pages: DSPs (create, edit, deactivate, reactivate), their
-stations (placed from a ZIP's centroid, adjusted by a map pin) and their drivers (invited by
-email, moved between stations, removed). Every change is atomic and writes a DspEvent."""
+stations (placed from a ZIP's centroid, adjusted by a map pin), their drivers (invited by
+email, moved between stations, removed) and their managers (invited by email, removed).
+Every change is atomic and writes a DspEvent."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -25,7 +26,8 @@ from hubdelivery.lib.urls import absolute_url
 from hubdelivery.lib.zipdata import zip_lookup
 from packages.access import dsp_manage_require
 from packages.dsp_events import dsp_event_record
-from packages.models import Driver, Dsp, DspEventKind, Station
+from packages.dsp_selectors import dsp_of_manager
+from packages.models import Driver, Dsp, DspEventKind, DspManager, Station
 from partners.selectors.partners import membership_current_for
 
 DSP_NAME_MAX_LENGTH = 200
@@ -304,18 +306,21 @@ def driver_invite(
     return driver
 
 
-@transaction.atomic
-def driver_invitation_accept(*, user: User, password: str) -> User:
-    """Set the invited driver's password; the link they followed proves the email is theirs."""
-    invitation_password_set(user=user, password=password)
+def _joined_dsp(*, user: User, joined_kind: DspEventKind) -> Dsp | None:
+    if joined_kind == DspEventKind.MANAGER_JOINED:
+        return dsp_of_manager(user=user)
     driver = Driver.objects.select_related("dsp").filter(user=user).first()
-    if driver is not None:
-        dsp_event_record(
-            dsp=driver.dsp,
-            actor=user,
-            kind=DspEventKind.DRIVER_JOINED,
-            detail=f"{user.email} joined.",
-        )
+    return driver.dsp if driver else None
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str, joined_kind: DspEventKind) -> User:
+    """Set the invited driver's or manager's password (the link they followed proves the
+    email is theirs) and log `joined_kind` (DRIVER_JOINED or MANAGER_JOINED) on their DSP."""
+    invitation_password_set(user=user, password=password)
+    dsp = _joined_dsp(user=user, joined_kind=joined_kind)
+    if dsp is not None:
+        dsp_event_record(dsp=dsp, actor=user, kind=joined_kind, detail=f"{user.email} joined.")
     return user
 
 
@@ -367,3 +372,91 @@ def driver_remove(*, actor: User, driver: Driver, reason: str = "") -> Driver:
         reason=reason,
     )
     return driver
+
+
+def dsp_manager_join_path(*, user: User) -> str:
+    return invitation_join_path(user=user, url_name="packages:dsp-manager-join")
+
+
+def _manager_user_for_invitation(*, dsp: Dsp, email: str, full_name: str) -> User:
+    """A new user without a usable password, or an existing one who is not ops, drives for
+    no DSP, works for no partner and manages no DSP (a removed manager may come back)."""
+    user, created = invited_user_get_or_create(email=email, full_name=full_name)
+    if created:
+        return user
+    named = {"email": user.email}
+    if user.is_ops:
+        raise InvalidInput(gettext("%(email)s belongs to an ops account.") % named, field="email")
+    if Driver.objects.filter(user=user, removed_at__isnull=True).exists():
+        raise InvalidInput(gettext("%(email)s drives for a DSP.") % named, field="email")
+    if membership_current_for(user=user) is not None:
+        raise InvalidInput(
+            gettext("%(email)s works for a partner business.") % named, field="email"
+        )
+    managed = dsp_of_manager(user=user)
+    if managed == dsp:
+        raise InvalidInput(gettext("%(email)s already manages this DSP.") % named, field="email")
+    if managed is not None:
+        raise InvalidInput(gettext("%(email)s manages another DSP.") % named, field="email")
+    return user
+
+
+@transaction.atomic
+def dsp_manager_invite(*, actor: User, dsp: Dsp, email: str, full_name: str) -> DspManager:
+    """Ops admins and the DSP's managers invite a manager; the email's link lets them set
+    their own password (as drivers do)."""
+    dsp_manage_require(actor=actor, dsp=dsp)
+    email = _email_clean(email, field="email", required=True)
+    full_name = _text_clean(full_name, field="full_name", max_length=PERSON_NAME_MAX_LENGTH)
+    dsp = _dsp_lock(dsp)
+    if not dsp.is_active:
+        raise DomainError(gettext("The DSP is deactivated; reactivate it first."))
+    user = _manager_user_for_invitation(dsp=dsp, email=email, full_name=full_name)
+    manager = DspManager.objects.create(user=user, dsp=dsp)
+    role_grant(user=user, role=Role.DSP_MANAGER)
+    dsp_event_record(
+        dsp=dsp, actor=actor, kind=DspEventKind.MANAGER_INVITED, detail=f"{user.email} invited."
+    )
+    join_url = "" if user.has_usable_password() else absolute_url(dsp_manager_join_path(user=user))
+    email_send_templated(
+        template="dsp-manager-invitation",
+        to=user.email,
+        context={
+            "dsp": dsp,
+            "inviter": actor,
+            "user": user,
+            "join_url": join_url,
+            "login_url": absolute_url(reverse("account_login")),
+        },
+    )
+    return manager
+
+
+@transaction.atomic
+def dsp_manager_remove(*, actor: User, manager: DspManager, reason: str = "") -> Dsp:
+    """The person loses the DSP's pages and keys at once. The row goes (a removed manager may
+    be invited again, here or elsewhere); the DspEvent keeps the history. The DSP's row is
+    locked so two managers removing each other cannot leave it with none."""
+    dsp_manage_require(actor=actor, dsp=manager.dsp)
+    reason = _text_clean(reason, field="reason", max_length=500, required=False)
+    dsp = _dsp_lock(manager.dsp)
+    manager = DspManager.objects.select_related("user").filter(pk=manager.pk, dsp=dsp).first()
+    if manager is None:
+        return dsp
+    if manager.user == actor and not dsp.managers.exclude(pk=manager.pk).exists():
+        raise DomainError(
+            gettext(
+                "You are the DSP's last manager: invite another manager before removing "
+                "yourself, or ask ops."
+            )
+        )
+    manager.delete()
+    role_revoke(user=manager.user, role=Role.DSP_MANAGER)
+    dsp_event_record(
+        dsp=dsp,
+        actor=actor,
+        kind=DspEventKind.MANAGER_REMOVED,
+        detail=f"{manager.user.email} removed.",
+        reason=reason,
+    )
+    return dsp

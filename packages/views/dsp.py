@@ -1,6 +1,6 @@
 """The DSP pages: ops admins open any DSP (from the DSP list), a DSP manager their own (their
-home). Each shows the DSP's drivers and its API keys: issue (the key shown once), rotate with
-an overlap window, revoke."""
+home). Each shows the DSP's stations, drivers and managers, and its API keys: issue (the key
+shown once), rotate with an overlap window, revoke."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +13,7 @@ from accounts.decorators import ops_admin_required, role_required
 from accounts.roles import Role
 from hubdelivery.exceptions import DomainError, InvalidInput
 from packages import dsp_selectors as selectors
-from packages.dsp_forms import KeyIssueForm, KeyRevokeForm, KeyRotateForm
+from packages.dsp_forms import KeyIssueForm, KeyRevokeForm, KeyRotateForm, PersonInviteForm
 from packages.models import Dsp, DspApiToken
 from packages.services import dsp_token_create, dsp_token_revoke, dsp_token_rotate
 
@@ -37,13 +37,23 @@ def dsp_home(request: HttpRequest) -> HttpResponse:
 @dsp_people_required
 def dsp_page(request: HttpRequest, dsp_id: int) -> HttpResponse:
     dsp = selectors.dsp_get_for(actor=request.user, dsp_id=dsp_id)
+    return dsp_page_render(request, dsp)
+
+
+def dsp_page_render(
+    request: HttpRequest, dsp: Dsp, manager_form: PersonInviteForm | None = None
+) -> HttpResponse:
+    """The DSP's page; `manager_form`: the manager invitation refused, with its errors."""
     context = {
         "dsp": dsp,
         "drivers": selectors.dsp_drivers(dsp=dsp),
         "stations": selectors.dsp_stations(dsp=dsp),
+        "managers": selectors.dsp_managers(dsp=dsp),
+        "manager_form": manager_form or PersonInviteForm(),
         "user_is_ops_admin": request.user.has_role(Role.OPS_ADMIN),
     }
-    return render(request, "packages/dsp_page.html", context)
+    status = 400 if manager_form is not None and manager_form.errors else 200
+    return render(request, "packages/dsp_page.html", context, status=status)
 
 
 def _keys_page(

@@ -1,6 +1,7 @@
 """The DSP network pages: ops admins create, edit, deactivate and reactivate a DSP and place
-its stations; ops admins and the DSP's managers invite, move and remove its drivers. The
-invited driver sets their password from the email's link. Rules live in
+its stations; ops admins and the DSP's managers invite, move and remove its drivers and invite
+and remove its managers. The invited driver or manager sets their password from the email's
+link (one join page for both). Rules live in
 packages/services/network.py; a refusal's field is shown on the form."""
 
 from django import forms
@@ -19,14 +20,16 @@ from packages import dsp_selectors as selectors
 from packages.dsp_forms import (
     DriverInviteForm,
     DriverMoveForm,
-    DriverRemoveForm,
     DspDeactivateForm,
     DspForm,
+    PersonInviteForm,
+    PersonRemoveForm,
     StationForm,
     StationPartnerForm,
 )
-from packages.models import Station
+from packages.models import DspEventKind, Station
 from packages.services import network, station_partners
+from packages.views.dsp import dsp_page_render
 from partners.forms.partners import StaffJoinForm
 from partners.views.partner import invited_user_or_none
 
@@ -259,7 +262,7 @@ def driver_move(request: HttpRequest, driver_id: int) -> HttpResponse:
 def driver_remove(request: HttpRequest, driver_id: int) -> HttpResponse:
     """GET: the confirmation page; POST: remove."""
     driver = selectors.driver_get_for(actor=request.user, driver_id=driver_id)
-    form = DriverRemoveForm(request.POST or None)
+    form = PersonRemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         done = _run(
@@ -271,15 +274,81 @@ def driver_remove(request: HttpRequest, driver_id: int) -> HttpResponse:
     return _form_page(request, "packages/driver_remove.html", form, driver=driver)
 
 
-def driver_join(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The invited driver sets a password; the link works once (the token covers it)."""
+def _invitation_join(
+    request: HttpRequest, uidb64: str, token: str, *, joined_kind: DspEventKind, **page
+) -> HttpResponse:
+    """The invited person sets a password; the link works once (the token covers it).
+    `page`: the `template` and the `home` URL name they land on."""
     user = invited_user_or_none(uidb64, token)
     if user is None:
         return render(request, "partners/staff_join_invalid.html", status=400)
     form = StaffJoinForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        network.driver_invitation_accept(user=user, password=form.cleaned_data["password1"])
+        network.invitation_accept(
+            user=user, password=form.cleaned_data["password1"], joined_kind=joined_kind
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("packages:driver-home")
-    return render(request, "packages/driver_join.html", {"form": form, "invited": user})
+        return redirect(page["home"])
+    return render(request, page["template"], {"form": form, "invited": user})
+
+
+def driver_join(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    return _invitation_join(
+        request,
+        uidb64,
+        token,
+        joined_kind=DspEventKind.DRIVER_JOINED,
+        template="packages/driver_join.html",
+        home="packages:driver-home",
+    )
+
+
+def dsp_manager_join(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    return _invitation_join(
+        request,
+        uidb64,
+        token,
+        joined_kind=DspEventKind.MANAGER_JOINED,
+        template="packages/dsp_manager_join.html",
+        home="packages:dsp-home",
+    )
+
+
+@require_POST
+@dsp_people_required
+def dsp_manager_invite(request: HttpRequest, dsp_id: int) -> HttpResponse:
+    """The form sits on the DSP's page; a refusal shows that page again with its errors."""
+    dsp = selectors.dsp_get_for(actor=request.user, dsp_id=dsp_id)
+    form = PersonInviteForm(request.POST)
+    form.is_valid()  # plain CharFields: the service judges them
+    data = form.cleaned_data
+    manager = _run(
+        form,
+        lambda: network.dsp_manager_invite(
+            actor=request.user, dsp=dsp, email=data["email"], full_name=data["full_name"]
+        ),
+    )
+    if manager is None:
+        return dsp_page_render(request, dsp, manager_form=form)
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": manager.user.email})
+    return redirect("packages:dsp", dsp_id=dsp.pk)
+
+
+@dsp_people_required
+def dsp_manager_remove(request: HttpRequest, manager_id: int) -> HttpResponse:
+    """GET: the confirmation page; POST: remove. A manager who removed themself leaves."""
+    manager = selectors.dsp_manager_get_for(actor=request.user, manager_id=manager_id)
+    form = PersonRemoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        done = _run(
+            form,
+            lambda: network.dsp_manager_remove(actor=request.user, manager=manager, reason=reason),
+        )
+        if done is not None:
+            messages.success(request, _("DSP manager removed."))
+            if manager.user == request.user:
+                return redirect("accounts:home")
+            return redirect("packages:dsp", dsp_id=manager.dsp_id)
+    return _form_page(request, "packages/dsp_manager_remove.html", form, manager=manager)

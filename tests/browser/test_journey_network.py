@@ -3,17 +3,17 @@ portal, with no trip to /admin/.
 
 An ops admin creates the DSP "Frontier Last Mile" and places its station ANC1 from ZIP 99501 on
 the map pin page; the station serves the Anchorage partners, not the Fairbanks one. Ops invite
-a driver, who sets a password from the email's link and sees only the station's partners. The
-DSP's manager issues an API key (shown once, read from the page) and the DSP's system posts
-a manifest with it; the evening's assignment places the packages. The downtown florist closes
-that day: its packages move to the Spenard café. Ops declare a storm day in Alaska: all of
-them stay with the DSP; the assignment page and each package's history say why. Ops add the
-Anchorage market's rate from next week, and this week's statement on the pay page reads the
-same before and after.
+a driver, who sets a password from the email's link and sees only the station's partners, and
+the DSP's manager (the invitation form on the DSP's page), who issues an API key (shown once,
+read from the page); the DSP's system posts a manifest with it; the evening's assignment
+places the packages. The downtown florist closes that day: its packages move to the Spenard
+café. Ops declare a storm day in Alaska: all of them stay with the DSP; the assignment page and
+each package's history say why. Ops add the Anchorage market's rate from next week, and this
+week's statement on the pay page reads the same before and after.
 
 The world (Anchorage partners with coverage, their market, this week's deliveries, the ops
-admin, the manager's account) comes from factories; every action of ops, the manager, the
-owner and the driver goes through the pages. Every page passes axe and fits the viewport.
+admin) comes from factories; every action of ops, the manager, the owner and the driver goes
+through the pages. Every page passes axe and fits the viewport.
 """
 
 import datetime
@@ -37,7 +37,6 @@ from tests.browser.test_journeys import check, log_in
 from tests.conftest import client_for
 from tests.factories import (
     DspFactory,
-    DspManagerFactory,
     ManifestFactory,
     MarketFactory,
     PackageFactory,
@@ -223,10 +222,23 @@ def test_journey_ops_set_up_a_dsp_in_anchorage_and_run_its_day(
     assert sorted(listed) == ["Midnight Sun Florist", "Spenard Roasters"]
     check(driver, f"18-06-driver-home-{width}")
 
-    # the DSP's manager issues an API key, shown once
-    DspManagerFactory(user__email=MANAGER_EMAIL, dsp=dsp)
+    # ops invite the DSP's manager from the DSP's page; they set a password from the link
+    invite = ops.locator("form").filter(has=ops.get_by_role("heading", name="Invite a manager"))
+    invite.get_by_label("Email").fill(MANAGER_EMAIL)
+    invite.get_by_label("Full name").fill("Dana Dispatch")
+    invite.get_by_role("button", name="Send invitation").click()
+    ops.get_by_text(f"Invitation sent to {MANAGER_EMAIL}.").wait_for()
+    invitation = next(m for m in mail.outbox if m.to == [MANAGER_EMAIL])
+    link = re.search(r"https?://\S+(/dsp/join/\S+/)", invitation.body).group(1)
     manager = browser.new_context(viewport=viewport).new_page()
-    log_in(manager, base, MANAGER_EMAIL)
+    manager.goto(base + link)
+    manager.get_by_label("Choose a password").fill("midnight-dispatch-42")
+    manager.get_by_label("Type it again").fill("midnight-dispatch-42")
+    check(manager, f"18-06b-manager-join-{width}")
+    manager.get_by_role("button", name="Set password and continue").click()
+    manager.get_by_text("Welcome! Your account is ready.").wait_for()
+
+    # the DSP's manager issues an API key, shown once
     manager.get_by_role("heading", name=DSP_NAME).wait_for()
     manager.get_by_role("link", name="API keys").click()
     manager.get_by_label("Name").fill("dispatch")

@@ -79,9 +79,9 @@ def test_demo_ops_package_page_flags_the_phone_with_a_skewed_clock(db, settings,
     assert "Clock skew" in body and "Device clock 3 hours behind the server" in body
 
 
-def test_demo_dsp_has_a_second_station_and_an_invited_driver(db, settings):
-    from packages.demo import DEMO_INVITED_DRIVER
-    from packages.models import Driver, DspEvent, DspEventKind, Station
+def test_demo_dsp_has_a_second_station_and_an_invited_driver_and_manager(db, settings):
+    from packages.demo import DEMO_INVITED_DRIVER, DEMO_INVITED_MANAGER
+    from packages.models import Driver, DspEvent, DspEventKind, DspManager, Station
 
     settings.DEBUG = True
     call_command("seed_demo")
@@ -95,6 +95,11 @@ def test_demo_dsp_has_a_second_station_and_an_invited_driver(db, settings):
     client.force_login(User.objects.get(email="dspmanager@demo.hub"))
     page = client.get(reverse("packages:dsp", args=[invited.dsp_id])).content.decode()
     assert "Invited, not joined yet" in page and "CAM1" in page
+    manager = DspManager.objects.select_related("user").get(user__email=DEMO_INVITED_MANAGER)
+    assert manager.dsp_id == invited.dsp_id and not manager.user.has_usable_password()
+    assert DspManager.objects.filter(dsp=manager.dsp_id).count() == 2
+    assert DspEvent.objects.filter(kind=DspEventKind.MANAGER_INVITED).count() == 1
+    assert DEMO_INVITED_MANAGER in page
 
 
 def test_demo_ops_see_a_scan_sent_after_its_drop_off_closed(db, settings, reviewer):
