@@ -99,6 +99,9 @@ IDEMPOTENT = {"idempotency_key": "matrix-key-1"}
 
 
 MATRIX: dict[str, Entry] = {
+    # The phone app's web manifest names a role, not an object: browsers fetch it without the
+    # log-in cookie, so it is public and names no user.
+    "packages:app-manifest": entry("get", lambda w: ["partner"], set(PERSONAS)),
     # Applicants
     "partners:application-edit": entry("get", lambda w: [w["application"].pk], APPLICANT),
     "partners:application-withdraw": entry("post", lambda w: [w["application"].pk], APPLICANT),
