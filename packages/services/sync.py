@@ -99,6 +99,10 @@ class SyncEvent:
     latitude: float | None = None
     longitude: float | None = None
 
+    def place(self) -> dict[str, float | None]:
+        """Where the phone was, as the delivery services take it."""
+        return {"latitude": self.latitude, "longitude": self.longitude}
+
     def sent(self) -> dict[str, object]:
         """What the phone sent, for ops to read: no photo bytes, only whether there was one."""
         fields = {
@@ -108,8 +112,7 @@ class SyncEvent:
             "note": self.note,
             "recipient_name": self.recipient_name,
             "safe_place_note": self.safe_place_note,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
+            **self.place(),
         }
         sent: dict[str, object] = {k: v for k, v in fields.items() if v not in ("", None)}
         if self.photo is not None:
@@ -326,16 +329,14 @@ _PACKAGE_APPLY: dict[str, _Apply] = {
         recipient_name=e.recipient_name,
         safe_place_note=e.safe_place_note,
         photo=e.photo,
-        latitude=e.latitude,
-        longitude=e.longitude,
+        **e.place(),
         **common,
     ),
     SyncEventType.ATTEMPTED: lambda e, package, common: deliveries.package_attempt(
         package=package,
         reason=e.reason,
         note=e.note,
-        latitude=e.latitude,
-        longitude=e.longitude,
+        **e.place(),
         **common,
     ),
     SyncEventType.DELIVERY_UNDONE: lambda e, package, common: deliveries.package_delivery_undo(

@@ -61,27 +61,13 @@ def _deliveries_and_scans(*, drop_off, partner_owner, dsp_driver) -> list[SyncEv
             idempotency_key=new_key(),
         )
     now = timezone.now()
-    deliveries = [
-        SyncEvent(
-            client_id=new_key(),
-            type="delivered",
-            device_time=now,
-            tracking_id=package.tracking_id,
-            recipient_name="Jo",
-        )
-        for package in to_deliver
+    delivered = {"type": "delivered", "recipient_name": "Jo"}
+    received = {"type": "received", "handoff_id": drop_off.pk}
+    return [
+        SyncEvent(client_id=new_key(), device_time=now, tracking_id=package.tracking_id, **fields)
+        for packages, fields in ((to_deliver, delivered), (to_scan, received))
+        for package in packages
     ]
-    scans = [
-        SyncEvent(
-            client_id=new_key(),
-            type="received",
-            device_time=now,
-            tracking_id=package.tracking_id,
-            handoff_id=drop_off.pk,
-        )
-        for package in to_scan
-    ]
-    return deliveries + scans
 
 
 def test_two_outboxes_in_opposite_orders_wait_for_each_other(
