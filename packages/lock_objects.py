@@ -1,7 +1,8 @@
 """Every row lock the package services take, in one place (like Saleor's lock_objects.py).
 
 Lock order, to keep concurrent transactions from deadlocking: a handoff before its packages,
-packages in ascending pk. Call inside `transaction.atomic()`.
+packages in ascending pk. A sync batch takes the partners it touches before any of these
+(partners.lock_objects.partners_lock). Call inside `transaction.atomic()`.
 """
 
 from django.db.models import QuerySet

@@ -1,10 +1,18 @@
-"""Row locks for partner writes, in one place so every service locks in the same order."""
+"""Row locks for partner writes, in one place so every service locks in the same order:
+partners in ascending pk."""
+
+from collections.abc import Iterable
 
 from partners.models import Partner, PartnerMember
 
 
 def partner_lock(*, partner_id: int) -> Partner:
     return Partner.objects.select_for_update().get(pk=partner_id)
+
+
+def partners_lock(*, partner_ids: Iterable[int]) -> None:
+    """Lock several partners' rows in ascending pk, so two callers wait rather than deadlock."""
+    list(Partner.objects.select_for_update().filter(pk__in=partner_ids).order_by("pk"))
 
 
 def member_lock(*, member_id: int) -> PartnerMember:

@@ -5,7 +5,6 @@ to the partner when it is scanned in, and back to the DSP when it is scanned at 
 """
 
 import datetime
-import functools
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,7 +34,6 @@ from packages.models import (
 )
 from packages.prepared import PreparedQuery
 from packages.selectors import (
-    DROP_OFF_SOURCE_STATUSES,
     handoff_expected_packages,
     handoff_partner_choices,
     handoff_service_date,
@@ -48,6 +46,12 @@ from packages.services.common import (
     packages_transition,
     tracking_id_clean,
 )
+from packages.services.handoff_state import (
+    handoff_count_add,
+    item_event,
+    open_handoff_require,
+)
+from packages.services.scans import Scan, scans_receive
 from partners.access import member_get
 from partners.models import Partner
 from partners.services.partners import partner_first_handoff_record
@@ -65,73 +69,32 @@ NOTHING_TO_HAND_OVER = {
         "This DSP has no packages queued for return at this partner, so there is no return to open."
     ),
 }
-# Keyed by the direction the scan needs, said when the handoff goes the other way.
-WRONG_DIRECTION = {
-    HandoffDirection.DROP_OFF: gettext_lazy(
-        "This handoff is a return to the DSP: packages are only handed back here. Scan them "
-        "in, or mark them damaged or missing, at a drop-off."
-    ),
-    HandoffDirection.RETURN: gettext_lazy(
-        "This handoff is a drop-off: packages go back to the DSP at a return handoff."
-    ),
-}
-
-
-def _open_handoff_require(*, actor: User, handoff_id: int, direction: str | None) -> Handoff:
-    """Lock the handoff, check the actor takes part in it (packages.access), then that it is
-    open and goes the right way (either way when `direction` is None)."""
-    handoff = handoff_lock_for(actor=actor, handoff_id=handoff_id).handoff
-    if handoff.status != HandoffStatus.OPEN:
-        raise InvalidTransition(_("This handoff is closed; open a new one to scan more packages."))
-    if direction is not None and handoff.direction != direction:
-        raise DomainError(str(WRONG_DIRECTION[direction]))
-    return handoff
-
-
-def _count_add(*, handoff: Handoff, **deltas: int) -> None:
-    """Adjust the counters of the handoff, which the caller has locked (so the values it read
-    are current, and the instance stays right for the answer)."""
-    for field, delta in deltas.items():
-        setattr(handoff, field, getattr(handoff, field) + delta)
-    handoff.save(update_fields=list(deltas))
 
 
 def _package_lock_qs(
-    *, handoff_id: int, partner_id: int, dsp_id: int, tracking_id: str, statuses: tuple | None
+    *, handoff_id: int, partner_id: int, dsp_id: int, tracking_id: str
 ) -> QuerySet[Package]:
     item_outcome = HandoffItem.objects.filter(
         handoff_id=handoff_id, tracking_id=OuterRef("tracking_id")
     ).values("outcome")[:1]
-    packages = (
+    return (
         lock_objects.package_qs_select_for_update()
         .annotate(item_outcome=Subquery(item_outcome))
-        .filter(tracking_id=tracking_id, partner_id=partner_id, dsp_id=dsp_id)
+        .filter(tracking_id=tracking_id, partner_id=partner_id, dsp_id=dsp_id)[:1]
     )
-    return (packages if statuses is None else packages.filter(status__in=statuses))[:1]
 
 
-# Compiled once each (packages.prepared): any package of the handoff's partner and DSP, or
-# only one a drop-off receives.
-_PACKAGE_LOCK = {
-    statuses: PreparedQuery(
-        functools.partial(_package_lock_qs, statuses=statuses),
-        handoff_id=int,
-        partner_id=int,
-        dsp_id=int,
-        tracking_id=str,
-    )
-    for statuses in (None, DROP_OFF_SOURCE_STATUSES)
-}
+# Compiled once (packages.prepared): any package of the handoff's partner and DSP.
+_PACKAGE_LOCK = PreparedQuery(
+    _package_lock_qs, handoff_id=int, partner_id=int, dsp_id=int, tracking_id=str
+)
 
 
-def _package_lock_at(
-    *, handoff: Handoff, tracking_id: str, statuses: tuple | None = None
-) -> Package | None:
-    """Find and lock the handoff's package with this label (in `statuses` when given) in one
-    statement, with the outcome of its item at this handoff as `item_outcome` (None when it
-    has none yet). Call while holding the handoff's lock (the lock order: a handoff before
-    its packages)."""
-    found = _PACKAGE_LOCK[statuses].objects(
+def _package_lock_at(*, handoff: Handoff, tracking_id: str) -> Package | None:
+    """Find and lock the handoff's package with this label in one statement, with the
+    outcome of its item at this handoff as `item_outcome` (None when it has none yet). Call
+    while holding the handoff's lock (the lock order: a handoff before its packages)."""
+    found = _PACKAGE_LOCK.objects(
         handoff_id=handoff.pk,
         partner_id=handoff.partner_id,
         dsp_id=handoff.dsp_id,
@@ -150,16 +113,6 @@ def _item_create(
         outcome=outcome,
         scanned_by=actor,
         scanned_at=timezone.now(),
-    )
-
-
-def _item_event(*, handoff: Handoff, tracking_id: str) -> PackageEvent | None:
-    """The event that recorded the current outcome of `tracking_id` at `handoff`."""
-    return (
-        PackageEvent.objects.filter(handoff=handoff, tracking_id=tracking_id)
-        .exclude(event_type__startswith="handoff_")
-        .order_by("-received_at", "-id")
-        .first()
     )
 
 
@@ -290,12 +243,13 @@ def package_receive(
     """Scan a package in at an open drop-off. A label not expected here is recorded as
     unexpected; a second scan of the same label answers with the first scan's event.
 
-    1. Lock the handoff with the actor's side (one statement), then the package with its item
-       at this handoff (one statement); the item is read on its own only for a label that
-       is no package to receive here.
+    1. Lock the handoff with the actor's side (one statement), then run the drop-off scan's
+       rules (scans.scans_receive) with this one label: the package locked with its item at
+       this handoff (one statement; the item is read on its own only for a label that is no
+       package to receive here).
     2. Write: the package's status, the item, the counters, the event (one statement each).
     """
-    handoff = _open_handoff_require(
+    handoff = open_handoff_require(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
     place = {"device_time": device_time, "latitude": latitude, "longitude": longitude}
@@ -307,67 +261,16 @@ def package_receive(
 def _receive_at(
     *, actor: User, handoff: Handoff, tracking_id: str, key: str, place: dict[str, Any]
 ) -> PackageEvent:
-    """package_receive's work on the drop-off it has locked and checked."""
-    tracking_id = tracking_id_clean(tracking_id)
-    package = _package_lock_at(
-        handoff=handoff, tracking_id=tracking_id, statuses=DROP_OFF_SOURCE_STATUSES
-    )
-    if package is None:
-        return _unexpected_record(
-            actor=actor, handoff=handoff, tracking_id=tracking_id, key=key, place=place
-        )
-    if package.item_outcome not in (None, HandoffOutcome.MISSING):
-        return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
-    from_status = package_transition(package=package, to_status=PackageStatus.RECEIVED)
-    if package.item_outcome is None:
-        _item_create(
-            handoff=handoff,
-            actor=actor,
-            tracking_id=tracking_id,
-            outcome=HandoffOutcome.RECEIVED,
-            package=package,
-        )
-        _count_add(handoff=handoff, received=1)
-    else:  # marked missing earlier, found after all
-        HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).update(
-            outcome=HandoffOutcome.RECEIVED, scanned_by=actor, scanned_at=timezone.now()
-        )
-        _count_add(handoff=handoff, received=1, missing=-1)
-    return package_event_record(
+    """package_receive's work on the drop-off it has locked and checked: the set-based scans'
+    rules (scans.scans_receive), with one label."""
+    [answer] = scans_receive(
         actor=actor,
-        event_type=PackageEventType.RECEIVED,
-        idempotency_key=key,
-        package=package,
         handoff=handoff,
-        from_status=from_status,
-        to_status=PackageStatus.RECEIVED,
-        **place,
+        scans=[Scan(tracking_id=tracking_id, idempotency_key=key, **place)],
     )
-
-
-def _unexpected_record(
-    *, actor: User, handoff: Handoff, tracking_id: str, key: str, place: dict[str, Any]
-) -> PackageEvent:
-    """A label that is no package to receive at this drop-off: a repeat of a label already
-    scanned here answers with its first event; any other is recorded as unexpected."""
-    if HandoffItem.objects.filter(handoff=handoff, tracking_id=tracking_id).exists():
-        return event_replay(_item_event(handoff=handoff, tracking_id=tracking_id))
-    _item_create(
-        handoff=handoff,
-        actor=actor,
-        tracking_id=tracking_id,
-        outcome=HandoffOutcome.UNEXPECTED,
-        package=None,
-    )
-    _count_add(handoff=handoff, unexpected=1)
-    return package_event_record(
-        actor=actor,
-        event_type=PackageEventType.UNEXPECTED,
-        idempotency_key=key,
-        tracking_id=tracking_id,
-        handoff=handoff,
-        **place,
-    )
+    if isinstance(answer, DomainError):
+        raise answer
+    return answer
 
 
 def _drop_off_package_lock(*, handoff: Handoff, tracking_id: str) -> Package:
@@ -394,13 +297,13 @@ def package_mark_damaged(
 ) -> PackageEvent:
     """Record a package of this drop-off as damaged (before or after it was scanned in).
     Damaged packages go back to the DSP at the next return handoff."""
-    handoff = _open_handoff_require(
+    handoff = open_handoff_require(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
     outcome = package.item_outcome
     if package.status == PackageStatus.DAMAGED and outcome is not None:
-        return event_replay(_item_event(handoff=handoff, tracking_id=package.tracking_id))
+        return event_replay(item_event(handoff=handoff, tracking_id=package.tracking_id))
     if package.status == PackageStatus.RECEIVED and outcome is None:
         # Received -> damaged is for a package this drop-off scanned in a moment ago.
         raise InvalidTransition(
@@ -419,9 +322,9 @@ def package_mark_damaged(
             outcome=HandoffOutcome.DAMAGED,
             package=package,
         )
-        _count_add(handoff=handoff, damaged=1)
+        handoff_count_add(handoff=handoff, damaged=1)
     else:
-        _count_add(handoff=handoff, damaged=1, **{outcome: -1})
+        handoff_count_add(handoff=handoff, damaged=1, **{outcome: -1})
         HandoffItem.objects.filter(handoff=handoff, tracking_id=package.tracking_id).update(
             outcome=HandoffOutcome.DAMAGED
         )
@@ -443,7 +346,7 @@ def _earlier_outcome(*, handoff: Handoff, package: Package, status: str) -> Pack
     (a second scan or tap of the same label), else None."""
     if package.status != status:
         return None
-    earlier = _item_event(handoff=handoff, tracking_id=package.tracking_id)
+    earlier = item_event(handoff=handoff, tracking_id=package.tracking_id)
     return event_replay(earlier) if earlier is not None else None
 
 
@@ -457,7 +360,7 @@ def package_mark_missing(
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
     """Record that a package on the manifest was not in the drop-off."""
-    handoff = _open_handoff_require(
+    handoff = open_handoff_require(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
@@ -480,7 +383,7 @@ def package_mark_missing(
             scanned_by=actor,
             scanned_at=timezone.now(),
         )
-    _count_add(handoff=handoff, missing=1)
+    handoff_count_add(handoff=handoff, missing=1)
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.MISSING,
@@ -503,7 +406,7 @@ def package_return_to_dsp(
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
     """Hand a package back to the driver at an open return handoff."""
-    handoff = _open_handoff_require(
+    handoff = open_handoff_require(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.RETURN
     )
     return _return_at(
@@ -539,7 +442,7 @@ def _return_at(
         outcome=HandoffOutcome.RECEIVED,
         package=package,
     )
-    _count_add(handoff=handoff, received=1)
+    handoff_count_add(handoff=handoff, received=1)
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.RETURNED,
@@ -564,7 +467,7 @@ def package_scan_in(
     """The scan button of a handoff: at a drop-off the package is received
     (package_receive), at a return it is handed back to the driver (package_return_to_dsp),
     with their rules, on the handoff locked and checked once."""
-    handoff = _open_handoff_require(actor=actor, handoff_id=handoff.pk, direction=None)
+    handoff = open_handoff_require(actor=actor, handoff_id=handoff.pk, direction=None)
     record = _receive_at if handoff.direction == HandoffDirection.DROP_OFF else _return_at
     return record(
         actor=actor,
@@ -685,7 +588,7 @@ def _unscanned_mark_missing(*, handoff: Handoff, actor: User, idempotency_key: s
             for package, from_status in zip(unscanned, from_statuses, strict=True)
         ]
     )
-    _count_add(handoff=handoff, missing=len(unscanned))
+    handoff_count_add(handoff=handoff, missing=len(unscanned))
 
 
 def _first_handoff_record(*, handoff: Handoff) -> None:

@@ -1,8 +1,7 @@
-"""Many scans at one drop-off at once: a phone's outbox sent when the connection returns
-(packages.services.sync). Each scan follows package_scan_in's rules at a drop-off
-(handoffs._receive_at), in order; the writes are set-based, so thirty scans cost about what
-one does (docs/performance.md). tests/packages/test_sync_scans.py holds the two paths to the
-same results."""
+"""Scans at a drop-off, set-based: the one place of a drop-off scan's rules. The handoff
+page's scan (handoffs.package_receive, package_scan_in) runs them with one label; a phone's
+outbox (packages.services.sync) with many, in order, so thirty scans cost about what one does
+(docs/performance.md). tests/packages/test_sync_scans.py holds both to the same results."""
 
 import copy
 import dataclasses
@@ -10,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,7 +34,7 @@ from packages.services.common import (
     packages_transition,
     tracking_id_clean,
 )
-from packages.services.handoffs import _count_add, _item_event, _open_handoff_require
+from packages.services.handoff_state import handoff_count_add, item_event, open_handoff_require
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Scan:
     tracking_id: str
     idempotency_key: str
     device_time: datetime.datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 # A scan's answer: its event (`replayed` when it changed nothing) or the refusal of that
@@ -75,43 +77,75 @@ class _Plan:
 def package_scans_in(*, actor: User, handoff: Handoff, scans: list[Scan]) -> list[ScanAnswer]:
     """Scan many labels in at an open drop-off, in order; one answer per scan.
 
-    1. Lock the handoff with the actor's side, and check it is an open drop-off (a refusal
-       here is raised: it concerns every scan).
-    2. Read once: the events of the scans' keys; the labels' packages still to hand over
-       (locked) and their items at this handoff.
-    3. Decide each scan as _receive_at does: a key already used -> its event; a label
-       already scanned here (by this batch too) -> that first event; a package to hand over
-       -> received (its missing item becomes received); any other label -> unexpected.
-    4. Write: one UPDATE of the packages, one INSERT of items, one UPDATE of items found
-       after all, the counters, one INSERT of events.
+    Lock the handoff with the actor's side, and check it is an open drop-off (a refusal here
+    is raised: it concerns every scan); then scans_receive.
     """
-    handoff = _open_handoff_require(
+    handoff = open_handoff_require(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
-    plan = _plan_read(actor=actor, handoff=handoff, scans=scans)
+    return scans_receive(actor=actor, handoff=handoff, scans=scans, earlier=_earlier_read(scans))
+
+
+def scans_receive(
+    *,
+    actor: User,
+    handoff: Handoff,
+    scans: list[Scan],
+    earlier: dict[str, PackageEvent] | None = None,
+) -> list[ScanAnswer]:
+    """The rules of a scan at a drop-off, for one label (handoffs.package_receive) or many.
+
+    Precondition: `handoff` is an open drop-off the caller has locked (open_handoff_require).
+    `earlier`: the events already written for the scans' keys; none for a single scan, whose
+    service is @idempotent (it answered a used key before locking anything).
+    1. Read once: the labels' packages still to hand over
+       (locked) and their items at this handoff.
+    2. Decide each scan in order: a key already used -> its event; a label already scanned
+       here (by these scans too) -> that first event; a package to hand over -> received
+       (its missing item becomes received); any other label -> unexpected.
+    3. Write: one UPDATE of the packages, one INSERT of items, one UPDATE of items found
+       after all, the counters, one INSERT of events.
+    """
+    plan = _plan_read(actor=actor, handoff=handoff, scans=scans, earlier=earlier or {})
     for scan in scans:
         plan.answers.append(_scan_decide(plan=plan, scan=scan))
     return _plan_write(plan)
 
 
-def _plan_read(*, actor: User, handoff: Handoff, scans: list[Scan]) -> _Plan:
-    labels = {scan.tracking_id.strip() for scan in scans}
-    packages = lock_objects.package_qs_select_for_update().filter(
-        partner_id=handoff.partner_id,
-        dsp_id=handoff.dsp_id,
-        tracking_id__in=labels,
-        status__in=DROP_OFF_SOURCE_STATUSES,
-    )
-    items = HandoffItem.objects.filter(handoff=handoff, tracking_id__in=labels)
+def _earlier_read(scans: list[Scan]) -> dict[str, PackageEvent]:
+    """The events already written for the scans' keys (a retried batch)."""
     earlier = PackageEvent.objects.select_related("package", "handoff").filter(
         idempotency_key__in=[scan.idempotency_key for scan in scans]
     )
+    return {event.idempotency_key: event for event in earlier}
+
+
+def _plan_read(
+    *, actor: User, handoff: Handoff, scans: list[Scan], earlier: dict[str, PackageEvent]
+) -> _Plan:
+    """Lock the labels' packages still to hand over, each with its item's outcome here (one
+    statement); read the items on their own only for labels that are no such package."""
+    labels = {scan.tracking_id.strip() for scan in scans}
+    item_outcome = HandoffItem.objects.filter(
+        handoff=handoff, tracking_id=OuterRef("tracking_id")
+    ).values("outcome")[:1]
+    packages = {
+        package.tracking_id: package
+        for package in lock_objects.package_qs_select_for_update()
+        .annotate(item_outcome=Subquery(item_outcome))
+        .filter(
+            partner_id=handoff.partner_id,
+            dsp_id=handoff.dsp_id,
+            tracking_id__in=labels,
+            status__in=DROP_OFF_SOURCE_STATUSES,
+        )
+    }
+    outcomes = {label: p.item_outcome for label, p in packages.items() if p.item_outcome}
+    if others := labels - packages.keys():
+        items = HandoffItem.objects.filter(handoff=handoff, tracking_id__in=others)
+        outcomes.update(items.values_list("tracking_id", "outcome"))
     return _Plan(
-        handoff=handoff,
-        actor=actor,
-        earlier={event.idempotency_key: event for event in earlier},
-        packages={package.tracking_id: package for package in packages},
-        outcomes=dict(items.values_list("tracking_id", "outcome")),
+        handoff=handoff, actor=actor, earlier=earlier, packages=packages, outcomes=outcomes
     )
 
 
@@ -130,7 +164,7 @@ def _scan_decide(*, plan: _Plan, scan: Scan) -> ScanAnswer | tuple[int, bool]:
     outcome = plan.outcomes.get(label)
     package = plan.packages.get(label)
     if outcome not in (None, HandoffOutcome.MISSING) or (package is None and outcome is not None):
-        return event_replay(_item_event(handoff=plan.handoff, tracking_id=label))
+        return event_replay(item_event(handoff=plan.handoff, tracking_id=label))
     return _record(plan=plan, scan=scan, label=label, package=package, outcome=outcome), False
 
 
@@ -143,6 +177,8 @@ def _record(
         "handoff": plan.handoff,
         "tracking_id": label,
         "device_time": scan.device_time,
+        "latitude": scan.latitude,
+        "longitude": scan.longitude,
     }
     if package is None:
         plan.unexpected.append(label)
@@ -192,7 +228,7 @@ def _plan_write(plan: _Plan) -> list[ScanAnswer]:
         "missing": -len(plan.found_again),
     }
     if any(deltas.values()):
-        _count_add(handoff=handoff, **{field: n for field, n in deltas.items() if n})
+        handoff_count_add(handoff=handoff, **{field: n for field, n in deltas.items() if n})
     written = package_events_record(events=plan.events) if plan.events else []
     return [_answer(answer, written) for answer in plan.answers]
 

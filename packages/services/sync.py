@@ -39,6 +39,7 @@ from packages.models import (
 from packages.selectors import Viewer
 from packages.services import deliveries, handoffs
 from packages.services.scans import Scan, package_scans_in
+from partners.lock_objects import partners_lock
 from partners.models import Partner
 
 MAX_SYNC_EVENTS = 300
@@ -98,6 +99,10 @@ class SyncEvent:
     latitude: float | None = None
     longitude: float | None = None
 
+    def place(self) -> dict[str, float | None]:
+        """Where the phone was, as the delivery services take it."""
+        return {"latitude": self.latitude, "longitude": self.longitude}
+
     def sent(self) -> dict[str, object]:
         """What the phone sent, for ops to read: no photo bytes, only whether there was one."""
         fields = {
@@ -107,8 +112,7 @@ class SyncEvent:
             "note": self.note,
             "recipient_name": self.recipient_name,
             "safe_place_note": self.safe_place_note,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
+            **self.place(),
         }
         sent: dict[str, object] = {k: v for k, v in fields.items() if v not in ("", None)}
         if self.photo is not None:
@@ -158,6 +162,9 @@ def events_sync(*, viewer: Viewer, events: list[SyncEvent]) -> list[SyncResult]:
        transaction); a refusal rolls back that event only and is explained (`_refusal`).
     3. An event that arrived after its day or handoff closed is kept as a LateEvent.
 
+    The batch first locks the partners it touches (`_partners_lock`): two batches of one
+    partner run one after the other.
+
     Precondition: `viewer` is a person (a driver, a partner member or ops), not a DSP system.
     """
     batch = _batch_read(viewer=viewer, events=events)
@@ -165,12 +172,27 @@ def events_sync(*, viewer: Viewer, events: list[SyncEvent]) -> list[SyncResult]:
     # One transaction for the batch, one commit; each service runs in its own savepoint
     # (every one is atomic), so a refusal rolls back that event only.
     with transaction.atomic():
+        _partners_lock(batch)
         for run in _runs(batch=batch, events=events):
             for event, result in zip(run, _run_sync(batch=batch, run=run), strict=True):
                 if result.late:
                     _late_record(batch=batch, event=event, result=result)
                 results.append(result)
     return results
+
+
+def _partners_lock(batch: _Batch) -> None:
+    """Lock the rows of the partners whose handoffs, packages or day the batch touches.
+
+    A batch is one transaction whose events lock packages and handoffs in the phone's order;
+    two batches with the same events in other orders (two tabs, a retry of a reordered
+    outbox) would each hold a row the other waits for: a deadlock. Holding the partners'
+    rows first, in pk order, makes the second batch wait for the first to commit."""
+    partner_ids = {handoff.partner_id for handoff in batch.handoffs.values()}
+    partner_ids |= {package.partner_id for package in batch.packages.values()}
+    if batch.partner is not None:
+        partner_ids.add(batch.partner.pk)
+    partners_lock(partner_ids=partner_ids)
 
 
 def _runs(*, batch: _Batch, events: list[SyncEvent]) -> list[list[SyncEvent]]:
@@ -307,16 +329,14 @@ _PACKAGE_APPLY: dict[str, _Apply] = {
         recipient_name=e.recipient_name,
         safe_place_note=e.safe_place_note,
         photo=e.photo,
-        latitude=e.latitude,
-        longitude=e.longitude,
+        **e.place(),
         **common,
     ),
     SyncEventType.ATTEMPTED: lambda e, package, common: deliveries.package_attempt(
         package=package,
         reason=e.reason,
         note=e.note,
-        latitude=e.latitude,
-        longitude=e.longitude,
+        **e.place(),
         **common,
     ),
     SyncEventType.DELIVERY_UNDONE: lambda e, package, common: deliveries.package_delivery_undo(
