@@ -9,7 +9,8 @@
  * 2. The signed-in user's waiting items go in device order (the store's autoincrement seq),
  *    at most BATCH_SIZE a request.
  * 3. "applied" and "already_applied" remove the item; "refused" keeps it with the server's
- *    message and what to do, until the user has read it. A request cut mid-way leaves every
+ *    message and what to do, and "applied" but late (after its day or handoff closed) keeps
+ *    it as "late", each until the user has read it. A request cut mid-way leaves every
  *    item waiting: sending again is harmless, the server answers by client_id.
  */
 (function (global) {
@@ -93,8 +94,10 @@
         if (result.outcome === "refused") {
           tx.store.put(Object.assign({}, item, {
             state: "refused", code: result.code, message: result.message,
-            what_to_do: result.what_to_do
+            what_to_do: result.what_to_do, late: !!result.late
           }));
+        } else if (result.late && result.outcome === "applied") {
+          tx.store.put(Object.assign({}, item, { state: "late" }));
         } else {
           tx.store.delete(item.seq);
         }
