@@ -472,3 +472,54 @@ def test_a_delivery_sent_after_its_day_closed_says_ops_have_it(
     assert serious_accessibility_violations(owner) == []
     owner.get_by_role("button", name="I have read this").click()
     owner.locator("#outbox-banner").wait_for(state="hidden")
+
+
+def test_without_web_locks_two_tabs_send_the_outbox_once(
+    browser, live_server, received_day, partner_owner
+):
+    labels = [p.tracking_id for p in received_day]
+    # given a browser without Web Locks (nor a service worker, which would send as well),
+    # the partner's day open in two tabs, and a lock record a closed tab left long ago
+    context = browser.new_context(viewport=PHONE, service_workers="block")
+    context.add_init_script("delete Navigator.prototype.locks;")
+    first = context.new_page()
+    log_in(first, live_server, partner_owner)
+    first.goto(live_server.url + "/today/")
+    second = context.new_page()
+    second.goto(live_server.url + "/today/")
+    assert first.evaluate("() => navigator.locks === undefined")
+    first.evaluate(
+        "async () => (await idb.openDB('hub-outbox', 1))"
+        ".put('meta', {holder: 'closed-tab', expires: Date.now() - 1}, 'send-lock')"
+    )
+    # and two deliveries made offline in the first tab, shown in the second
+    context.set_offline(True)
+    deliver_offline(first, labels[0])
+    deliver_offline(first, labels[1])
+    second.locator("#outbox-banner", has_text="2 actions waiting to be sent").wait_for()
+    syncs: list[str] = []
+
+    def count_the_sync(route) -> None:
+        syncs.append(route.request.post_data)
+        route.continue_()
+
+    context.route("**/api/v1/sync", count_the_sync)
+
+    # when the connection returns to both tabs at once
+    context.set_offline(False)
+    outbox_empty(first)
+    second.locator("#outbox-banner").wait_for(state="hidden")
+
+    # then one tab sent the outbox, once, and the lock is free again
+    assert len(syncs) == 1
+    assert (
+        PackageEvent.objects.filter(
+            package__tracking_id__in=labels[:2], event_type="delivered"
+        ).count()
+        == 2
+    )
+    lock = first.evaluate(
+        "async () => (await idb.openDB('hub-outbox', 1)).get('meta', 'send-lock')"
+    )
+    assert lock is None
+    context.close()
