@@ -566,6 +566,24 @@ DAY_SUMMARY_BUCKETS: dict[str, str] = {
 }
 
 
+# The status each action a phone keeps offline leaves its package in (the services'
+# outcomes), so outbox.js moves the row to its summary bucket before the server says so.
+# An undone delivery returns to a deliverable status, which is always "open".
+STATUS_AFTER_OUTBOX_ACTION: dict[str, str] = {
+    "delivered": PackageStatus.DELIVERED,
+    "attempted": PackageStatus.ATTEMPTED,
+    "delivery_undone": PackageStatus.RECEIVED,
+    "day_close": PackageStatus.RETURN_PENDING,
+}
+
+
+def day_bucket_after_outbox_actions() -> dict[str, str]:
+    """Outbox action type -> the summary bucket its package lands in."""
+    return {
+        action: DAY_SUMMARY_BUCKETS[status] for action, status in STATUS_AFTER_OUTBOX_ACTION.items()
+    }
+
+
 @dataclass(frozen=True)
 class DaySummary:
     """A partner's day, each package counted once by its current (final) status."""

@@ -62,6 +62,8 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
         # no attribute: a missing one costs the template four exceptions a row.
         undoable = delivery is not None and delivery_is_undoable(attempt=delivery)
         package.undo_key = new_idempotency_key() if undoable else None
+        package.day_bucket = selectors.DAY_SUMMARY_BUCKETS[package.status]
+        package.kept_at_day_close = package_is_deliverable(package=package)
     context = {
         "partner": partner,
         "membership": membership,
@@ -70,7 +72,8 @@ def today_page(request: HttpRequest, close_form: DayCloseForm | None = None) -> 
         "packages": packages,
         "summary": selectors.day_summary(packages=packages),
         "still_open": selectors.day_still_open(packages=packages),
-        "keep_for_return": [p for p in packages if package_is_deliverable(package=p)],
+        "keep_for_return": [p for p in packages if p.kept_at_day_close],
+        "outbox_buckets": selectors.day_bucket_after_outbox_actions(),
         "label_form": LabelForm(),
         "close_form": close_form or DayCloseForm(),
         # The deliver panel outbox.js shows without a connection, filled in from a row.

@@ -5,11 +5,15 @@
  *
  * Contract of sendWaiting():
  * 1. One sender at a time across tabs and the worker: the Web Lock LOCK_NAME, taken only if
- *    free (another sender is already sending the same items).
+ *    free (another sender is already sending the same items). Without Web Locks, a lock
+ *    record in the meta store stands in, taken in one IndexedDB transaction (they do not
+ *    overlap on a store) and good for STORED_LOCK_MS, so a tab closed mid-send blocks no one
+ *    for long.
  * 2. The signed-in user's waiting items go in device order (the store's autoincrement seq),
  *    at most BATCH_SIZE a request.
  * 3. "applied" and "already_applied" remove the item; "refused" keeps it with the server's
- *    message and what to do, until the user has read it. A request cut mid-way leaves every
+ *    message and what to do, and "applied" but late (after its day or handoff closed) keeps
+ *    it as "late", each until the user has read it. A request cut mid-way leaves every
  *    item waiting: sending again is harmless, the server answers by client_id.
  */
 (function (global) {
@@ -18,6 +22,8 @@
   var DB_NAME = "hub-outbox";
   var SYNC_URL = "/api/v1/sync";
   var BATCH_SIZE = 300;
+  var STORED_LOCK = "send-lock";
+  var STORED_LOCK_MS = 120000;
   var MAX_PHOTO_SIDE = 1600;
   var WIRE_FIELDS = [
     "client_id", "type", "device_time", "tracking_id", "handoff", "reason", "note",
@@ -93,8 +99,10 @@
         if (result.outcome === "refused") {
           tx.store.put(Object.assign({}, item, {
             state: "refused", code: result.code, message: result.message,
-            what_to_do: result.what_to_do
+            what_to_do: result.what_to_do, late: !!result.late
           }));
+        } else if (result.late && result.outcome === "applied") {
+          tx.store.put(Object.assign({}, item, { state: "late" }));
         } else {
           tx.store.delete(item.seq);
         }
@@ -163,9 +171,40 @@
     }).then(dataUrlOf);
   }
 
+  /* Take the stored lock if no one holds it (or its holder's time ran out): its holder id,
+   * or null. */
+  function storedLockTake() {
+    var holder = global.crypto.randomUUID();
+    return db().then(function (d) {
+      var tx = d.transaction("meta", "readwrite");
+      return tx.store.get(STORED_LOCK).then(function (lock) {
+        if (lock && lock.expires > Date.now()) { return null; }
+        tx.store.put({ holder: holder, expires: Date.now() + STORED_LOCK_MS }, STORED_LOCK);
+        return tx.done.then(function () { return holder; });
+      });
+    });
+  }
+
+  function storedLockRelease(holder) {
+    return db().then(function (d) {
+      var tx = d.transaction("meta", "readwrite");
+      return tx.store.get(STORED_LOCK).then(function (lock) {
+        if (lock && lock.holder === holder) { tx.store.delete(STORED_LOCK); }
+        return tx.done;
+      });
+    });
+  }
+
+  function sendUnderStoredLock() {
+    return storedLockTake().then(function (holder) {
+      if (!holder) { return null; }
+      return sendAllWaiting().finally(function () { return storedLockRelease(holder); });
+    });
+  }
+
   function sendWaiting() {
     var locks = global.navigator && global.navigator.locks;
-    if (!locks) { return sendAllWaiting(); }
+    if (!locks) { return sendUnderStoredLock(); }
     return locks.request(global.HubOutbox.LOCK_NAME, { ifAvailable: true }, function (lock) {
       return lock ? sendAllWaiting() : null;
     });

@@ -7,8 +7,8 @@
  *   an htmx scan whose request fails goes there too, with the key it was sent with;
  * - sends the outbox on page load, when the connection returns, every 30 s, and through
  *   Background Sync where the browser has it;
- * - the banner (role="status") says offline, how many actions wait, the last sync, and
- *   every refusal in plain words with what to do;
+ * - the banner (role="status") says offline, how many actions wait, the last sync, every
+ *   refusal in plain words with what to do, and every action sent after its day closed;
  * - on log-out, and when another user signs in on the device, the kept pages are dropped.
  * Online and with nothing waiting, every form works exactly as without this file.
  */
@@ -187,6 +187,9 @@
     if (item.state === "refused") {
       mark.appendChild(el("strong", {}, interpolate(gettext("Refused (%(what)s):"), { what: doneText(item) })));
       mark.appendChild(document.createTextNode(" " + (item.message || "") + " " + (item.what_to_do || "")));
+    } else if (item.state === "late") {
+      mark.appendChild(el("strong", {}, doneText(item) + ": "));
+      mark.appendChild(document.createTextNode(lateText()));
     } else {
       mark.appendChild(el("span", { "class": "chip chip-pending" }, interpolate(gettext("%(what)s · not sent yet"), { what: doneText(item) })));
     }
@@ -247,11 +250,112 @@
     });
   }
 
+  // ------------------------------------------------------------- counters
+  /* A counter's number as the server rendered it: kept aside the first time, as the page
+   * shows the server's number plus what waits on this phone. A counter htmx swapped in
+   * since is the server's number again. */
+  function serverCount(node) {
+    if (node.dataset.serverCount === undefined) {
+      node.dataset.serverCount = node.textContent.trim();
+    }
+    return Number(node.dataset.serverCount);
+  }
+
+  function showCounts(attribute, changes) {
+    document.querySelectorAll("[" + attribute + "]").forEach(function (node) {
+      var change = changes[node.getAttribute(attribute)] || 0;
+      node.textContent = String(serverCount(node) + change);
+    });
+  }
+
+  function bump(changes, name, by) { changes[name] = (changes[name] || 0) + by; }
+
+  /* What the handoff's counters will say once the server has the scans waiting here: a
+   * label still to scan is received (or damaged, or missing); a label not expected here is
+   * unexpected; a label already scanned changes only from missing to found, or to damaged,
+   * as at packages.services.handoffs. */
+  function handoffChanges(items, handoffId) {
+    var outcome = {};
+    document.querySelectorAll("#scan-list [data-scanned]").forEach(function (row) {
+      outcome[row.dataset.scanned] = row.dataset.outcome;
+    });
+    var expected = {};
+    document.querySelectorAll("[data-expected]").forEach(function (row) { expected[row.dataset.expected] = true; });
+    var changes = {};
+    items.forEach(function (item) {
+      if (item.handoff !== handoffId || item.state !== "waiting" || !item.tracking_id) { return; }
+      var label = item.tracking_id;
+      var before = outcome[label];
+      if (before === undefined) {
+        if (!expected[label] && item.type !== "received") { return; }
+        var now = expected[label] ? item.type : "unexpected";
+        bump(changes, now, 1);
+        bump(changes, "scanned", 1);
+        if (expected[label]) { bump(changes, "still", -1); }
+        outcome[label] = now;
+      } else if ((item.type === "received" && before === "missing") ||
+                 (item.type === "damaged" && (before === "received" || before === "missing"))) {
+        bump(changes, item.type, 1);
+        bump(changes, before, -1);
+        outcome[label] = item.type;
+      }
+    });
+    return changes;
+  }
+
+  /* What the day's summary will say once the server has the deliveries, attempts, undos
+   * and end of day waiting here: each row's bucket after its last action, the buckets
+   * coming from the server (selectors.day_bucket_after_outbox_actions). */
+  function dayChanges(items) {
+    var source = document.getElementById("outbox-buckets");
+    if (!source) { return {}; }
+    var bucketAfter = JSON.parse(source.textContent);
+    var rows = {};
+    document.querySelectorAll("[data-package-row][data-bucket]").forEach(function (row) {
+      rows[row.dataset.trackingId] = {
+        from: row.dataset.bucket, bucket: row.dataset.bucket, keptAtClose: row.hasAttribute("data-kept-at-day-close")
+      };
+    });
+    items.forEach(function (item) {
+      if (item.state !== "waiting" || !bucketAfter[item.type]) { return; }
+      if (item.type === "day_close") {
+        Object.keys(rows).forEach(function (tracking) {
+          if (rows[tracking].keptAtClose) {
+            rows[tracking].bucket = bucketAfter.day_close;
+            rows[tracking].keptAtClose = false;
+          }
+        });
+        return;
+      }
+      var row = rows[item.tracking_id];
+      if (!row) { return; }
+      row.bucket = bucketAfter[item.type];
+      row.keptAtClose = item.type === "delivery_undone";
+    });
+    var changes = {};
+    Object.keys(rows).forEach(function (tracking) {
+      var row = rows[tracking];
+      if (row.bucket !== row.from) { bump(changes, row.from, -1); bump(changes, row.bucket, 1); }
+    });
+    return changes;
+  }
+
+  function showAllCounts(items) {
+    var handoff = document.querySelector("[data-scan-form][data-handoff-id]");
+    showCounts("data-count", handoff ? handoffChanges(items, Number(handoff.dataset.handoffId)) : {});
+    showCounts("data-summary", dayChanges(items));
+  }
+
   // ------------------------------------------------------------- the banner
-  function refusalLine(item) {
-    var line = el("li", { "class": "outbox-refusal" });
+  function lateText() { return gettext("Sent after the day closed: ops have it."); }
+
+  /* A refusal, or an action the server took after its day closed, until it is read. */
+  function answerLine(item) {
+    var line = el("li", { "class": item.state === "late" ? "outbox-late" : "outbox-refusal" });
     line.appendChild(el("strong", {}, describe(item) + ": "));
-    line.appendChild(document.createTextNode((item.message || gettext("Refused.")) + " " + (item.what_to_do || "")));
+    var words = item.state === "late" ? [lateText()] :
+      [item.message || gettext("Refused."), item.what_to_do || "", item.late ? lateText() : ""];
+    line.appendChild(document.createTextNode(words.filter(Boolean).join(" ")));
     var ok = el("button", { type: "button", "class": "button-secondary" }, gettext("I have read this"));
     ok.addEventListener("click", function () { outbox.remove(item.seq); });
     line.appendChild(document.createTextNode(" "));
@@ -271,10 +375,16 @@
     if (waiting) {
       lines.push(el("p", {}, interpolate(ngettext("%(n)s action waiting to be sent.", "%(n)s actions waiting to be sent.", waiting), { n: waiting })));
     }
+    var late = items.filter(function (i) { return i.state === "late"; });
     if (refused.length) {
       lines.push(el("p", { "class": "outbox-refused" }, interpolate(ngettext("%(n)s action was refused.", "%(n)s actions were refused.", refused.length), { n: refused.length })));
+    }
+    if (late.length) {
+      lines.push(el("p", { "class": "outbox-late" }, interpolate(ngettext("%(n)s action was sent after the day closed.", "%(n)s actions were sent after the day closed.", late.length), { n: late.length })));
+    }
+    if (refused.length || late.length) {
       var list = el("ul", { "class": "plain-list" });
-      refused.forEach(function (item) { list.appendChild(refusalLine(item)); });
+      refused.concat(late).forEach(function (item) { list.appendChild(answerLine(item)); });
       lines.push(list);
     }
     if (lastSync && lines.length) {
@@ -291,6 +401,7 @@
       waitingCount = items.filter(function (i) { return i.state === "waiting"; }).length;
       showBanner(items, found[1]);
       markPage(items);
+      showAllCounts(items);
     });
   }
 

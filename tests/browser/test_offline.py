@@ -5,15 +5,23 @@ Playwright's offline switch does not reach a service worker's fetches
 (microsoft/playwright#2311), and a phone without a connection reaches nothing.
 """
 
+import datetime
 import io
 import time
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from hubdelivery.lib.dates import local_date
 from packages import services
-from packages.models import DeliveryAttempt, HandoffDirection, Package, PackageEvent
+from packages.models import (
+    DeliveryAttempt,
+    HandoffDirection,
+    LateEvent,
+    Package,
+    PackageEvent,
+)
 from tests.browser.conftest import PHONE, serious_accessibility_violations
 from tests.browser.test_recruiting_pages import log_in
 from tests.factories import ManifestFactory, PackageFactory
@@ -133,6 +141,15 @@ def morning(partner, dsp_driver):
     return handoff, [p.tracking_id for p in packages]
 
 
+def counts(page, attribute: str) -> dict[str, str]:
+    """The page's counters by name (`data-count` on a handoff, `data-summary` on the day)."""
+    return page.evaluate(
+        "(attribute) => Object.fromEntries([...document.querySelectorAll(`[${attribute}]`)]"
+        ".map((node) => [node.getAttribute(attribute), node.textContent.trim()]))",
+        attribute,
+    )
+
+
 def outbox_empty(page, timeout: float = 20) -> None:
     wait_for(
         page,
@@ -161,6 +178,9 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     assert "30 actions waiting to be sent" in banner(owner)
     assert owner.locator("#scan-list .chip-pending").count() == 30
     assert owner.locator("#still-expected li:visible").count() == 0
+    # and the counters already say what the server will say once it has the scans
+    scanned = {"expected": "30", "received": "30", "scanned": "30", "still": "0"}
+    assert counts(owner, "data-count").items() >= scanned.items()
     driver.get_by_role("button", name="Confirm as driver").click()
     driver.locator(".scan-kept", has_text="Handoff confirmed").wait_for()
     owner.get_by_role("button", name="Confirm as partner").click()
@@ -184,6 +204,9 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     owner = context.new_page()
     owner.goto(live_server.url + "/today/")
     owner.locator("#outbox-banner", has_text="38 actions waiting to be sent").wait_for()
+    day = {"delivered": "4", "incident": "1", "open": "25", "queued_for_return": "0"}
+    wait_for(owner, "() => document.querySelector('[data-summary=delivered]').textContent === '4'")
+    assert counts(owner, "data-summary").items() >= day.items()
     row = owner.locator(f"[data-tracking-id='{labels[1]}']")
     assert "Delivered · not sent yet" in row.inner_text()
     items = outbox_items(owner)
@@ -225,6 +248,10 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     assert DeliveryAttempt.objects.get(package__tracking_id=labels[0]).photo
     owner.reload()
     assert owner.locator("#outbox-banner").is_hidden()
+    assert counts(owner, "data-summary").items() >= day.items()
+    owner.goto(live_server.url + handoff_path)
+    del scanned["still"]  # the closed handoff lists nothing still to scan
+    assert counts(owner, "data-count").items() >= scanned.items()
 
 
 def test_a_cut_sync_and_a_second_tab_create_no_duplicate(
@@ -383,3 +410,116 @@ def test_a_delivery_form_whose_post_fails_is_kept_and_sent_once(
     assert PackageEvent.objects.filter(package=package, event_type="delivered").count() == 1
     package.refresh_from_db()
     assert package.status == "delivered"
+
+
+def test_an_end_of_day_made_offline_closes_the_day_once_with_the_device_time(
+    live_server, phone, received_day, partner_owner
+):
+    labels = [p.tracking_id for p in received_day]
+    # given the partner's day kept on the phone, and the phone offline
+    owner = phone(partner_owner, "/today/")
+    wait_until_kept(owner, "/today/")
+    go_offline(owner.context)
+    # when they put the four packages in the storage area and close the day
+    owner.get_by_label("These packages are in our secure storage area for the driver").check()
+    owner.get_by_role("button", name="Keep 4 for the return").click()
+    owner.locator(".scan-kept", has_text="Kept for the return").wait_for()
+    closed = {"delivered": "0", "open": "0", "queued_for_return": "4"}
+    assert counts(owner, "data-summary").items() >= closed.items()
+
+    # then the page opened again without a connection still shows the day closed
+    context = owner.context
+    owner.close()
+    owner = context.new_page()
+    owner.goto(live_server.url + "/today/")
+    owner.locator("#outbox-banner", has_text="1 action waiting to be sent").wait_for()
+    wait_for(owner, "() => document.querySelector('[data-summary=open]').textContent === '0'")
+    assert counts(owner, "data-summary").items() >= closed.items()
+    [item] = outbox_items(owner)
+
+    # when the connection returns, the server closes the day once, at the phone's time
+    go_online(context)
+    outbox_empty(owner)
+    kept = PackageEvent.objects.filter(to_status="return_pending")
+    assert sorted(kept.values_list("package__tracking_id", flat=True)) == sorted(labels)
+    assert {e.idempotency_key.split(":")[0] for e in kept} == {item["client_id"]}
+    assert {e.device_time for e in kept} == {datetime.datetime.fromisoformat(item["device_time"])}
+    owner.reload()
+    assert counts(owner, "data-summary").items() >= closed.items()
+
+
+def test_a_delivery_sent_after_its_day_closed_says_ops_have_it(
+    live_server, phone, received_day, partner_owner
+):
+    package = received_day[0]
+    # given the owner's phone offline, its clock still on yesterday evening
+    owner = phone(partner_owner, "/today/")
+    go_offline(owner.context)
+    owner.clock.set_fixed_time(timezone.now() - datetime.timedelta(days=1))
+    deliver_offline(owner, package.tracking_id)
+
+    # when the phone is back online today
+    go_online(owner.context)
+    owner.locator("#outbox-banner", has_text="1 action was sent after the day closed").wait_for(
+        timeout=45_000
+    )
+
+    # then the delivery counts, ops have it, and the phone says so in plain words
+    assert "Sent after the day closed: ops have it." in banner(owner)
+    row = owner.locator(f"[data-tracking-id='{package.tracking_id}'] .outbox-late")
+    assert "Sent after the day closed" in row.inner_text()
+    assert LateEvent.objects.filter(tracking_id=package.tracking_id, outcome="applied").exists()
+    assert serious_accessibility_violations(owner) == []
+    owner.get_by_role("button", name="I have read this").click()
+    owner.locator("#outbox-banner").wait_for(state="hidden")
+
+
+def test_without_web_locks_two_tabs_send_the_outbox_once(
+    browser, live_server, received_day, partner_owner
+):
+    labels = [p.tracking_id for p in received_day]
+    # given a browser without Web Locks (nor a service worker, which would send as well),
+    # the partner's day open in two tabs, and a lock record a closed tab left long ago
+    context = browser.new_context(viewport=PHONE, service_workers="block")
+    context.add_init_script("delete Navigator.prototype.locks;")
+    first = context.new_page()
+    log_in(first, live_server, partner_owner)
+    first.goto(live_server.url + "/today/")
+    second = context.new_page()
+    second.goto(live_server.url + "/today/")
+    assert first.evaluate("() => navigator.locks === undefined")
+    first.evaluate(
+        "async () => (await idb.openDB('hub-outbox', 1))"
+        ".put('meta', {holder: 'closed-tab', expires: Date.now() - 1}, 'send-lock')"
+    )
+    # and two deliveries made offline in the first tab, shown in the second
+    context.set_offline(True)
+    deliver_offline(first, labels[0])
+    deliver_offline(first, labels[1])
+    second.locator("#outbox-banner", has_text="2 actions waiting to be sent").wait_for()
+    syncs: list[str] = []
+
+    def count_the_sync(route) -> None:
+        syncs.append(route.request.post_data)
+        route.continue_()
+
+    context.route("**/api/v1/sync", count_the_sync)
+
+    # when the connection returns to both tabs at once
+    context.set_offline(False)
+    outbox_empty(first)
+    second.locator("#outbox-banner").wait_for(state="hidden")
+
+    # then one tab sent the outbox, once, and the lock is free again
+    assert len(syncs) == 1
+    assert (
+        PackageEvent.objects.filter(
+            package__tracking_id__in=labels[:2], event_type="delivered"
+        ).count()
+        == 2
+    )
+    lock = first.evaluate(
+        "async () => (await idb.openDB('hub-outbox', 1)).get('meta', 'send-lock')"
+    )
+    assert lock is None
+    context.close()

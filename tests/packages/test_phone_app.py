@@ -134,3 +134,37 @@ def test_the_worker_keeps_each_page_form_under_its_outbox_type(url_name, args, k
     assert kind in SYNC_TYPES
     if args:
         assert found[0][1].group(1) == str(args[0])
+
+
+def test_the_today_page_tells_the_outbox_where_each_action_moves_a_package(partner_owner, received):
+    # when the partner opens the day
+    response = client_for(partner_owner).get(reverse("packages:today"))
+    html = response.content.decode()
+    # then each row carries its summary bucket and whether the end of day keeps it, and the
+    # page the bucket each outbox action leaves a package in (the services' own statuses)
+    assert (
+        f'data-tracking-id="{received.tracking_id}" data-bucket="open" data-kept-at-day-close'
+        in html
+    )
+    found = re.search(r'<script id="outbox-buckets" type="application/json">(.*?)</script>', html)
+    assert json.loads(found.group(1)) == {
+        "delivered": "delivered",
+        "attempted": "incident",
+        "delivery_undone": "open",
+        "day_close": "queued_for_return",
+    }
+    assert set(json.loads(found.group(1))) <= set(SYNC_TYPES)
+    assert 'data-summary="delivered"' in html and 'data-summary="open"' in html
+
+
+def test_the_handoff_page_names_its_counters_and_scanned_labels_for_the_outbox(
+    partner_owner, drop_off, received
+):
+    # when the partner opens the drop-off with one label scanned
+    page = client_for(partner_owner).get(reverse("packages:handoff", args=[drop_off.pk]))
+    html = page.content.decode()
+    tracking_id = received.tracking_id
+    # then outbox.js finds each counter by name and each scanned label with its outcome
+    for name in ("expected", "received", "missing", "damaged", "unexpected", "scanned"):
+        assert f'data-count="{name}"' in html
+    assert f'data-scanned="{tracking_id}" data-outcome="received"' in html
