@@ -111,4 +111,9 @@ def dsp_manage_require(*, actor: User, dsp: Dsp) -> None:
         return
     if actor.has_role(Role.DSP_MANAGER) and DspManager.objects.filter(user=actor, dsp=dsp).exists():
         return
-    raise NotAllowed(_("Only ops admins and the DSP's managers manage its API keys."))
+    raise NotAllowed(
+        _(
+            "Only ops admins and the DSP's own managers manage its drivers, managers, "
+            "stations and API keys."
+        )
+    )

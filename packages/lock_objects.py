@@ -1,8 +1,9 @@
 """Every row lock the package services take, in one place (like Saleor's lock_objects.py).
 
-Lock order, to keep concurrent transactions from deadlocking: a handoff before its packages,
-packages in ascending pk. A sync batch takes the partners it touches before any of these
-(partners.lock_objects.partners_lock). Call inside `transaction.atomic()`.
+Lock order, to keep concurrent transactions from deadlocking: partners first (a sync batch
+takes every partner it touches, handoff_confirm its handoff's partner; partners.lock_objects.
+partners_lock), then a handoff, then its packages in ascending pk. Call inside
+`transaction.atomic()`.
 """
 
 from django.db.models import QuerySet

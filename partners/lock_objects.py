@@ -11,8 +11,13 @@ def partner_lock(*, partner_id: int) -> Partner:
 
 
 def partners_lock(*, partner_ids: Iterable[int]) -> None:
-    """Lock several partners' rows in ascending pk, so two callers wait rather than deadlock."""
-    list(Partner.objects.select_for_update().filter(pk__in=partner_ids).order_by("pk"))
+    """Lock several partners' rows in ascending pk, so two callers wait rather than deadlock.
+
+    FOR NO KEY UPDATE (PostgreSQL): it still makes a second caller wait, but lets others
+    insert rows that point at the partner meanwhile (an insert takes FOR KEY SHARE, which
+    plain FOR UPDATE would block)."""
+    partners = Partner.objects.select_for_update(no_key=True).filter(pk__in=partner_ids)
+    list(partners.order_by("pk"))
 
 
 def member_lock(*, member_id: int) -> PartnerMember:

@@ -5,22 +5,12 @@ pattern (hubdelivery/formats/<lang>/formats.py); `distance`: metres (or miles) a
 import datetime
 
 from django import template
-from django.utils.dateformat import format as date_format
-from django.utils.formats import iter_format_modules
-from django.utils.translation import get_language
 
+from hubdelivery.lib.date_text import UnknownDateFormat, date_text
 from hubdelivery.lib.distance_text import distance_text
 from hubdelivery.lib.geo import METRES_PER_MILE
 
 register = template.Library()
-
-
-def named_format(name: str, language: str) -> str:
-    """The first format module of the language that defines `name` (ours, then Django's)."""
-    for module in iter_format_modules(language):
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise template.TemplateSyntaxError(f"No date format named {name!r} for {language!r}.")
 
 
 @register.filter(expects_localtime=True)
@@ -28,7 +18,10 @@ def local_date(value: datetime.date | datetime.datetime | None, name: str) -> st
     """{{ handoff.created|local_date:"MEDIUM_DATETIME_ZONE" }}; "" for no date, like |date."""
     if value in (None, ""):
         return ""
-    return date_format(value, named_format(name, get_language() or "en"))
+    try:
+        return date_text(value, name)
+    except UnknownDateFormat as error:
+        raise template.TemplateSyntaxError(str(error)) from error
 
 
 @register.filter

@@ -53,6 +53,7 @@ from packages.services.handoff_state import (
 )
 from packages.services.scans import Scan, scans_receive
 from partners.access import member_get
+from partners.lock_objects import partners_lock
 from partners.models import Partner
 from partners.services.partners import partner_first_handoff_record
 
@@ -487,7 +488,12 @@ def handoff_confirm(
     device_time: datetime.datetime | None = None,
 ) -> PackageEvent:
     """Confirm the handoff for the actor's side (driver or partner). When both sides have
-    confirmed, the handoff closes: expected packages never scanned count as missing."""
+    confirmed, the handoff closes: expected packages never scanned count as missing.
+
+    The partner's row is locked before the handoff's (packages.lock_objects' order): closing
+    a first drop-off writes the partner, and a sync batch holds the partner while it waits
+    for the handoff."""
+    partners_lock(partner_ids=[handoff.partner_id])
     turn = handoff_lock_for(actor=actor, handoff_id=handoff.pk)
     handoff, side = turn.handoff, turn.side
     confirmed_at_field = f"{side}_confirmed_at"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.access import ops_require
 from accounts.models import User
 from hubdelivery.exceptions import DomainError, InvalidInput, InvalidTransition
+from hubdelivery.lib.date_text import date_text
 from packages.events import EventFields, package_events_record
 from packages.models import Package, PackageEventType
 from partners.events import partner_event_record
@@ -27,7 +28,7 @@ from routing.models import CapacityFinding, CapacityReport, RouteStop, ZipMove, 
 def zip_move_describe(*, move: ZipMove) -> str:
     """The audit row's detail (kept in the program's words, like coverage changes)."""
     return (
-        f"ZIPs {', '.join(move.zip_codes)} on {move.service_date.isoformat()}: "
+        f"ZIPs {', '.join(move.zip_codes)} on {date_text(move.service_date)}: "
         f"{move.partner_from.trade_name} -> {move.partner_to.trade_name}"
     )
 
@@ -42,7 +43,7 @@ def drop_off_opened_refusal(
         if (partner.pk, service_date) in opened:
             return _("%(partner)s's drop-off for %(date)s has opened.") % {
                 "partner": partner.trade_name,
-                "date": service_date.isoformat(),
+                "date": date_text(service_date),
             }
     return ""
 
@@ -138,14 +139,14 @@ def finding_apply(*, finding: CapacityFinding, actor: User) -> ZipMove:
             % {
                 "partner": source.trade_name,
                 "zips": ", ".join(finding.zip_codes),
-                "date": day.isoformat(),
+                "date": date_text(day),
             }
         )
     move = zip_move_create(finding=finding, actor=actor, packages=packages)
     reason = _("Capacity finding applied: ZIP %(zips)s moved to %(to)s for %(date)s.") % {
         "zips": ", ".join(move.zip_codes),
         "to": neighbour.trade_name,
-        "date": day.isoformat(),
+        "date": date_text(day),
     }
     packages_move(packages=packages, to_partner=neighbour, routing_placed=set(), reason=reason)
     reassigned_events_record(
@@ -275,7 +276,7 @@ def zip_move_undo(*, move: ZipMove, actor: User) -> ZipMove:
     reason = _("Capacity finding undone: ZIP %(zips)s back to %(to)s for %(date)s.") % {
         "zips": ", ".join(move.zip_codes),
         "to": move.partner_from.trade_name,
-        "date": day.isoformat(),
+        "date": date_text(day),
     }
     routing_placed = {package.pk for package in packages if package.was_assigned_by_routing}
     packages_move(

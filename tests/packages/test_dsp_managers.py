@@ -91,7 +91,7 @@ def test_manager_invite_is_refused_to_everyone_else(request, persona, status, ds
 def test_the_service_refuses_another_dsps_manager(other_dsp_manager, dsp):
     from hubdelivery.exceptions import NotAllowed
 
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="manage its drivers, managers, stations"):
         network.dsp_manager_invite(actor=other_dsp_manager, dsp=dsp, **NEW)
 
 

@@ -1,9 +1,13 @@
 """One outbox sent at once from several tabs (or a retry racing a cut request), on
-PostgreSQL: every event is written once, every tab gets an answer (issue 19)."""
+PostgreSQL: every event is written once, every tab gets an answer (issue 19); the page's
+services lock rows in the batch's order."""
 
 import datetime
 import itertools
+import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from packages import selectors, services
@@ -101,3 +105,29 @@ def test_two_outboxes_in_opposite_orders_wait_for_each_other(
         ).count()
         == 3
     )
+
+
+def _row_locks(queries: CaptureQueriesContext) -> list[str]:
+    """Each row-locking SELECT, in order."""
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if re.search(r"FOR (NO KEY )?UPDATE", query["sql"])
+    ]
+
+
+def test_closing_a_drop_off_locks_the_partner_before_the_handoff(
+    db, drop_off, dsp_driver, partner_owner
+):
+    # given a drop-off the driver confirmed; closing it ticks the partner's first handoff,
+    # while a sync batch of the partner holds the partner's row and waits for the handoff
+    services.handoff_confirm(actor=dsp_driver, handoff=drop_off, idempotency_key=new_key())
+    # when the partner's confirmation closes it
+    with CaptureQueriesContext(connection) as queries:
+        services.handoff_confirm(actor=partner_owner, handoff=drop_off, idempotency_key=new_key())
+    # then the partner's row was locked first, in the batch's order: the two wait, never deadlock
+    drop_off.refresh_from_db()
+    assert drop_off.status == "closed"
+    partner_lock, handoff_lock = _row_locks(queries)[:2]
+    assert 'FROM "partners_partner"' in partner_lock
+    assert 'FOR UPDATE OF "packages_handoff"' in handoff_lock

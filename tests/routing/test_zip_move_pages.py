@@ -83,7 +83,7 @@ def test_undo_after_the_drop_off_opened_is_refused_with_its_reason(client, findi
     assert "Undo move" not in client.get(report_url(finding)).content.decode()
     response = client.post(reverse("routing:ops-zip-move-undo", args=[move.pk]), follow=True)
     assert (
-        "The ZIP move can no longer be undone: Helpful Cafe&#x27;s drop-off for 2026-12-02 "
+        "The ZIP move can no longer be undone: Helpful Cafe&#x27;s drop-off for Dec 2, 2026 "
         "has opened." in response.content.decode()
     )
     assert ZipMove.objects.get().undone_at is None

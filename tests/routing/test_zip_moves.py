@@ -92,7 +92,7 @@ def test_apply_logs_one_event_per_package_and_audits_both_partners(busy, helper,
     audited = PartnerEvent.objects.filter(kind=PartnerEventKind.ZIP_MOVE_APPLIED)
     assert set(audited.values_list("partner_id", flat=True)) == {busy.pk, helper.pk}
     assert audited.first().actor == reviewer
-    assert audited.first().detail == ("ZIPs 02118 on 2026-12-02: Busy Florist -> Helpful Cafe")
+    assert audited.first().detail == ("ZIPs 02118 on Dec 2, 2026: Busy Florist -> Helpful Cafe")
 
 
 def test_the_audit_page_lists_the_move(client, busy, helper, reviewer, ops_admin):
@@ -103,7 +103,7 @@ def test_the_audit_page_lists_the_move(client, busy, helper, reviewer, ops_admin
     html = client.get(reverse("dashboard:ops-audit")).content.decode()
     # then
     assert "ZIPs moved to a neighbour for a day" in html
-    assert "ZIPs 02118 on 2026-12-02: Busy Florist -&gt; Helpful Cafe" in html
+    assert "ZIPs 02118 on Dec 2, 2026: Busy Florist -&gt; Helpful Cafe" in html
     assert "reviewer@mail.test" in html
 
 
@@ -153,7 +153,7 @@ def test_apply_is_refused_once_a_drop_off_for_the_date_opened(busy, helper, revi
     finding = over_capacity_finding(busy, helper)
     open_handoff({"busy": busy, "helper": helper}[opened_by], DATE)
     # when / then
-    with pytest.raises(DomainError, match="drop-off for 2026-12-02 has opened"):
+    with pytest.raises(DomainError, match="drop-off for Dec 2, 2026 has opened"):
         finding_apply(finding=finding, actor=reviewer)
     assert not Package.objects.filter(partner=helper).exists()
 
