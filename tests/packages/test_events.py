@@ -30,12 +30,21 @@ EVENT_WRITES = {
 }
 
 
-def app_modules():
+def app_modules_parse() -> list[tuple[Path, ast.Module]]:
+    trees = []
     for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
             relative = path.relative_to(ROOT)
             if "migrations" not in relative.parts:
-                yield relative, ast.parse(path.read_text(), filename=str(path))
+                trees.append((relative, ast.parse(path.read_text(), filename=str(path))))
+    return trees
+
+
+# Parsed when pytest collects this module, before any test starts a thread: CPython 3.11
+# keeps the AST builder's recursion count in interpreter-wide state, so a parse that races
+# another thread's (a live server's request thread formatting a traceback parses the failing
+# line) fails with "AST constructor recursion depth mismatch" (python/cpython#106905).
+APP_MODULES = app_modules_parse()
 
 
 def event_writes(tree: ast.AST) -> list[str]:
@@ -89,7 +98,7 @@ def test_every_package_event_is_written_by_the_events_module():
     # given every module of the apps, when searched for PackageEvent writes
     offenders = {
         str(path): writes
-        for path, tree in app_modules()
+        for path, tree in APP_MODULES
         if path != EVENT_WRITER and (writes := event_writes(tree))
     }
     # then there are none outside packages/events.py
@@ -99,7 +108,7 @@ def test_every_package_event_is_written_by_the_events_module():
 def test_every_package_status_change_goes_through_the_transition_functions():
     offenders = {
         str(path): writes
-        for path, tree in app_modules()
+        for path, tree in APP_MODULES
         if path != STATUS_WRITER and (writes := package_status_writes(tree))
     }
     assert offenders == {}
