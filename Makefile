@@ -33,9 +33,13 @@ run: migrate translations
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite (PostgreSQL when DATABASE_URL is set, else SQLite).
+# The whole suite (PostgreSQL when DATABASE_URL is set, else SQLite): two pytest-xdist
+# workers, each with its own test database, then the tests marked `alone` (they load the
+# machine and hold it to time limits) by themselves.
+TEST_WORKERS ?= 2
 test: translations
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not alone"
+	$(VENV)/bin/pytest -m alone
 
 worker: install
 	$(VENV)/bin/celery -A hubdelivery worker --loglevel=INFO --concurrency=2

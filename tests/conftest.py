@@ -17,7 +17,9 @@ from tests.i18n_support import catalogs_compile, spanish  # noqa: F401 (a fixtur
 
 
 def pytest_sessionstart(session) -> None:
-    catalogs_compile()  # before any test loads a catalog
+    # before any test loads a catalog; under pytest-xdist only the controller writes them
+    if not hasattr(session.config, "workerinput"):
+        catalogs_compile()
 
 
 @pytest.fixture(autouse=True)

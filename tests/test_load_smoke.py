@@ -11,10 +11,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="the load benchmark runs gunicorn on PostgreSQL (DATABASE_URL)",
-)
+pytestmark = [
+    pytest.mark.alone,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="the load benchmark runs gunicorn on PostgreSQL (DATABASE_URL)",
+    ),
+]
 
 
 def test_load_smoke_run_makes_requests_in_every_phase_without_a_failure():

@@ -14,11 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent.parent
 BINARIES = ("pgbouncer", "haproxy", "redis-server")
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres")
-    or not all(shutil.which(binary) for binary in BINARIES),
-    reason="the proof needs PostgreSQL (DATABASE_URL), pgbouncer, haproxy and redis-server",
-)
+pytestmark = [
+    pytest.mark.alone,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres")
+        or not all(shutil.which(binary) for binary in BINARIES),
+        reason="the proof needs PostgreSQL (DATABASE_URL), pgbouncer, haproxy and redis-server",
+    ),
+]
 
 
 def test_killing_a_web_node_and_a_worker_under_load_loses_and_doubles_nothing():
