@@ -8,7 +8,7 @@
  *    free (another sender is already sending the same items). Without Web Locks, a lock
  *    record in the meta store stands in, taken in one IndexedDB transaction (they do not
  *    overlap on a store) and good for STORED_LOCK_MS, so a tab closed mid-send blocks no one
- *    for long.
+ *    for long. It resolves null when another sender holds the lock, else the number sent.
  * 2. The signed-in user's waiting items go in device order (the store's autoincrement seq),
  *    at most BATCH_SIZE a request.
  * 3. "applied" and "already_applied" remove the item; "refused" keeps it with the server's

@@ -438,8 +438,11 @@
     sendAgain = false;
     outbox.setMeta("csrf", csrfToken()).then(function () {
       return outbox.sendWaiting();
-    }).then(function () {
+    }).then(function (sent) {
       retryDelay = FIRST_RETRY_MS;
+      // Another tab or the worker held the send lock; its send may fail or miss what this
+      // tab just kept, so look again soon rather than at the next half-minute round.
+      if (sent === null) { setTimeout(requestSend, FIRST_RETRY_MS); return; }
       keepPages();
     }).catch(function () {
       // A cut request or a server error: try again soon, then less and less often.

@@ -297,6 +297,33 @@ def test_a_cut_sync_and_a_second_tab_create_no_duplicate(
         assert page.locator("#outbox-banner").is_hidden()
 
 
+HOLD_THE_SEND_LOCK = """() => {
+  navigator.locks.request("hub-outbox-send", () => new Promise((release) => {
+    window.releaseSendLock = release;
+  }));
+}"""
+
+
+def test_a_send_that_found_another_sender_busy_tries_again_soon(
+    live_server, phone, received_day, partner_owner
+):
+    # given a delivery made offline, and another sender (a second tab, the worker) holding
+    # the send lock when the connection returns
+    page = phone(partner_owner, "/today/")
+    go_offline(page.context)
+    deliver_offline(page, received_day[0].tracking_id)
+    page.evaluate(HOLD_THE_SEND_LOCK)
+    go_online(page.context)
+    wait_for(page, "() => navigator.onLine")
+    page.wait_for_timeout(500)  # the online event's send finds the lock held
+    assert [item["state"] for item in outbox_items(page)] == ["waiting"]
+    # when that sender finishes without sending this delivery
+    page.evaluate("() => window.releaseSendLock()")
+    # then the page sends it within seconds, not at the next half-minute round
+    outbox_empty(page, timeout=15)
+    assert PackageEvent.objects.filter(package=received_day[0], event_type="delivered").exists()
+
+
 def test_a_delivery_a_teammate_made_first_is_refused_in_plain_words(
     live_server, phone, received_day, partner, partner_owner
 ):
