@@ -148,6 +148,14 @@ TEMPLATES = [
 # PgBouncer in transaction mode (several machines: docs/deployment.md).
 # ------------------------------------------------------------------------------
 DATABASE_POOLERS = ("", "pgbouncer")
+# SQLite (the `make run` demo, runserver's threads) has no row locks. A transaction begun
+# DEFERRED reads first and asks for the write lock at its first write; when two do that at
+# once, each holds a read lock the other's write must wait for, so SQLite answers "database
+# is locked" at once instead of waiting. IMMEDIATE takes the write lock at BEGIN, where SQLite
+# does wait (up to `timeout` seconds): two identical sync batches run one after the other and
+# the second finds the first's events. Past the timeout the API answers 503 (hubdelivery.api).
+# Django's SQLite notes, "Database is locked errors", recommend both.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 
 def database_config(*, pooler: str, conn_max_age: int) -> dict:
@@ -167,6 +175,8 @@ def database_config(*, pooler: str, conn_max_age: int) -> dict:
     )
     if pooler == "pgbouncer":
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), **SQLITE_OPTIONS}
     return config
 
 

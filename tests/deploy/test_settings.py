@@ -28,6 +28,22 @@ def test_without_a_pooler_server_side_cursors_stay_on(postgres_url):
     assert config["CONN_MAX_AGE"] == 600
 
 
+def test_on_sqlite_every_transaction_takes_the_write_lock_at_begin_and_waits_for_it(
+    monkeypatch, tmp_path
+):
+    # given the embedded database (`make run`): a file, served by runserver's threads
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    # when
+    config = database_config(pooler="", conn_max_age=600)
+    # then two writers queue at BEGIN instead of one failing "database is locked" mid-way
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] == 20
+
+
+def test_postgresql_gets_no_sqlite_options(postgres_url):
+    assert "transaction_mode" not in database_config(pooler="", conn_max_age=600).get("OPTIONS", {})
+
+
 def test_an_unknown_pooler_is_refused_by_name(postgres_url):
     with pytest.raises(ImproperlyConfigured, match="DATABASE_POOLER"):
         database_config(pooler="pgpool", conn_max_age=600)
