@@ -58,6 +58,7 @@ from packages.models import (
     StationPartner,
 )
 from packages.prepared import PreparedQuery
+from packages.scan_outcomes import DROP_OFF_SOURCE_STATUSES
 from partners.models import Partner
 from partners.selectors.partners import membership_current_for
 
@@ -112,9 +113,7 @@ def station_serves(*, station: Station | None, partner_id: int) -> bool:
 # Handoffs: their date, where one may open, what it expects. One definition each, used by the
 # pages, the API (through the services) and the services themselves.
 # ------------------------------------------------------------------------------
-# What a drop-off hands over: the day's packages not yet with the partner (a package marked
-# missing that turns up is scanned in after all).
-DROP_OFF_SOURCE_STATUSES = (PackageStatus.MANIFESTED, PackageStatus.MISSING)
+# What a drop-off hands over: scan_outcomes.DROP_OFF_SOURCE_STATUSES, beside the scan's rule.
 # What a return takes back whatever its day: queued for return at the end of a day, damaged.
 QUEUED_RETURN_STATUSES = (PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED)
 
