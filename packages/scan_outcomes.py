@@ -13,7 +13,10 @@ The inputs:
 - `action`: the scan, as the phone's outbox names it (SCAN_ACTIONS).
 
 The answer: the outcome after, or REPEAT (the label already has the scan's result: answered
-with the event that gave it) or REFUSED (the services say why).
+with the event that gave it) or REFUSED (the services say why). An outcome after still goes
+through the package's own lifecycle (models.ALLOWED_PACKAGE_TRANSITIONS): a package missing
+since an earlier drop-off is taken in (found) but not marked missing again. The phone never
+meets that case: it calls expected only the labels still to scan, all on the manifest.
 """
 
 from packages.models import (
