@@ -58,6 +58,7 @@ from packages.models import (
     StationPartner,
 )
 from packages.prepared import PreparedQuery
+from packages.scan_outcomes import DROP_OFF_SOURCE_STATUSES, handoff_takes
 from partners.models import Partner
 from partners.selectors.partners import membership_current_for
 
@@ -112,9 +113,7 @@ def station_serves(*, station: Station | None, partner_id: int) -> bool:
 # Handoffs: their date, where one may open, what it expects. One definition each, used by the
 # pages, the API (through the services) and the services themselves.
 # ------------------------------------------------------------------------------
-# What a drop-off hands over: the day's packages not yet with the partner (a package marked
-# missing that turns up is scanned in after all).
-DROP_OFF_SOURCE_STATUSES = (PackageStatus.MANIFESTED, PackageStatus.MISSING)
+# What a drop-off hands over: scan_outcomes.DROP_OFF_SOURCE_STATUSES, beside the scan's rule.
 # What a return takes back whatever its day: queued for return at the end of a day, damaged.
 QUEUED_RETURN_STATUSES = (PackageStatus.RETURN_PENDING, PackageStatus.DAMAGED)
 
@@ -375,11 +374,19 @@ def _item_late(item: HandoffItem, handoff: Handoff) -> bool:
     return item.outcome != HandoffOutcome.MISSING and item.scanned_at > late_after
 
 
+def _item_taken(status: str | None, handoff: Handoff) -> bool:
+    """The item's package is one the handoff takes now (scan_outcomes' `expected`): what the
+    phone needs to count a scan of a label it has scanned already."""
+    return status is not None and handoff_takes(direction=handoff.direction, status=status)
+
+
 def handoff_items_with_late(*, handoff: Handoff) -> list[HandoffItem]:
-    """The handoff's items in scan order; each has `late` set (see _late_q)."""
+    """The handoff's items in scan order; each has `late` set (see _late_q) and `taken`
+    (_item_taken)."""
     items = list(handoff_items(handoff=handoff))
     for item in items:
         item.late = _item_late(item, handoff)
+        item.taken = _item_taken(item.package.status if item.package else None, handoff)
     return items
 
 
@@ -485,6 +492,7 @@ def _scan_row_qs(
     return HandoffItem.objects.filter(handoff_id=handoff_id, tracking_id=tracking_id).annotate(
         replaces=Exists(earlier),
         package_service_date=F("package__service_date"),
+        package_status=F("package__status"),
         **_tallies_annotations(handoff=handoff),
     )
 
@@ -518,6 +526,7 @@ def handoff_scan_row(*, handoff: Handoff, event: PackageEvent) -> ScanRow:
         event_id=event.pk,
     )
     item.late = _item_late(item, handoff)
+    item.taken = _item_taken(item.package_status, handoff)
     return ScanRow(
         item=item,
         replaces=item.replaces,

@@ -47,17 +47,22 @@ def status_text(status: str) -> str:
     return PackageStatus(status).label.lower()
 
 
+def transition_refusal(*, package: Package, to_status: str) -> InvalidTransition:
+    """The refusal of a status change ALLOWED_PACKAGE_TRANSITIONS does not list."""
+    return InvalidTransition(
+        _("Package %(tracking)s is %(status)s; it cannot become %(to_status)s.")
+        % {
+            "tracking": package.tracking_id,
+            "status": status_text(package.status),
+            "to_status": status_text(to_status),
+        }
+    )
+
+
 def transition_require(*, package: Package, to_status: str) -> None:
     """Refuse a status change that ALLOWED_PACKAGE_TRANSITIONS does not list."""
     if to_status not in ALLOWED_PACKAGE_TRANSITIONS[package.status]:
-        raise InvalidTransition(
-            _("Package %(tracking)s is %(status)s; it cannot become %(to_status)s.")
-            % {
-                "tracking": package.tracking_id,
-                "status": status_text(package.status),
-                "to_status": status_text(to_status),
-            }
-        )
+        raise transition_refusal(package=package, to_status=to_status)
 
 
 def package_transition(*, package: Package, to_status: str) -> str:

@@ -31,8 +31,10 @@ from packages.models import (
     PackageEvent,
     PackageEventType,
     PackageStatus,
+    SyncEventType,
 )
 from packages.prepared import PreparedQuery
+from packages.scan_outcomes import REFUSED, REPEAT, handoff_takes, scan_outcome_after
 from packages.selectors import (
     handoff_expected_packages,
     handoff_partner_choices,
@@ -45,6 +47,7 @@ from packages.services.common import (
     package_transition,
     packages_transition,
     tracking_id_clean,
+    transition_refusal,
 )
 from packages.services.handoff_state import (
     handoff_count_add,
@@ -115,6 +118,39 @@ def _item_create(
         scanned_by=actor,
         scanned_at=timezone.now(),
     )
+
+
+def _outcome_after(*, handoff: Handoff, package: Package, action: str) -> str:
+    """The outcome `action` gives the locked package's item at the handoff, or REPEAT or
+    REFUSED (scan_outcomes, the rule the phone counts by too)."""
+    return scan_outcome_after(
+        direction=handoff.direction,
+        before=package.item_outcome,
+        expected=handoff_takes(direction=handoff.direction, status=package.status),
+        action=action,
+    )
+
+
+def _item_outcome_set(
+    *, handoff: Handoff, actor: User, package: Package, after: str, **update: Any
+) -> None:
+    """Give the package's item at the locked handoff the outcome `after`: a new item, or the
+    existing one updated with `update`; the counters move from the outcome before to it."""
+    before = package.item_outcome
+    if before is None:
+        _item_create(
+            handoff=handoff,
+            actor=actor,
+            tracking_id=package.tracking_id,
+            outcome=after,
+            package=package,
+        )
+        handoff_count_add(handoff=handoff, **{after: 1})
+        return
+    HandoffItem.objects.filter(handoff=handoff, tracking_id=package.tracking_id).update(
+        outcome=after, **update
+    )
+    handoff_count_add(handoff=handoff, **{after: 1, before: -1})
 
 
 def _opener_require(*, actor: User, partner: Partner, dsp: Dsp, direction: str) -> Driver | None:
@@ -302,33 +338,13 @@ def package_mark_damaged(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
-    outcome = package.item_outcome
-    if package.status == PackageStatus.DAMAGED and outcome is not None:
+    after = _outcome_after(handoff=handoff, package=package, action=SyncEventType.DAMAGED)
+    if after == REPEAT:
         return event_replay(item_event(handoff=handoff, tracking_id=package.tracking_id))
-    if package.status == PackageStatus.RECEIVED and outcome is None:
-        # Received -> damaged is for a package this drop-off scanned in a moment ago.
-        raise InvalidTransition(
-            _(
-                "Package %(tracking)s was received at an earlier handoff; "
-                "a drop-off marks damaged only the packages it hands over."
-            )
-            % {"tracking": package.tracking_id}
-        )
+    if after == REFUSED:
+        raise _damaged_refusal(package=package)
     from_status = package_transition(package=package, to_status=PackageStatus.DAMAGED)
-    if outcome is None:
-        _item_create(
-            handoff=handoff,
-            actor=actor,
-            tracking_id=package.tracking_id,
-            outcome=HandoffOutcome.DAMAGED,
-            package=package,
-        )
-        handoff_count_add(handoff=handoff, damaged=1)
-    else:
-        handoff_count_add(handoff=handoff, damaged=1, **{outcome: -1})
-        HandoffItem.objects.filter(handoff=handoff, tracking_id=package.tracking_id).update(
-            outcome=HandoffOutcome.DAMAGED
-        )
+    _item_outcome_set(handoff=handoff, actor=actor, package=package, after=after)
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.DAMAGED,
@@ -342,13 +358,17 @@ def package_mark_damaged(
     )
 
 
-def _earlier_outcome(*, handoff: Handoff, package: Package, status: str) -> PackageEvent | None:
-    """The first event's replay when this handoff already put the package in `status`
-    (a second scan or tap of the same label), else None."""
-    if package.status != status:
-        return None
-    earlier = item_event(handoff=handoff, tracking_id=package.tracking_id)
-    return event_replay(earlier) if earlier is not None else None
+def _damaged_refusal(*, package: Package) -> InvalidTransition:
+    if package.status == PackageStatus.RECEIVED:
+        # Received -> damaged is for a package this drop-off scanned in a moment ago.
+        return InvalidTransition(
+            _(
+                "Package %(tracking)s was received at an earlier handoff; "
+                "a drop-off marks damaged only the packages it hands over."
+            )
+            % {"tracking": package.tracking_id}
+        )
+    return transition_refusal(package=package, to_status=PackageStatus.DAMAGED)
 
 
 @idempotent
@@ -365,26 +385,21 @@ def package_mark_missing(
         actor=actor, handoff_id=handoff.pk, direction=HandoffDirection.DROP_OFF
     )
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
-    earlier = _earlier_outcome(handoff=handoff, package=package, status=PackageStatus.MISSING)
-    if earlier is not None:
-        return earlier
+    after = _outcome_after(handoff=handoff, package=package, action=SyncEventType.MISSING)
+    if after == REPEAT:
+        return event_replay(item_event(handoff=handoff, tracking_id=package.tracking_id))
+    if after == REFUSED:
+        raise transition_refusal(package=package, to_status=PackageStatus.MISSING)
     from_status = package_transition(package=package, to_status=PackageStatus.MISSING)
-    if package.item_outcome is None:
-        _item_create(
-            handoff=handoff,
-            actor=actor,
-            tracking_id=package.tracking_id,
-            outcome=HandoffOutcome.MISSING,
-            package=package,
-        )
-    else:
-        HandoffItem.objects.filter(handoff=handoff, tracking_id=package.tracking_id).update(
-            package=package,
-            outcome=HandoffOutcome.MISSING,
-            scanned_by=actor,
-            scanned_at=timezone.now(),
-        )
-    handoff_count_add(handoff=handoff, missing=1)
+    _item_outcome_set(
+        handoff=handoff,
+        actor=actor,
+        package=package,
+        after=after,
+        package_id=package.pk,
+        scanned_by=actor,
+        scanned_at=timezone.now(),
+    )
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.MISSING,
@@ -424,26 +439,13 @@ def _return_at(
 ) -> PackageEvent:
     """package_return_to_dsp's work on the return it has locked and checked."""
     package = _drop_off_package_lock(handoff=handoff, tracking_id=tracking_id)
-    earlier = _earlier_outcome(handoff=handoff, package=package, status=PackageStatus.RETURNED)
-    if earlier is not None:
-        return earlier
-    if package.status == PackageStatus.ATTEMPTED:
-        raise InvalidTransition(
-            _(
-                "Package %(tracking)s has an open incident; ops decide whether it is "
-                "re-attempted or returned."
-            )
-            % {"tracking": package.tracking_id}
-        )
+    after = _outcome_after(handoff=handoff, package=package, action=SyncEventType.RECEIVED)
+    if after == REPEAT:
+        return event_replay(item_event(handoff=handoff, tracking_id=package.tracking_id))
+    if after == REFUSED:
+        raise _return_refusal(package=package)
     from_status = package_transition(package=package, to_status=PackageStatus.RETURNED)
-    _item_create(
-        handoff=handoff,
-        actor=actor,
-        tracking_id=package.tracking_id,
-        outcome=HandoffOutcome.RECEIVED,
-        package=package,
-    )
-    handoff_count_add(handoff=handoff, received=1)
+    _item_outcome_set(handoff=handoff, actor=actor, package=package, after=after)
     return package_event_record(
         actor=actor,
         event_type=PackageEventType.RETURNED,
@@ -454,6 +456,18 @@ def _return_at(
         to_status=PackageStatus.RETURNED,
         **place,
     )
+
+
+def _return_refusal(*, package: Package) -> InvalidTransition:
+    if package.status == PackageStatus.ATTEMPTED:
+        return InvalidTransition(
+            _(
+                "Package %(tracking)s has an open incident; ops decide whether it is "
+                "re-attempted or returned."
+            )
+            % {"tracking": package.tracking_id}
+        )
+    return transition_refusal(package=package, to_status=PackageStatus.RETURNED)
 
 
 @idempotent

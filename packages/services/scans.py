@@ -3,6 +3,7 @@ page's scan (handoffs.package_receive, package_scan_in) runs them with one label
 outbox (packages.services.sync) with many, in order, so thirty scans cost about what one does
 (docs/performance.md). tests/packages/test_sync_scans.py holds both to the same results."""
 
+import collections
 import copy
 import dataclasses
 import datetime
@@ -25,8 +26,9 @@ from packages.models import (
     PackageEvent,
     PackageEventType,
     PackageStatus,
+    SyncEventType,
 )
-from packages.selectors import DROP_OFF_SOURCE_STATUSES
+from packages.scan_outcomes import DROP_OFF_SOURCE_STATUSES, REPEAT, scan_outcome_after
 from packages.services.common import (
     event_replay,
     event_replay_for,
@@ -65,6 +67,8 @@ class _Plan:
     received: list[str] = dataclasses.field(default_factory=list)
     found_again: list[str] = dataclasses.field(default_factory=list)
     unexpected: list[str] = dataclasses.field(default_factory=list)
+    # The handoff's counters: +1 to each outcome after, -1 to each outcome before.
+    deltas: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     events: list[EventFields] = dataclasses.field(default_factory=list)
     # The position in `events` of the event written for a key, and for a label.
     by_key: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -101,8 +105,9 @@ def scans_receive(
     1. Read once: the labels' packages still to hand over
        (locked) and their items at this handoff.
     2. Decide each scan in order: a key already used -> its event; a label already scanned
-       here (by these scans too) -> that first event; a package to hand over -> received
-       (its missing item becomes received); any other label -> unexpected.
+       here (by these scans too) -> that first event; otherwise the label's outcome after,
+       by scan_outcomes (a package to hand over is received, its missing item too; any
+       other label is unexpected; the rest repeat the event of their outcome).
     3. Write: one UPDATE of the packages, one INSERT of items, one UPDATE of items found
        after all, the counters, one INSERT of events.
     """
@@ -161,16 +166,30 @@ def _scan_decide(*, plan: _Plan, scan: Scan) -> ScanAnswer | tuple[int, bool]:
         return plan.by_key[scan.idempotency_key], True
     if label in plan.by_label:
         return plan.by_label[label], True
-    outcome = plan.outcomes.get(label)
+    before = plan.outcomes.get(label)
     package = plan.packages.get(label)
-    if outcome not in (None, HandoffOutcome.MISSING) or (package is None and outcome is not None):
+    after = scan_outcome_after(
+        direction=plan.handoff.direction,
+        before=before,
+        expected=package is not None,
+        action=SyncEventType.RECEIVED,
+    )
+    if after == REPEAT:
         return event_replay(item_event(handoff=plan.handoff, tracking_id=label))
-    return _record(plan=plan, scan=scan, label=label, package=package, outcome=outcome), False
+    change = (before, after)
+    return _record(plan=plan, scan=scan, label=label, package=package, change=change), False
 
 
 def _record(
-    *, plan: _Plan, scan: Scan, label: str, package: Package | None, outcome: str | None
+    *,
+    plan: _Plan,
+    scan: Scan,
+    label: str,
+    package: Package | None,
+    change: tuple[str | None, str],
 ) -> int:
+    """Plan the scan's item, counters and event; `change` is the outcome before and after."""
+    before, after = change
     fields: EventFields = {
         "actor": plan.actor,
         "idempotency_key": scan.idempotency_key,
@@ -180,19 +199,21 @@ def _record(
         "latitude": scan.latitude,
         "longitude": scan.longitude,
     }
-    if package is None:
+    if after == HandoffOutcome.UNEXPECTED or package is None:
         plan.unexpected.append(label)
-        plan.outcomes[label] = HandoffOutcome.UNEXPECTED
         fields["event_type"] = PackageEventType.UNEXPECTED
     else:
-        (plan.found_again if outcome == HandoffOutcome.MISSING else plan.received).append(label)
-        plan.outcomes[label] = HandoffOutcome.RECEIVED
+        (plan.found_again if before is not None else plan.received).append(label)
         fields.update(
             event_type=PackageEventType.RECEIVED,
             package=package,
             from_status=package.status,
             to_status=PackageStatus.RECEIVED,
         )
+    plan.outcomes[label] = after
+    plan.deltas[after] += 1
+    if before is not None:
+        plan.deltas[before] -= 1
     plan.events.append(fields)
     position = plan.by_key[scan.idempotency_key] = plan.by_label[label] = len(plan.events) - 1
     return position
@@ -222,13 +243,8 @@ def _plan_write(plan: _Plan) -> list[ScanAnswer]:
         HandoffItem.objects.filter(handoff=handoff, tracking_id__in=plan.found_again).update(
             outcome=HandoffOutcome.RECEIVED, scanned_by=actor, scanned_at=now
         )
-    deltas = {
-        "received": len(plan.received) + len(plan.found_again),
-        "unexpected": len(plan.unexpected),
-        "missing": -len(plan.found_again),
-    }
-    if any(deltas.values()):
-        handoff_count_add(handoff=handoff, **{field: n for field, n in deltas.items() if n})
+    if deltas := {field: n for field, n in plan.deltas.items() if n}:
+        handoff_count_add(handoff=handoff, **deltas)
     written = package_events_record(events=plan.events) if plan.events else []
     return [_answer(answer, written) for answer in plan.answers]
 

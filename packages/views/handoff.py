@@ -18,6 +18,7 @@ from hubdelivery.exceptions import DomainError, NotAllowed
 from packages import selectors, services
 from packages.forms import ActionForm, HandoffOpenForm, ScanForm
 from packages.models import Handoff, PackageEvent, PackageEventType
+from packages.scan_outcomes import scan_outcome_table
 from partners.models import Partner
 
 # The camera scanner's fallback decoder (zxing-wasm) compiles WebAssembly: allowed on the pages
@@ -135,6 +136,8 @@ def handoff_page(request: HttpRequest, handoff_id: int) -> HttpResponse:
         **handoff_context(handoff=handoff, side=_side(viewer)),
         "scan_form": ScanForm(),
         "confirm_form": ActionForm(),
+        # What each scan does to a label's outcome, for the phone's counters (outbox.js).
+        "scan_outcomes": scan_outcome_table(direction=handoff.direction),
     }
     return render(request, "packages/handoff.html", context)
 

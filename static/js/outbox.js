@@ -270,35 +270,42 @@
 
   function bump(changes, name, by) { changes[name] = (changes[name] || 0) + by; }
 
-  /* What the handoff's counters will say once the server has the scans waiting here: a
-   * label still to scan is received (or damaged, or missing); a label not expected here is
-   * unexpected; a label already scanned changes only from missing to found, or to damaged,
-   * as at packages.services.handoffs. */
+  /* What the handoff's counters will say once the server has the scans waiting here. Each
+   * scan's outcome comes from the server's own rule (packages.scan_outcomes, the
+   * `scan-outcomes` JSON: action -> outcome before -> "expected" or "other" -> the outcome
+   * after, or an answer that changes nothing); a label is expected when it is still to scan
+   * (`data-expected`) or its scanned row says so (`data-taken`). The outcome after counts
+   * one more, the one before one fewer; a label's first outcome is one more scanned, and one
+   * fewer still to scan when it was on that list. */
   function handoffChanges(items, handoffId) {
-    var outcome = {};
-    document.querySelectorAll("#scan-list [data-scanned]").forEach(function (row) {
-      outcome[row.dataset.scanned] = row.dataset.outcome;
+    var source = document.getElementById("scan-outcomes");
+    if (!source) { return {}; }
+    var rule = JSON.parse(source.textContent);
+    var labels = {};
+    document.querySelectorAll("[data-expected]").forEach(function (row) {
+      labels[row.dataset.expected] = { outcome: "", expected: true, still: true };
     });
-    var expected = {};
-    document.querySelectorAll("[data-expected]").forEach(function (row) { expected[row.dataset.expected] = true; });
+    document.querySelectorAll("#scan-list [data-scanned]").forEach(function (row) {
+      labels[row.dataset.scanned] = { outcome: row.dataset.outcome, expected: row.hasAttribute("data-taken"), still: false };
+    });
     var changes = {};
     items.forEach(function (item) {
-      if (item.handoff !== handoffId || item.state !== "waiting" || !item.tracking_id) { return; }
-      var label = item.tracking_id;
-      var before = outcome[label];
-      if (before === undefined) {
-        if (!expected[label] && item.type !== "received") { return; }
-        var now = expected[label] ? item.type : "unexpected";
-        bump(changes, now, 1);
+      if (item.handoff !== handoffId || item.state !== "waiting" || !item.tracking_id || !rule[item.type]) { return; }
+      var label = labels[item.tracking_id] || { outcome: "", expected: false, still: false };
+      labels[item.tracking_id] = label;
+      var answers = rule[item.type][label.outcome];
+      var after = answers && answers[label.expected ? "expected" : "other"];
+      // An outcome is what a label can be before a scan: any other answer changes nothing.
+      if (!after || !Object.prototype.hasOwnProperty.call(rule[item.type], after)) { return; }
+      bump(changes, after, 1);
+      if (label.outcome) {
+        bump(changes, label.outcome, -1);
+      } else {
         bump(changes, "scanned", 1);
-        if (expected[label]) { bump(changes, "still", -1); }
-        outcome[label] = now;
-      } else if ((item.type === "received" && before === "missing") ||
-                 (item.type === "damaged" && (before === "received" || before === "missing"))) {
-        bump(changes, item.type, 1);
-        bump(changes, before, -1);
-        outcome[label] = item.type;
+        if (label.still) { bump(changes, "still", -1); }
       }
+      label.outcome = after;
+      label.still = false;
     });
     return changes;
   }

@@ -254,6 +254,60 @@ def test_a_day_made_offline_reaches_the_server_once_in_device_order(
     assert counts(owner, "data-count").items() >= scanned.items()
 
 
+def scan_offline_as(page, tracking_id: str, button: str) -> None:
+    page.get_by_label("Tracking id").fill(tracking_id)
+    page.get_by_role("button", name=button, exact=True).click()
+    page.locator("#scan-answer .scan-kept", has_text=tracking_id).wait_for()
+
+
+def test_offline_scans_count_as_the_server_counts_them_once_sent(
+    live_server, phone, morning, partner_owner
+):
+    handoff, labels = morning
+    # given one label marked missing and one received before the phone lost its connection
+    services.package_mark_missing(
+        actor=partner_owner, handoff=handoff, tracking_id=labels[0], idempotency_key="off-missing"
+    )
+    services.package_receive(
+        actor=partner_owner, handoff=handoff, tracking_id=labels[1], idempotency_key="off-recv"
+    )
+    handoff_path = f"/handoffs/{handoff.pk}/"
+    owner = phone(partner_owner, handoff_path)
+    wait_until_kept(owner, handoff_path)
+
+    # when offline the missing one turns up, the received one and one still to scan are
+    # damaged, a label on no manifest is scanned, another is marked damaged (refused), and a
+    # damaged one is scanned again (no change)
+    go_offline(owner.context)
+    scan_offline(owner, labels[0])
+    scan_offline_as(owner, labels[1], "Damaged")
+    scan_offline_as(owner, labels[2], "Damaged")
+    scan_offline(owner, "NOT-ON-ANY-MANIFEST")
+    scan_offline_as(owner, "NOT-ON-ANY-MANIFEST-2", "Damaged")
+    scan_offline(owner, labels[2])
+
+    # then the counters already say what the server will say (its own rule, scan-outcomes)
+    then = {
+        "expected": "30",
+        "received": "1",
+        "missing": "0",
+        "damaged": "2",
+        "unexpected": "1",
+        "scanned": "4",
+        "still": "27",
+    }
+    wait_for(owner, "() => document.querySelector('[data-count=damaged]').textContent === '2'")
+    assert counts(owner, "data-count").items() >= then.items()
+
+    # and once sent, the server's own counters say the same
+    go_online(owner.context)
+    owner.locator("#outbox-banner", has_text="1 action was refused").wait_for(timeout=20_000)
+    owner.reload()
+    assert counts(owner, "data-count").items() >= then.items()
+    handoff.refresh_from_db()
+    assert (handoff.received, handoff.missing, handoff.damaged, handoff.unexpected) == (1, 0, 2, 1)
+
+
 def test_a_cut_sync_and_a_second_tab_create_no_duplicate(
     live_server, phone, received_day, partner_owner
 ):
