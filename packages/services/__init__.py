@@ -11,8 +11,8 @@ from packages.services.deliveries import (
     package_delivery_undo,
     package_queue_for_return,
 )
+from packages.services.handoff_close import handoff_confirm
 from packages.services.handoffs import (
-    handoff_confirm,
     handoff_open,
     package_mark_damaged,
     package_mark_missing,

@@ -37,7 +37,7 @@ from packages.models import (
     SyncEventType,
 )
 from packages.selectors import Viewer
-from packages.services import deliveries, handoffs
+from packages.services import deliveries, handoff_close, handoffs
 from packages.services.scans import Scan, package_scans_in
 from partners.lock_objects import partners_lock
 from partners.models import Partner
@@ -319,7 +319,7 @@ _HANDOFF_APPLY: dict[str, _Apply] = {
     SyncEventType.MISSING: lambda e, handoff, common: handoffs.package_mark_missing(
         handoff=handoff, tracking_id=e.tracking_id, **common
     ),
-    SyncEventType.HANDOFF_CONFIRM: lambda e, handoff, common: handoffs.handoff_confirm(
+    SyncEventType.HANDOFF_CONFIRM: lambda e, handoff, common: handoff_close.handoff_confirm(
         handoff=handoff, **common
     ),
 }
