@@ -3,6 +3,8 @@ stations (placed from a ZIP's centroid, adjusted by a map pin), their drivers (i
 email, moved between stations, removed) and their managers (invited by email, removed).
 Every change is atomic and writes a DspEvent."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -237,6 +239,25 @@ def _station_detail(station: Station) -> str:
     )
 
 
+def _invitation_email_send(
+    *, template: str, dsp: Dsp, inviter: User, user: User, join_path: Callable[..., str]
+) -> None:
+    """A driver's or manager's invitation: a link to set a password for someone new, the
+    log-in page for someone who has one."""
+    join_url = "" if user.has_usable_password() else absolute_url(join_path(user=user))
+    email_send_templated(
+        template=template,
+        to=user.email,
+        context={
+            "dsp": dsp,
+            "inviter": inviter,
+            "user": user,
+            "join_url": join_url,
+            "login_url": absolute_url(reverse("account_login")),
+        },
+    )
+
+
 def driver_join_path(*, user: User) -> str:
     return invitation_join_path(user=user, url_name="packages:driver-join")
 
@@ -291,17 +312,8 @@ def driver_invite(
     dsp_event_record(
         dsp=dsp, actor=actor, kind=DspEventKind.DRIVER_INVITED, detail=f"{user.email} invited."
     )
-    join_url = absolute_url(driver_join_path(user=user)) if not user.has_usable_password() else ""
-    email_send_templated(
-        template="driver-invitation",
-        to=user.email,
-        context={
-            "dsp": dsp,
-            "inviter": actor,
-            "user": user,
-            "join_url": join_url,
-            "login_url": absolute_url(reverse("account_login")),
-        },
+    _invitation_email_send(
+        template="driver-invitation", dsp=dsp, inviter=actor, user=user, join_path=driver_join_path
     )
     return driver
 
@@ -417,17 +429,12 @@ def dsp_manager_invite(*, actor: User, dsp: Dsp, email: str, full_name: str) -> 
     dsp_event_record(
         dsp=dsp, actor=actor, kind=DspEventKind.MANAGER_INVITED, detail=f"{user.email} invited."
     )
-    join_url = "" if user.has_usable_password() else absolute_url(dsp_manager_join_path(user=user))
-    email_send_templated(
+    _invitation_email_send(
         template="dsp-manager-invitation",
-        to=user.email,
-        context={
-            "dsp": dsp,
-            "inviter": actor,
-            "user": user,
-            "join_url": join_url,
-            "login_url": absolute_url(reverse("account_login")),
-        },
+        dsp=dsp,
+        inviter=actor,
+        user=user,
+        join_path=dsp_manager_join_path,
     )
     return manager
 
